@@ -1,0 +1,394 @@
+package dev.metis.identity;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import com.samskivert.mustache.Template;
+import dev.metis.inventory.K3sRole;
+import dev.metis.inventory.Mappers;
+import dev.metis.inventory.NodeSpec;
+import dev.metis.inventory.ResolvedNode;
+import dev.metis.inventory.Site;
+import dev.metis.secrets.NodeSecrets;
+import dev.metis.secrets.Secret;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Renders everything a node receives from its merged inventory entry and its secrets. The HTTP server
+ * and the card burner both call this and nothing else, so a card and the network give the same bytes.
+ * Output is deterministic: the same node and secrets always give the same bytes.
+ */
+public final class IdentityRenderer {
+
+    static final String K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";
+    static final String JOURNALD_DROP_IN = "/etc/systemd/journald.conf.d/90-metis.conf";
+    static final String LONGHORN_SCRIPT = "/usr/local/sbin/metis-longhorn-disks";
+    static final String DEFAULT_INTERFACE = "eth0";
+    private static final String K3S_INSTALL_SCRIPT = "https://get.k3s.io";
+    /** An empty cloud-config: everything lives in user-data, which a card carries too. */
+    private static final byte[] VENDOR_DATA = "#cloud-config\n{}\n".getBytes(StandardCharsets.UTF_8);
+
+    private static final Mustache.Compiler MUSTACHE = Mustache.compiler().escapeHTML(false).strictSections(true);
+    private static final Template IPXE_TEMPLATE = template("node.ipxe.mustache");
+
+    private final Site site;
+
+    public IdentityRenderer(Site site) {
+        this.site = site;
+    }
+
+    /** The seed prefix cloud-init is pointed at with {@code ds=nocloud;s=...}; the trailing slash is required. */
+    public String seedUrl(ResolvedNode node) {
+        return baseUrl() + "/nocloud/" + node.spec().mac() + "/";
+    }
+
+    public String phoneHomeUrl(ResolvedNode node) {
+        return baseUrl() + "/phone-home/" + node.spec().mac();
+    }
+
+    public NodeIdentity render(ResolvedNode node, NodeSecrets secrets) {
+        // The hash and instance-id come from the secret-free rendering, so they can be shown and
+        // compared anywhere without revealing anything about the secrets.
+        Map<Artifact, byte[]> masked = renderSeed(node, secrets.redacted());
+        String configHash = sha256(masked.get(Artifact.USER_DATA), masked.get(Artifact.NETWORK_CONFIG), VENDOR_DATA,
+                node.hostname().getBytes(StandardCharsets.UTF_8));
+        String instanceId = "metis-" + configHash.substring(0, 16);
+
+        Map<Artifact, byte[]> files = new EnumMap<>(Artifact.class);
+        files.putAll(secrets.equals(secrets.redacted()) ? masked : renderSeed(node, secrets));
+        files.put(Artifact.META_DATA, yaml(metaData(node, instanceId)));
+        files.put(Artifact.IPXE, ipxeScript(node, configHash));
+        return new NodeIdentity(node.name(), configHash, instanceId, files);
+    }
+
+    private Map<Artifact, byte[]> renderSeed(ResolvedNode node, NodeSecrets secrets) {
+        Map<Artifact, byte[]> files = new EnumMap<>(Artifact.class);
+        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets)));
+        files.put(Artifact.VENDOR_DATA, VENDOR_DATA);
+        files.put(Artifact.NETWORK_CONFIG, yaml(networkConfig(node)));
+        files.put(Artifact.K3S_CONFIG, node.spec().k3s() == null || node.spec().k3s().role() == null
+                ? new byte[0] : yaml(k3sConfig(node, secrets)));
+        return files;
+    }
+
+    private static Map<String, Object> metaData(ResolvedNode node, String instanceId) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("instance-id", instanceId);
+        meta.put("local-hostname", node.hostname());
+        return meta;
+    }
+
+    private Map<String, Object> userData(ResolvedNode node, NodeSecrets secrets) {
+        NodeSpec spec = node.spec();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("hostname", node.hostname());
+        doc.put("fqdn", node.fqdn());
+        doc.put("prefer_fqdn_over_hostname", false);
+        doc.put("manage_etc_hosts", true);
+        if (spec.timezone() != null) {
+            doc.put("timezone", spec.timezone());
+        }
+        if (spec.ntp() != null && !spec.ntp().isEmpty()) {
+            doc.put("ntp", ordered("enabled", true, "servers", spec.ntp()));
+        }
+        if (spec.users() == null || spec.users().isEmpty()) {
+            doc.put("users", List.of("default"));
+            if (spec.sshAuthorizedKeys() != null) {
+                doc.put("ssh_authorized_keys", spec.sshAuthorizedKeys());
+            }
+        } else {
+            doc.put("users", users(spec, secrets));
+        }
+        doc.put("ssh_pwauth", false);
+        doc.put("disable_root", true);
+        if (spec.packages() != null && !spec.packages().isEmpty()) {
+            doc.put("packages", spec.packages());
+        }
+        List<Map<String, Object>> writeFiles = new ArrayList<>();
+        List<Object> runcmd = new ArrayList<>();
+        if (spec.k3s() != null && spec.k3s().role() != null) {
+            writeFiles.add(writeFile(K3S_CONFIG_PATH, "0600", "root:root",
+                    new String(yaml(k3sConfig(node, secrets)), StandardCharsets.UTF_8)));
+        }
+        if (spec.journald() != null && !spec.journald().isEmpty()) {
+            StringBuilder dropIn = new StringBuilder("[Journal]\n");
+            spec.journald().forEach((k, v) -> dropIn.append(k).append('=').append(v).append('\n'));
+            writeFiles.add(writeFile(JOURNALD_DROP_IN, "0644", "root:root", dropIn.toString()));
+            runcmd.add(List.of("systemctl", "restart", "systemd-journald"));
+        }
+        List<NodeSpec.Disk> disks = spec.longhorn() == null || spec.longhorn().disks() == null
+                ? List.of() : spec.longhorn().disks();
+        if (!disks.isEmpty()) {
+            doc.put("mounts", disks.stream().map(d -> List.of("UUID=" + d.uuid(), d.mountPoint(), filesystem(d),
+                    "defaults,nofail,x-systemd.device-timeout=10s", "0", "2")).toList());
+            writeFiles.add(writeFile(LONGHORN_SCRIPT, "0755", "root:root", longhornCheck(disks)));
+            runcmd.add(List.of(LONGHORN_SCRIPT));
+        }
+        if (spec.files() != null) {
+            Map<String, Object> context = templateContext(node, secrets);
+            spec.files().forEach((path, f) -> writeFiles.add(writeFile(path,
+                    f.permissions() != null ? f.permissions() : "0644",
+                    f.owner() != null ? f.owner() : "root:root",
+                    fileContent(node, path, f.content(), context))));
+        }
+        if (spec.k3s() != null && spec.k3s().role() != null) {
+            runcmd.add(List.of("sh", "-c", k3sInstall(spec.k3s())));
+        }
+        if (!writeFiles.isEmpty()) {
+            doc.put("write_files", writeFiles);
+        }
+        if (!runcmd.isEmpty()) {
+            doc.put("runcmd", runcmd);
+        }
+        Map<String, Object> phoneHome = new LinkedHashMap<>();
+        phoneHome.put("url", phoneHomeUrl(node));
+        phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
+        phoneHome.put("tries", 10);
+        doc.put("phone_home", phoneHome);
+        return doc;
+    }
+
+    private static List<Object> users(NodeSpec spec, NodeSecrets secrets) {
+        List<Object> users = new ArrayList<>();
+        spec.users().forEach((name, user) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", name);
+            if (user.groups() != null && !user.groups().isEmpty()) {
+                entry.put("groups", String.join(", ", user.groups()));
+            }
+            entry.put("shell", user.shell() != null ? user.shell() : "/bin/bash");
+            if (user.sudo() != null) {
+                entry.put("sudo", user.sudo());
+            }
+            Optional<Secret> password = Boolean.TRUE.equals(user.password()) ? secrets.sshPassword() : Optional.empty();
+            entry.put("lock_passwd", password.isEmpty());
+            password.ifPresent(p -> entry.put("hashed_passwd", p.reveal()));
+            List<String> keys = user.sshAuthorizedKeys() != null ? user.sshAuthorizedKeys() : spec.sshAuthorizedKeys();
+            if (keys != null && !keys.isEmpty()) {
+                entry.put("ssh_authorized_keys", keys);
+            }
+            users.add(entry);
+        });
+        return users;
+    }
+
+    private static Map<String, Object> k3sConfig(ResolvedNode node, NodeSecrets secrets) {
+        NodeSpec.K3s k3s = node.spec().k3s();
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (Boolean.TRUE.equals(k3s.clusterInit())) {
+            config.put("cluster-init", true);
+        } else {
+            config.put("server", k3s.server());
+        }
+        secrets.k3sToken().ifPresent(token -> config.put("token", token.reveal()));
+        config.put("node-name", node.hostname());
+        config.put("node-ip", node.spec().ip().address().toString());
+        if (k3s.labels() != null && !k3s.labels().isEmpty()) {
+            List<String> labels = new ArrayList<>();
+            k3s.labels().forEach((k, v) -> labels.add(k + "=" + v));
+            config.put("node-label", labels);
+        }
+        if (k3s.taints() != null && !k3s.taints().isEmpty()) {
+            List<String> taints = new ArrayList<>();
+            k3s.taints().forEach((k, v) -> taints.add(v.contains(":") ? k + "=" + v : k + ":" + v));
+            config.put("node-taint", taints);
+        }
+        return config;
+    }
+
+    /** The official installer picks up {@value #K3S_CONFIG_PATH}; the role decides server or agent. */
+    private static String k3sInstall(NodeSpec.K3s k3s) {
+        String version = k3s.version() == null ? "" : "INSTALL_K3S_VERSION='" + k3s.version() + "' ";
+        String exec = k3s.role() == K3sRole.SERVER ? "server" : "agent";
+        return "command -v k3s >/dev/null || curl -sfL " + K3S_INSTALL_SCRIPT + " | " + version
+                + "INSTALL_K3S_EXEC='" + exec + "' sh -";
+    }
+
+    /** Mounts each disk that is present and fails loudly for each that is not, so a missing disk is seen. */
+    private static String longhornCheck(List<NodeSpec.Disk> disks) {
+        StringBuilder script = new StringBuilder("#!/bin/sh\n# Written by Metis: mount Longhorn disks by UUID.\nmissing=0\n");
+        for (NodeSpec.Disk disk : disks) {
+            script.append("if [ -e /dev/disk/by-uuid/").append(disk.uuid()).append(" ]; then\n")
+                    .append("  mkdir -p '").append(disk.mountPoint()).append("'\n")
+                    .append("  mountpoint -q '").append(disk.mountPoint()).append("' || mount '")
+                    .append(disk.mountPoint()).append("'\n")
+                    .append("else\n")
+                    .append("  echo \"metis: Longhorn disk UUID=").append(disk.uuid()).append(" for ")
+                    .append(disk.mountPoint()).append(" is not present\" >&2\n")
+                    .append("  missing=1\n")
+                    .append("fi\n");
+        }
+        return script.append("exit $missing\n").toString();
+    }
+
+    private static String filesystem(NodeSpec.Disk disk) {
+        return disk.filesystem() != null ? disk.filesystem() : "ext4";
+    }
+
+    private Map<String, Object> networkConfig(ResolvedNode node) {
+        NodeSpec spec = node.spec();
+        Map<String, Object> ethernet = new LinkedHashMap<>();
+        // Matched by MAC and renamed, so the name in the rendered config always exists: without
+        // set-name, cloud-init's networkd renderer would match on the YAML key as an interface name.
+        String name = spec.networkInterface() != null ? spec.networkInterface() : DEFAULT_INTERFACE;
+        ethernet.put("match", ordered("macaddress", spec.mac().toString()));
+        ethernet.put("set-name", name);
+        ethernet.put("dhcp4", false);
+        ethernet.put("addresses", List.of(spec.ip().toString()));
+        if (spec.gateway() != null) {
+            // "to: default" is refused by cloud-init before 23.x (Debian 12 ships 22.4)
+            ethernet.put("routes", List.of(ordered("to", "0.0.0.0/0", "via", spec.gateway().toString())));
+        }
+        Map<String, Object> nameservers = new LinkedHashMap<>();
+        if (spec.domain() != null) {
+            nameservers.put("search", List.of(spec.domain()));
+        }
+        if (spec.dns() != null && !spec.dns().isEmpty()) {
+            nameservers.put("addresses", spec.dns().stream().map(Object::toString).toList());
+        }
+        if (!nameservers.isEmpty()) {
+            ethernet.put("nameservers", nameservers);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("version", 2);
+        doc.put("ethernets", ordered(name, ethernet));
+        return doc;
+    }
+
+    private byte[] ipxeScript(ResolvedNode node, String configHash) {
+        NodeSpec.Netboot netboot = node.spec().netboot();
+        if (netboot == null || netboot.kernel() == null) {
+            return new byte[0];
+        }
+        List<Map<String, String>> initrds = new ArrayList<>();
+        if (netboot.initrd() != null) {
+            for (String initrd : netboot.initrd()) {
+                initrds.add(Map.of("name", initrd.substring(initrd.lastIndexOf('/') + 1), "url", assetUrl(initrd)));
+            }
+        }
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("name", node.name());
+        context.put("nodeClass", node.nodeClass());
+        context.put("fqdn", node.fqdn());
+        context.put("configHash", configHash);
+        context.put("kernelUrl", assetUrl(netboot.kernel()));
+        context.put("initrds", initrds);
+        context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
+        context.put("seedUrl", seedUrl(node));
+        return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Relative asset paths are served by Metis under {@code /assets/}; absolute URLs pass through. */
+    private String assetUrl(String pathOrUrl) {
+        if (pathOrUrl.startsWith("http://") || pathOrUrl.startsWith("https://")) {
+            return pathOrUrl;
+        }
+        return baseUrl() + "/assets/" + pathOrUrl.replaceFirst("^/+", "");
+    }
+
+    private String baseUrl() {
+        return site.serverUrl().replaceFirst("/+$", "");
+    }
+
+    private static Map<String, Object> templateContext(ResolvedNode node, NodeSecrets secrets) {
+        NodeSpec spec = node.spec();
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("name", node.name());
+        context.put("hostname", node.hostname());
+        context.put("fqdn", node.fqdn());
+        context.put("domain", spec.domain() == null ? "" : spec.domain());
+        context.put("class", node.nodeClass());
+        context.put("mac", spec.mac().toString());
+        context.put("ip", spec.ip().address().toString());
+        context.put("cidr", spec.ip().toString());
+        context.put("gateway", spec.gateway() == null ? "" : spec.gateway().toString());
+        context.put("arch", spec.arch() == null ? "" : spec.arch().toString());
+        Map<String, Object> secretValues = new LinkedHashMap<>();
+        secrets.k3sToken().ifPresent(s -> secretValues.put("k3s_token", s.reveal()));
+        Map<String, String> extra = new LinkedHashMap<>();
+        secrets.extra().forEach((k, v) -> extra.put(k, v.reveal()));
+        secretValues.put("extra", extra);
+        context.put("secrets", secretValues);
+        return context;
+    }
+
+    private static String fileContent(ResolvedNode node, String path, String template, Map<String, Object> context) {
+        try {
+            return MUSTACHE.compile(template).execute(context);
+        } catch (MustacheException e) {
+            // jmustache messages name the template variable and line, never a value
+            throw new IdentityException("node " + node.name() + ": files." + path + ": " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * A map that keeps the order it was given: {@code Map.of} iterates in an order that changes from one
+     * JVM start to the next, which would make rendering non-deterministic.
+     */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static Map<String, Object> writeFile(String path, String permissions, String owner, String content) {
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("path", path);
+        file.put("owner", owner);
+        file.put("permissions", permissions);
+        file.put("content", content);
+        return file;
+    }
+
+    private static byte[] cloudConfig(Map<String, Object> doc) {
+        byte[] body = yaml(doc);
+        byte[] header = "#cloud-config\n".getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[header.length + body.length];
+        System.arraycopy(header, 0, out, 0, header.length);
+        System.arraycopy(body, 0, out, header.length, body.length);
+        return out;
+    }
+
+    private static byte[] yaml(Object doc) {
+        try {
+            return Mappers.yaml().writeValueAsBytes(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write YAML for plain maps", e);
+        }
+    }
+
+    private static String sha256(byte[]... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (byte[] part : parts) {
+                digest.update(part);
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static Template template(String name) {
+        try (InputStream in = IdentityRenderer.class.getResourceAsStream(name)) {
+            return MUSTACHE.compile(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("missing template " + name, e);
+        }
+    }
+}

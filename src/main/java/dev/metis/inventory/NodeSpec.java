@@ -1,0 +1,84 @@
+package dev.metis.inventory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.metis.net.Ipv4;
+import dev.metis.net.Ipv4Cidr;
+import dev.metis.net.MacAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a class or a node may set; after merging site, class chain and node, the same shape describes
+ * one node completely. Every field is optional here; {@link InventoryLoader} checks what a merged node
+ * must have. Collections that should merge key by key are maps, the rest are lists (which replace).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = false)
+public record NodeSpec(
+        String description,
+        @JsonProperty("extends") String extendsClass,
+        @JsonProperty("class") String nodeClass,
+        String hostname,
+        MacAddress mac,
+        Ipv4Cidr ip,
+        Ipv4 gateway,
+        String serial,
+        @JsonProperty("interface") String networkInterface,
+        Arch arch,
+        Delivery delivery,
+        String domain,
+        List<Ipv4> dns,
+        List<String> ntp,
+        String timezone,
+        Netboot netboot,
+        Image image,
+        K3s k3s,
+        Map<String, User> users,
+        List<String> sshAuthorizedKeys,
+        Map<String, String> journald,
+        Longhorn longhorn,
+        List<String> packages,
+        Map<String, FileSpec> files,
+        String bootOverlay) {
+
+    /** Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Netboot(String kernel, List<String> initrd, String cmdline) {
+    }
+
+    /** The golden image a card is written from: a local path or a URL, and its SHA-256. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Image(String url, String path, String sha256) {
+    }
+
+    /**
+     * k3s settings. Labels map key to value; taints map key to {@code Effect} or {@code value:Effect}, so
+     * a node can drop one inherited taint by setting it to null.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record K3s(K3sRole role, String server, Boolean clusterInit, String version,
+            Map<String, String> labels, Map<String, String> taints) {
+    }
+
+    /** A login; {@code password: true} gives it the node's {@code ssh_password} secret (a crypt hash). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record User(List<String> groups, String shell, String sudo, Boolean password,
+            List<String> sshAuthorizedKeys) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Longhorn(String path, List<Disk> disks) {
+    }
+
+    /** A data disk found by filesystem UUID, mounted only when present. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Disk(String uuid, String mountPoint, String filesystem) {
+    }
+
+    /** An extra file; {@code content} is a Mustache template that may use node fields and secrets. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FileSpec(String content, String permissions, String owner) {
+    }
+}

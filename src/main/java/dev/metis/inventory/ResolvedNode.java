@@ -1,0 +1,33 @@
+package dev.metis.inventory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node after merging site, its class chain (root first) and its own entry.
+ *
+ * @param classChain the classes applied, root class first
+ * @param provenance for each merged leaf (dotted path, in file order), which layer set it
+ * @param pos        where the node is declared
+ */
+public record ResolvedNode(String name, NodeSpec spec, List<String> classChain, Map<String, Origin> provenance,
+        SourcePos pos) {
+
+    public ResolvedNode {
+        classChain = List.copyOf(classChain);
+        provenance = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(provenance));
+    }
+
+    public String hostname() {
+        return spec.hostname() != null ? spec.hostname() : name;
+    }
+
+    public String fqdn() {
+        return spec.domain() == null ? hostname() : hostname() + "." + spec.domain();
+    }
+
+    /** The node's own class, the last of the chain. */
+    public String nodeClass() {
+        return spec.nodeClass();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.metis.inventory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.metis.net.Ipv4;
+import java.util.List;
+
+/**
+ * Site-wide settings. {@code domain}, {@code dns}, {@code ntp}, {@code timezone}, {@code k3s_server} and
+ * {@code ssh_authorized_keys} are also the first layer of every node's merged config.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Site(
+        String name,
+        String domain,
+        List<Ipv4> dns,
+        List<String> ntp,
+        String timezone,
+        String serverUrl,
+        String k3sServer,
+        List<String> sshAuthorizedKeys,
+        Secrets secrets) {
+
+    /** Where per-node secrets come from; {@code file} is relative to the inventory file. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Secrets(SecretSourceKind source, String file) {
+    }
+
+    public enum SecretSourceKind {
+        FILE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}
