@@ -1,0 +1,61 @@
+package dev.metis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.Cli;
+import dev.metis.testing.InventoryFixture;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    private static final String EXAMPLE = InventoryFixture.EXAMPLE.toString();
+
+    @Test
+    void theExampleInventoryChecksClean() {
+        Cli.Run run = Cli.run("inventory", "check", "--inventory", EXAMPLE);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("site homelab, 9 nodes ok");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertThat(Cli.run("render", "--inventory", EXAMPLE, "--node", "cp-01", "kernel").exitCode()).isEqualTo(2);
+        assertThat(Cli.run("config", "--inventory", EXAMPLE).exitCode()).isEqualTo(2);
+        assertThat(Cli.run("no-such-command").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void anUnknownNodeIsInvalidInputWithASuggestion() {
+        Cli.Run run = Cli.run("config", "--inventory", EXAMPLE, "--node", "cp-1");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("no node 'cp-1' in the inventory (did you mean 'cp-01'?)");
+    }
+
+    @Test
+    void nodesCanBeNamedByMacInAnySpelling() {
+        Cli.Run byName = Cli.run("render", "--inventory", EXAMPLE, "--node", "pi4-01", "meta-data");
+        Cli.Run byMac = Cli.run("render", "--inventory", EXAMPLE, "--node", "DC-A6-32-10-00-31", "meta-data");
+        assertThat(byMac.out()).isEqualTo(byName.out()).contains("local-hostname: pi4-01");
+    }
+
+    @Test
+    void explainNamesTheLayerOfEachValue() {
+        Cli.Run run = Cli.run("config", "--inventory", EXAMPLE, "--node", "cp-03", "--explain");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("# node cp-03: class chain base -> amd64 -> control-plane");
+        assertThat(run.out().lines().filter(l -> l.startsWith("k3s.role: server")).findFirst().orElseThrow())
+                .contains("# class control-plane (deploy/example/inventory.yaml:");
+        assertThat(run.out().lines().filter(l -> l.startsWith("domain: lab.example")).findFirst().orElseThrow())
+                .contains("# site (");
+        assertThat(run.out()).doesNotContain("node-role.kubernetes.io/control-plane");
+    }
+
+    @Test
+    void theInventoryComesFromTheEnvironmentWhenNotGiven() {
+        Cli.Run run = Cli.run("inventory", "check");
+        if (System.getenv("METIS_INVENTORY") == null) {
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("give --inventory FILE or set METIS_INVENTORY");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.metis.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metis.inventory.Inventory;
+import dev.metis.inventory.InventoryLoader;
+import dev.metis.inventory.Mappers;
+import dev.metis.secrets.NodeSecrets;
+import dev.metis.secrets.Secret;
+import dev.metis.testing.InventoryFixture;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdentityRendererTest {
+
+    @TempDir
+    Path dir;
+
+    private static final NodeSecrets SECRETS = new NodeSecrets(Optional.of(Secret.of("tok-123")),
+            Optional.of(Secret.of("$6$salt$hash")), Map.of("wifi", Secret.of("psk-456")));
+
+    private Inventory load(String nodesYaml) throws Exception {
+        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  net:
+                    arch: amd64
+                    delivery: netboot
+                    gateway: 192.0.2.1
+                    netboot: {kernel: debian/vmlinuz, initrd: [debian/initrd.gz, http://mirror.example/fw.cpio], cmdline: console=ttyS0}
+                    users: {ops: {groups: [sudo], password: true}}
+                    k3s:
+                      role: agent
+                      labels: {zone: a, tier: web}
+                      taints: {dedicated: "db:NoSchedule", gpu: NoExecute}
+                    files:
+                      /etc/metis-wifi:
+                        content: "{{hostname}} {{ip}} {{secrets.extra.wifi}}\\n"
+                        permissions: "0600"
+                """ + nodesYaml.stripIndent()));
+    }
+
+    private static final String NODE = """
+            nodes:
+              web-1: {class: net, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+            """;
+
+    private NodeIdentity render(Inventory inventory, NodeSecrets secrets) {
+        return new IdentityRenderer(inventory.site()).render(inventory.node("web-1").orElseThrow(), secrets);
+    }
+
+    @Test
+    void renderingIsDeterministic() throws Exception {
+        Inventory inventory = load(NODE);
+        NodeIdentity first = render(inventory, SECRETS);
+        NodeIdentity second = render(load(NODE), SECRETS);
+        for (Artifact artifact : Artifact.values()) {
+            assertThat(second.bytes(artifact)).as(artifact.fileName()).isEqualTo(first.bytes(artifact));
+        }
+    }
+
+    @Test
+    void theIpxeScriptBootsTheKernelWithNamedInitrdsAndTheSeedUrl() throws Exception {
+        String script = render(load(NODE), SECRETS).text(Artifact.IPXE);
+        assertThat(script).startsWith("#!ipxe\n").endsWith("boot\n");
+        assertThat(script).contains("kernel http://192.0.2.2:8080/assets/debian/vmlinuz initrd=initrd.gz initrd=fw.cpio "
+                + "console=ttyS0 ds=nocloud;s=http://192.0.2.2:8080/nocloud/02:00:00:00:00:01/\n");
+        assertThat(script).contains("initrd --name initrd.gz http://192.0.2.2:8080/assets/debian/initrd.gz\n");
+        assertThat(script).contains("initrd --name fw.cpio http://mirror.example/fw.cpio\n");
+    }
+
+    @Test
+    void metaDataCarriesAnInstanceIdDerivedFromTheConfig() throws Exception {
+        NodeIdentity identity = render(load(NODE), SECRETS);
+        Map<String, Object> meta = Mappers.yaml().readValue(identity.bytes(Artifact.META_DATA), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertThat(meta).containsEntry("instance-id", identity.instanceId()).containsEntry("local-hostname", "web-1");
+        assertThat(identity.instanceId()).isEqualTo("metis-" + identity.configHash().substring(0, 16));
+
+        NodeIdentity changed = render(load(NODE.replace("192.0.2.21/24", "192.0.2.22/24")), SECRETS);
+        assertThat(changed.instanceId()).isNotEqualTo(identity.instanceId());
+    }
+
+    @Test
+    void theConfigHashDoesNotDependOnSecretValues() throws Exception {
+        Inventory inventory = load(NODE);
+        NodeSecrets rotated = new NodeSecrets(Optional.of(Secret.of("other")), SECRETS.sshPassword(), SECRETS.extra());
+        assertThat(render(inventory, rotated).configHash()).isEqualTo(render(inventory, SECRETS).configHash());
+    }
+
+    @Test
+    void k3sConfigHasServerTokenLabelsAndTaints() throws Exception {
+        Map<String, Object> k3s = Mappers.yaml().readValue(render(load(NODE), SECRETS).bytes(Artifact.K3S_CONFIG), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertThat(k3s).containsEntry("server", "https://192.0.2.10:6443").containsEntry("token", "tok-123")
+                .containsEntry("node-name", "web-1").containsEntry("node-ip", "192.0.2.21");
+        assertThat(k3s.get("node-label")).isEqualTo(java.util.List.of("zone=a", "tier=web"));
+        assertThat(k3s.get("node-taint")).isEqualTo(java.util.List.of("dedicated=db:NoSchedule", "gpu:NoExecute"));
+    }
+
+    @Test
+    void userDataWritesTheK3sConfigAndTemplatedFilesWithSecrets() throws Exception {
+        NodeIdentity identity = render(load(NODE), SECRETS);
+        String userData = identity.text(Artifact.USER_DATA);
+        assertThat(userData).startsWith("#cloud-config\n");
+        Map<?, ?> doc = Mappers.yaml().readValue(userData, Map.class);
+        assertThat(doc.get("ssh_pwauth")).isEqualTo(false);
+        assertThat(doc.toString()).contains("hashed_passwd=$6$salt$hash").contains("web-1 192.0.2.21 psk-456\n")
+                .contains("path=/etc/rancher/k3s/config.yaml, owner=root:root, permissions=0600")
+                .contains("url=http://192.0.2.2:8080/phone-home/02:00:00:00:00:01");
+        assertThat(userData).contains(new String(identity.bytes(Artifact.K3S_CONFIG)).lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void redactedSecretsNeverShowTheirValues() throws Exception {
+        NodeIdentity identity = render(load(NODE), SECRETS.redacted());
+        for (Artifact artifact : Artifact.values()) {
+            assertThat(identity.text(artifact)).doesNotContain("tok-123", "psk-456", "$6$salt$hash");
+        }
+        assertThat(identity.text(Artifact.USER_DATA)).contains("token: <redacted>");
+    }
+
+    @Test
+    void aTemplateNamingAnUnknownFieldFailsWithTheNodeAndFile() throws Exception {
+        Inventory inventory = load("""
+                nodes:
+                  web-1:
+                    class: net
+                    mac: 02:00:00:00:00:01
+                    ip: 192.0.2.21/24
+                    files: {/etc/x: {content: "{{no_such_field}}"}}
+                """);
+        assertThatThrownBy(() -> render(inventory, SECRETS))
+                .isInstanceOf(IdentityException.class)
+                .hasMessageContaining("node web-1: files./etc/x:").hasMessageContaining("no_such_field");
+    }
+
+    @Test
+    void networkConfigMatchesTheNicByMacAndRoutesThroughTheGateway() throws Exception {
+        Map<?, ?> net = Mappers.yaml().readValue(render(load(NODE), SECRETS).bytes(Artifact.NETWORK_CONFIG), Map.class);
+        assertThat(net.toString()).isEqualTo("{version=2, ethernets={eth0={match={macaddress=02:00:00:00:00:01}, "
+                + "set-name=eth0, dhcp4=false, addresses=[192.0.2.21/24], routes=[{to=0.0.0.0/0, via=192.0.2.1}], "
+                + "nameservers={search=[t.example], addresses=[192.0.2.1]}}}}");
+    }
+}

@@ -1,0 +1,133 @@
+package dev.metis.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metis.testing.Cli;
+import dev.metis.testing.InventoryFixture;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InventoryErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    /** A dozen different mistakes; each line number below is where the mistake is written. */
+    private static final String TWELVE_MISTAKES = """
+            site:
+              name: broken
+              server_url: http://192.0.2.2:8080
+              k3s_server: https://192.0.2.10:6443
+              dns: 192.0.2.1
+            classes:
+              base:
+                arch: sparc
+                delivery: sdcard
+                image: {path: a.img, sha256: "%s"}
+                k3s: {role: agent, labls: {a: b}}
+              loop-a: {extends: loop-b}
+              loop-b: {extends: loop-a}
+            nodes:
+              n1: {class: base, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+              n2: {class: base, mac: 02:00:00:00:00:01, ip: 192.0.2.22/24}
+              n3: {class: base, mac: zz:00:00:00:00:03, ip: 192.0.2.21/24}
+              n4: {class: bsae, mac: 02:00:00:00:00:04, ip: 192.0.2.24/24}
+              n5: {class: base, mac: 02:00:00:00:00:05, ip: 192.0.2.300/24}
+              n6: {class: base, mac: 02:00:00:00:00:06}
+              n7: {class: base, mac: 02:00:00:00:00:07, ip: 192.0.2.27/24, hostname: n1}
+              n8: {class: base, mac: 02:00:00:00:00:08, ip: 192.0.2.28, users: [ops]}
+            """.formatted("c".repeat(64));
+
+    @Test
+    void everyMistakeIsReportedAtItsFileLineAndColumn() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", TWELVE_MISTAKES);
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InventoryLoader.load(file));
+        List<String> expected = List.of(
+                "5:8: site.dns: expected a list, got a scalar",
+                "8:11: classes.base.arch: expected one of amd64, arm64, got 'sparc'",
+                "11:24: classes.base.k3s: unknown field 'labls' (did you mean 'labels'?)",
+                "12:12: classes.loop-a.extends: cycle loop-a -> loop-b -> loop-a",
+                "16:26: nodes.n2: MAC address 02:00:00:00:00:01 is already used by node 'n1' (" + file + ":15:3)",
+                "17:26: nodes.n3.mac: 'zz:00:00:00:00:03' is not a MAC address",
+                "17:49: nodes.n3: IP address 192.0.2.21 is already used by node 'n1'",
+                "18:15: nodes.n4.class: unknown class 'bsae' (did you mean 'base'?)",
+                "19:49: nodes.n5.ip: '192.0.2.300' is not an IPv4 address",
+                "20:3: nodes.n6: missing required field 'ip'",
+                "21:74: nodes.n7: hostname n1 is already used by node 'n1'",
+                "22:49: nodes.n8.ip: '192.0.2.28' is not an address in CIDR form",
+                "22:68: nodes.n8.users: expected a mapping, got a list");
+        assertThat(e.problems()).hasSize(expected.size());
+        for (String problem : expected) {
+            assertThat(e.problems()).extracting(Problem::toString)
+                    .anySatisfy(p -> assertThat(p).startsWith(file + ":" + problem));
+        }
+    }
+
+    @Test
+    void theCommandLineListsThemAllAndExitsWithOne() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", TWELVE_MISTAKES);
+        Cli.Run run = Cli.run("inventory", "check", "--inventory", file.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().lines().filter(l -> l.startsWith(file + ":"))).hasSize(13);
+        assertThat(run.err()).contains("13 problems");
+    }
+
+    @Test
+    void syntaxErrorsNameTheirPlace() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site:\n  name: [unclosed\nnodes: {}\n");
+        assertThatThrownBy(() -> InventoryLoader.load(file))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems().get(0).toString())
+                        .startsWith(file + ":3:").contains("YAML syntax"));
+    }
+
+    @Test
+    void duplicateKeysAreErrorsNotSilentOverrides() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                  a: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file)).hasMessageContaining(":12:3: duplicate key 'a' (first at line 11)");
+    }
+
+    @Test
+    void fieldsOfTheWrongLayerAreRefused() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}, mac: 02:00:00:00:00:09}
+                nodes:
+                  a: {class: c, extends: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file))
+                .hasMessageContaining("classes.c: 'mac' cannot be set on a class")
+                .hasMessageContaining("nodes.a: 'extends' cannot be set on a node");
+    }
+
+    @Test
+    void mergedNodesAreCheckedForWhatTheirDeliveryNeeds() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  net: {arch: amd64, delivery: netboot, gateway: 198.51.100.1}
+                  card: {arch: arm64, delivery: sdcard, image: {url: ftp://x/y.img, sha256: ABC}}
+                  k: {arch: amd64, delivery: netboot, netboot: {kernel: k}, k3s: {role: agent, server: null, taints: {a: Sometimes}}}
+                nodes:
+                  a: {class: net, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                  b: {class: card, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                  c: {class: k, mac: 02:00:00:00:00:03, ip: 192.0.2.23/24, k3s: {server: null}}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.getMessage())
+                        .contains("nodes.a: delivery netboot needs netboot.kernel")
+                        .contains("nodes.a.gateway: 198.51.100.1 is outside 192.0.2.21/24")
+                        .contains("nodes.b.image.url: 'ftp://x/y.img' is not an http(s) URL")
+                        .contains("nodes.b.image.sha256: 64 lower-case hex digits are required")
+                        .contains("nodes.c.k3s: a agent needs 'server'")
+                        .contains("nodes.c.k3s.taints.a: expected NoSchedule"));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.metis.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes inventory and secrets files for a test, and knows the repository's example inventory. */
+public final class InventoryFixture {
+
+    public static final Path EXAMPLE = Path.of("deploy/example/inventory.yaml");
+
+    private InventoryFixture() {
+    }
+
+    public static Path write(Path dir, String name, String yaml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, yaml.stripIndent());
+        return file;
+    }
+
+    /** A minimal valid site block with the given secrets file, for tests to put classes and nodes under. */
+    public static String site(String secretsFile) {
+        return """
+                site:
+                  name: test
+                  domain: t.example
+                  dns: [192.0.2.1]
+                  server_url: http://192.0.2.2:8080
+                  k3s_server: https://192.0.2.10:6443
+                  ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
+                """ + (secretsFile == null ? "" : """
+                  secrets:
+                    source: file
+                    file: %s
+                """.formatted(secretsFile));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.metis.testing;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+
+/** Everything logged while it is open, formatted as it would print, for leak checks. */
+public final class LogCapture implements AutoCloseable {
+
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+    public LogCapture() {
+        appender.start();
+        root.addAppender(appender);
+    }
+
+    public String text() {
+        List<ILoggingEvent> events = List.copyOf(appender.list);
+        return events.stream().map(e -> e.getFormattedMessage()
+                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() {
+        root.detachAppender(appender);
+        appender.stop();
+    }
+}
