@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code java -jar metis.jar COMMAND}. Exit codes: 0 ok, 1 invalid input or failure, 2 usage. */
 @Command(name = "metis", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Provisioning server for small clusters: one inventory, netboot and SD cards.",
-        subcommands = {InventoryCommand.class, ConfigCommand.class, RenderCommand.class,
+        subcommands = {ServeCommand.class, InventoryCommand.class, ConfigCommand.class, RenderCommand.class,
+                ReprovisionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

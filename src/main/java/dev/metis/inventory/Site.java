@@ -18,7 +18,26 @@ public record Site(
         String serverUrl,
         String k3sServer,
         List<String> sshAuthorizedKeys,
-        Secrets secrets) {
+        Secrets secrets,
+        UnknownMacs unknownMacs) {
+
+    /** What to do with a MAC address that is not in the inventory when it asks to boot. */
+    public enum UnknownMacs {
+        /** Record it (API, web page) and send it to its local disk. */
+        DISCOVER,
+        /** Send it to its local disk and record nothing. */
+        IGNORE;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public UnknownMacs unknownMacsOrDefault() {
+        return unknownMacs == null ? UnknownMacs.DISCOVER : unknownMacs;
+    }
 
     /** Where per-node secrets come from; {@code file} is relative to the inventory file. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

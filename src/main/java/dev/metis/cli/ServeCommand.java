@@ -1,0 +1,106 @@
+package dev.metis.cli;
+
+import dev.metis.inventory.InvalidInputException;
+import dev.metis.secrets.Secret;
+import dev.metis.serve.AdminToken;
+import dev.metis.serve.MetisServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve iPXE scripts, NoCloud seeds, boot assets, node state and metrics.")
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Mixin
+    InventoryOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--http-addr", defaultValue = "0.0.0.0", description = "HTTP listen address (default: ${DEFAULT-VALUE}).")
+    String httpAddress;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
+            description = "Where node states and events are kept (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--boot-assets", defaultValue = "boot-assets",
+            description = "Directory served under /assets/ (default: ${DEFAULT-VALUE}).")
+    Path assets;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin API token; default: $" + AdminToken.ENV
+                    + ", else one generated into the state directory.")
+    Path adminTokenFile;
+
+    @Option(names = "--reload-interval", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How often to look for inventory changes (default: ${DEFAULT-VALUE}).")
+    Duration reloadInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(stateDir);
+        if (!Files.isDirectory(assets)) {
+            spec.commandLine().getErr().println("metis: boot assets directory " + assets + " does not exist");
+            return Main.INVALID_INPUT;
+        }
+        Secret token = AdminToken.resolve(System.getenv(AdminToken.ENV), adminTokenFile, stateDir);
+        if (System.getenv(AdminToken.ENV) == null && adminTokenFile == null) {
+            LOG.info("admin API token: see {} (or set {})", AdminToken.generatedFile(stateDir), AdminToken.ENV);
+        }
+        MetisServer server;
+        try {
+            server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets,
+                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval));
+        } catch (InvalidInputException e) {
+            return Problems.print(spec, e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            } finally {
+                stopped.countDown();
+            }
+        }, "metis-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Accepts {@code 500ms}, {@code 2s}, {@code 1m}. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.matches("[0-9]+ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            if (value.matches("[0-9]+[smh]")) {
+                long amount = Long.parseLong(value.substring(0, value.length() - 1));
+                return switch (value.charAt(value.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(amount);
+                    case 'm' -> Duration.ofMinutes(amount);
+                    default -> Duration.ofHours(amount);
+                };
+            }
+            throw new picocli.CommandLine.TypeConversionException("expected e.g. 500ms, 2s or 1m, got '" + value + "'");
+        }
+    }
+}

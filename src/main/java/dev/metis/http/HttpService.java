@@ -1,0 +1,433 @@
+package dev.metis.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.metis.boot.BootDecision;
+import dev.metis.boot.BootPolicy;
+import dev.metis.files.SafePath;
+import dev.metis.identity.Artifact;
+import dev.metis.identity.BootScripts;
+import dev.metis.identity.NodeIdentity;
+import dev.metis.inventory.ResolvedNode;
+import dev.metis.inventory.Site;
+import dev.metis.net.MacAddress;
+import dev.metis.secrets.Secret;
+import dev.metis.secrets.SecretUnavailableException;
+import dev.metis.serve.ServedInventory;
+import dev.metis.state.DiscoveredMac;
+import dev.metis.state.NodeState;
+import dev.metis.state.NodeStatus;
+import dev.metis.state.StateStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP route of {@code metis serve}: decides the answer from the request, the served inventory
+ * and the node state. It knows nothing of Netty; the transport turns its answers into bytes on a socket.
+ */
+public final class HttpService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
+    private static final String IPXE = "text/plain; charset=utf-8";
+    private static final String JSON_TYPE = "application/json";
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private final ServedInventory inventory;
+    private final StateStore state;
+    private final Path assets;
+    private final Secret adminToken;
+    private final Health health;
+
+    /** What {@code /healthz} reports beyond "up"; the server wires in its own checks. */
+    public interface Health {
+        Map<String, Object> details();
+    }
+
+    public HttpService(ServedInventory inventory, StateStore state, Path assets, Secret adminToken, Health health) {
+        this.inventory = inventory;
+        this.state = state;
+        this.assets = assets;
+        this.adminToken = adminToken;
+        this.health = health;
+    }
+
+    public HttpResponse handle(HttpRequest request, MetricsView metrics) {
+        Optional<List<String>> decoded = decodePath(request.path());
+        if (decoded.isEmpty()) {
+            return error("bad-path", 400, "malformed path");
+        }
+        List<String> p = decoded.get();
+        String method = request.method();
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        try {
+            if (p.size() == 1 && p.get(0).equals("healthz")) {
+                return read ? head(request, healthz()) : notAllowed("/healthz", "GET, HEAD");
+            }
+            if (p.size() == 1 && p.get(0).equals("metrics")) {
+                return read ? head(request, HttpResponse.text("/metrics", 200, metrics.contentType(), metrics.scrape()))
+                        : notAllowed("/metrics", "GET, HEAD");
+            }
+            if (p.size() == 1 && p.get(0).equals("boot.ipxe")) {
+                return read ? head(request, HttpResponse.bytes("/boot.ipxe", 200, IPXE,
+                        BootScripts.chain(inventory.current().inventory().site().serverUrl())))
+                        : notAllowed("/boot.ipxe", "GET, HEAD");
+            }
+            if (p.size() == 2 && p.get(0).equals("ipxe")) {
+                return read ? head(request, nodeScript(p.get(1), request)) : notAllowed("/ipxe/{mac}", "GET, HEAD");
+            }
+            if (p.size() == 3 && p.get(0).equals("nocloud")) {
+                return read ? head(request, seedFile(p.get(1), p.get(2), request))
+                        : notAllowed("/nocloud/{mac}/{file}", "GET, HEAD");
+            }
+            if (!p.isEmpty() && p.get(0).equals("assets")) {
+                return read ? asset(request, p.subList(1, p.size())) : notAllowed("/assets", "GET, HEAD");
+            }
+            if (p.size() == 2 && p.get(0).equals("phone-home")) {
+                return method.equals("POST") ? phoneHome(p.get(1), request) : notAllowed("/phone-home/{mac}", "POST");
+            }
+            if (p.size() >= 3 && p.get(0).equals("api") && p.get(1).equals("v1") && p.get(2).equals("nodes")) {
+                return api(request, p.subList(3, p.size()));
+            }
+            return error("unknown", 404, "no such route: " + request.path());
+        } catch (SecretUnavailableException e) {
+            return error(routeOf(p), 503, e.getMessage());
+        } catch (IOException e) {
+            LOG.error("{} {}: {}", method, request.path(), e.toString());
+            return error(routeOf(p), 500, "internal error");
+        }
+    }
+
+    /** Scrape access for {@code /metrics}, supplied by the server that owns the registry. */
+    public interface MetricsView {
+        String scrape();
+
+        String contentType();
+    }
+
+    private HttpResponse healthz() throws JsonProcessingException {
+        ServedInventory.Generation current = inventory.current();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("inventory_generation", current.number());
+        body.put("nodes", current.inventory().nodes().size());
+        body.putAll(health.details());
+        return json("/healthz", 200, body);
+    }
+
+    private HttpResponse nodeScript(String macText, HttpRequest request) throws SecretUnavailableException {
+        String route = "/ipxe/{mac}";
+        Optional<MacAddress> mac = mac(macText);
+        if (mac.isEmpty()) {
+            return error(route, 400, "not a MAC address: " + macText);
+        }
+        ServedInventory.Generation current = inventory.current();
+        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
+        String from = request.remote().getHostAddress();
+        BootDecision decision = BootPolicy.decide(node, node.map(n -> state.status(n.name())).orElse(NodeStatus.NEW));
+        if (decision instanceof BootDecision.Provision provision) {
+            NodeIdentity identity = current.identity(provision.node());
+            state.scriptServed(provision.node().name(), identity.configHash(), from);
+            return HttpResponse.bytes(route, 200, IPXE, identity.bytes(Artifact.IPXE));
+        }
+        BootDecision.LocalDisk disk = (BootDecision.LocalDisk) decision;
+        if (disk.node() != null) {
+            state.exitServed(disk.node().name(), from);
+        } else if (current.inventory().site().unknownMacsOrDefault() == Site.UnknownMacs.DISCOVER) {
+            state.discoveredMac(mac.get().toString(), from);
+        }
+        return HttpResponse.bytes(route, 200, IPXE, BootScripts.exitToDisk(disk.reason()));
+    }
+
+    private HttpResponse seedFile(String macText, String fileName, HttpRequest request) throws SecretUnavailableException {
+        String route = "/nocloud/{mac}/{file}";
+        Optional<MacAddress> mac = mac(macText);
+        Optional<Artifact> artifact = Artifact.byFileName(fileName).filter(Artifact::isSeedFile);
+        if (mac.isEmpty() || artifact.isEmpty()) {
+            return error(route, mac.isEmpty() ? 400 : 404, mac.isEmpty() ? "not a MAC address: " + macText
+                    : "no seed file " + fileName + " (meta-data, user-data, vendor-data, network-config)");
+        }
+        ServedInventory.Generation current = inventory.current();
+        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
+        if (node.isEmpty()) {
+            return error(route, 404, "no node with MAC " + mac.get());
+        }
+        NodeIdentity identity = current.identity(node.get());
+        if (artifact.get() == Artifact.USER_DATA) {
+            state.seedServed(node.get().name(), identity.configHash(), request.remote().getHostAddress());
+        }
+        return HttpResponse.bytes(route, 200, artifact.get().contentType(), identity.bytes(artifact.get()));
+    }
+
+    private HttpResponse asset(HttpRequest request, List<String> segments) throws IOException {
+        String route = "/assets";
+        Optional<Path> file = SafePath.resolve(assets, String.join("/", segments));
+        if (file.isEmpty()) {
+            return error(route, 404, "no such asset");
+        }
+        long size = Files.size(file.get());
+        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                Files.getLastModifiedTime(file.get()).toInstant().atOffset(ZoneOffset.UTC));
+        ByteRange.Parsed range = ByteRange.parse(request.header("range"), size);
+        HttpResponse response;
+        if (range instanceof ByteRange.Unsatisfiable) {
+            return error(route, 416, "range not satisfiable").withHeader("content-range", "bytes */" + size);
+        } else if (range instanceof ByteRange.Partial partial) {
+            ByteRange r = partial.range();
+            response = new HttpResponse(route, 206, "application/octet-stream", Map.of(
+                    "content-range", "bytes " + r.first() + "-" + r.last() + "/" + size), null, file.get(),
+                    r.first(), r.length(), false);
+        } else {
+            response = new HttpResponse(route, 200, "application/octet-stream", Map.of(), null, file.get(), 0, size, false);
+        }
+        response = response.withHeader("accept-ranges", "bytes").withHeader("last-modified", lastModified);
+        return request.method().equals("HEAD") ? response.withoutBody() : response;
+    }
+
+    private HttpResponse phoneHome(String macText, HttpRequest request) throws SecretUnavailableException, IOException {
+        String route = "/phone-home/{mac}";
+        Optional<MacAddress> mac = mac(macText);
+        if (mac.isEmpty()) {
+            return error(route, 400, "not a MAC address: " + macText);
+        }
+        ServedInventory.Generation current = inventory.current();
+        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
+        if (node.isEmpty()) {
+            return error(route, 404, "no node with MAC " + mac.get());
+        }
+        Map<String, String> form = form(request.body());
+        String reported = form.get("instance_id");
+        NodeIdentity identity = current.identity(node.get());
+        NodeStatus before = state.status(node.get().name());
+        String hash = provisionedHash(reported, identity, before);
+        NodeStatus after = state.phoneHome(node.get().name(), hash, request.remote().getHostAddress());
+        LOG.info("node {} phoned home from {}: provisioned with config {}", node.get().name(),
+                request.remote().getHostAddress(), hash);
+        return json(route, 200, nodeJson(current, node.get(), after));
+    }
+
+    /**
+     * The config the node says it applied: matched through its instance-id against the current config
+     * or the one last served; an instance-id matching neither is kept as reported (and shows as drift).
+     */
+    private static String provisionedHash(String reportedInstanceId, NodeIdentity current, NodeStatus before) {
+        if (reportedInstanceId == null || reportedInstanceId.equals(current.instanceId())) {
+            return reportedInstanceId == null && before.servedHash() != null ? before.servedHash() : current.configHash();
+        }
+        if (before.servedHash() != null && reportedInstanceId.equals("metis-" + before.servedHash().substring(0, 16))) {
+            return before.servedHash();
+        }
+        return "instance-id:" + reportedInstanceId;
+    }
+
+    private HttpResponse api(HttpRequest request, List<String> rest) throws IOException {
+        ServedInventory.Generation current = inventory.current();
+        if (rest.isEmpty()) {
+            if (!request.method().equals("GET")) {
+                return notAllowed("/api/v1/nodes", "GET");
+            }
+            List<Object> nodes = new ArrayList<>();
+            for (ResolvedNode node : current.inventory().nodes()) {
+                nodes.add(nodeJson(current, node, state.status(node.name())));
+            }
+            List<Object> discovered = new ArrayList<>();
+            for (DiscoveredMac mac : state.discovered()) {
+                if (current.inventory().nodeByMac(MacAddress.parse(mac.mac())).isEmpty()) {
+                    discovered.add(discoveredJson(mac));
+                }
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("nodes", nodes);
+            body.put("discovered", discovered);
+            return json("/api/v1/nodes", 200, body);
+        }
+        String route = rest.size() == 1 ? "/api/v1/nodes/{name}" : "/api/v1/nodes/{name}/reprovision";
+        boolean reprovision = rest.size() == 2 && rest.get(1).equals("reprovision");
+        if (rest.size() > 2 || (rest.size() == 2 && !reprovision)) {
+            return error("unknown", 404, "no such route: " + request.path());
+        }
+        if (reprovision) {
+            if (!request.method().equals("POST")) {
+                return notAllowed(route, "POST");
+            }
+            Optional<HttpResponse> denied = checkAdmin(request, route);
+            if (denied.isPresent()) {
+                return denied.get();
+            }
+        } else if (!request.method().equals("GET")) {
+            return notAllowed(route, "GET");
+        }
+        Optional<ResolvedNode> node = current.inventory().node(rest.get(0));
+        if (node.isEmpty()) {
+            return error(route, 404, "no node named " + rest.get(0));
+        }
+        NodeStatus status = reprovision
+                ? state.rearm(node.get().name(), request.remote().getHostAddress())
+                : state.status(node.get().name());
+        if (reprovision) {
+            LOG.info("node {} re-armed by {}", node.get().name(), request.remote().getHostAddress());
+        }
+        return json(route, 200, nodeJson(current, node.get(), status));
+    }
+
+    private Optional<HttpResponse> checkAdmin(HttpRequest request, String route) {
+        String authorization = request.header("authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(error(route, 401, "admin token required (Authorization: Bearer <token>)")
+                    .withHeader("www-authenticate", "Bearer realm=\"metis\""));
+        }
+        byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, adminToken.reveal().getBytes(StandardCharsets.UTF_8))) {
+            LOG.warn("rejected admin request from {}: wrong token", request.remote().getHostAddress());
+            return Optional.of(error(route, 403, "wrong admin token"));
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, Object> nodeJson(ServedInventory.Generation current, ResolvedNode node, NodeStatus status) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", node.name());
+        json.put("class", node.nodeClass());
+        json.put("mac", node.spec().mac().toString());
+        json.put("ip", node.spec().ip().toString());
+        json.put("arch", String.valueOf(node.spec().arch()));
+        json.put("delivery", String.valueOf(node.spec().delivery()));
+        json.put("state", status.state());
+        json.put("last_seen", status.lastSeen());
+        String currentHash;
+        try {
+            currentHash = current.identity(node).configHash();
+        } catch (SecretUnavailableException e) {
+            currentHash = null;
+            json.put("config_error", e.getMessage());
+        }
+        json.put("config_hash", currentHash);
+        json.put("served_hash", status.servedHash());
+        json.put("provisioned_hash", status.provisionedHash());
+        json.put("drift", status.state() == NodeState.PROVISIONED && currentHash != null
+                && !currentHash.equals(status.provisionedHash()));
+        json.put("events", status.events());
+        return json;
+    }
+
+    private static Map<String, Object> discoveredJson(DiscoveredMac mac) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mac", mac.mac());
+        json.put("state", NodeState.DISCOVERED);
+        json.put("first_seen", mac.firstSeen());
+        json.put("last_seen", mac.lastSeen());
+        json.put("last_address", mac.lastAddress());
+        json.put("requests", mac.requests());
+        return json;
+    }
+
+    private static HttpResponse head(HttpRequest request, HttpResponse response) {
+        return request.method().equals("HEAD") ? response.withoutBody() : response;
+    }
+
+    private static HttpResponse json(String route, int status, Object body) throws JsonProcessingException {
+        return HttpResponse.bytes(route, status, JSON_TYPE, JSON.writeValueAsBytes(body));
+    }
+
+    static HttpResponse error(String route, int status, String message) {
+        try {
+            return json(route, status, Map.of("error", message, "status", status));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a two-field map is always JSON", e);
+        }
+    }
+
+    private static HttpResponse notAllowed(String route, String allowed) {
+        return error(route, 405, "method not allowed; use " + allowed).withHeader("allow", allowed);
+    }
+
+    private static Optional<MacAddress> mac(String text) {
+        try {
+            return Optional.of(MacAddress.parse(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String routeOf(List<String> segments) {
+        return segments.isEmpty() ? "/" : "/" + segments.get(0);
+    }
+
+    private static Map<String, String> form(byte[] body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        if (body == null || body.length == 0) {
+            return form;
+        }
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                try {
+                    form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException malformed) {
+                    // a malformed pair is skipped; the phone-home still counts
+                }
+            }
+        }
+        return form;
+    }
+
+    /** Splits the raw path and percent-decodes each segment; an encoded '/' or bad escape is refused. */
+    static Optional<List<String>> decodePath(String rawPath) {
+        if (!rawPath.startsWith("/")) {
+            return Optional.empty();
+        }
+        List<String> segments = new ArrayList<>();
+        for (String raw : rawPath.substring(1).split("/", -1)) {
+            if (raw.isEmpty()) {
+                continue;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (int i = 0; i < raw.length(); i++) {
+                char c = raw.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= raw.length()) {
+                        return Optional.empty();
+                    }
+                    int hi = Character.digit(raw.charAt(i + 1), 16);
+                    int lo = Character.digit(raw.charAt(i + 2), 16);
+                    if (hi < 0 || lo < 0) {
+                        return Optional.empty();
+                    }
+                    bytes.write(hi * 16 + lo);
+                    i += 2;
+                } else if (c < 0x80) {
+                    bytes.write(c);
+                } else {
+                    bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            String segment = bytes.toString(StandardCharsets.UTF_8);
+            if (segment.contains("/") || segment.indexOf('\0') >= 0) {
+                return Optional.empty();
+            }
+            segments.add(segment);
+        }
+        return Optional.of(segments);
+    }
+}

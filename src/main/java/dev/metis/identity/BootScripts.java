@@ -1,0 +1,35 @@
+package dev.metis.identity;
+
+import java.nio.charset.StandardCharsets;
+
+/** The iPXE scripts that are not a node's own: the generic chain script and "boot from disk". */
+public final class BootScripts {
+
+    private BootScripts() {
+    }
+
+    /**
+     * Sends any iPXE client to its per-MAC script. A plain DHCP offer can win the race against the
+     * proxy offer and leave {@code ${filename}} empty, so DHCP is retried a bounded number of times.
+     */
+    public static byte[] chain(String serverUrl) {
+        String base = serverUrl.replaceFirst("/+$", "");
+        return ("#!ipxe\n"
+                + "# Metis: fetch this machine's own boot script by its MAC address.\n"
+                + "isset ${filename} || dhcp ||\n"
+                + "isset ${filename} || dhcp ||\n"
+                + "isset ${filename} || dhcp ||\n"
+                + "chain " + base + "/ipxe/${mac} || goto metis_failed\n"
+                + ":metis_failed\n"
+                + "echo Metis: no boot script for ${mac}, booting from local disk\n"
+                + "exit\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Ends iPXE so the firmware moves on to the next boot device, normally the local disk. */
+    public static byte[] exitToDisk(String reason) {
+        return ("#!ipxe\n"
+                + "# Metis: " + reason.replace('\n', ' ') + "\n"
+                + "echo Metis: " + reason.replace('\n', ' ') + ", booting from local disk\n"
+                + "exit\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

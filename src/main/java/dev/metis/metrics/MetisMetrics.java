@@ -1,0 +1,65 @@
+package dev.metis.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Every metric Metis exports, named by Prometheus conventions: {@code metis_} prefix, unit in the
+ * name, {@code _total} on counters. Counters are cached per label set so the hot path does no lookups.
+ */
+public final class MetisMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> httpBytes = new ConcurrentHashMap<>();
+    private final Counter reloadsOk;
+    private final Counter reloadsFailed;
+
+    public MetisMetrics() {
+        reloadsOk = Counter.builder("metis.inventory.reloads").tag("result", "success")
+                .description("Inventory reloads after a file change").register(registry);
+        reloadsFailed = Counter.builder("metis.inventory.reloads").tag("result", "failure")
+                .description("Inventory reloads after a file change").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public String scrapeContentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    public void httpRequest(String route, int status, long bytes) {
+        String key = route + ' ' + status;
+        httpRequests.computeIfAbsent(key, k -> Counter.builder("metis.http.requests")
+                .description("HTTP requests answered, by route and status")
+                .tags("route", route, "status", Integer.toString(status)).register(registry)).increment();
+        if (bytes > 0) {
+            httpBytes.computeIfAbsent(route, r -> Counter.builder("metis.http.sent").baseUnit("bytes")
+                    .description("HTTP response body bytes sent, by route")
+                    .tag("route", route).register(registry)).increment(bytes);
+        }
+    }
+
+    public void inventoryReload(boolean success) {
+        (success ? reloadsOk : reloadsFailed).increment();
+    }
+
+    /** Nodes per provisioning state, read when scraped. */
+    public void nodesByState(String state, Supplier<Number> count) {
+        Gauge.builder("metis.nodes", count).description("Inventory nodes and discovered MACs by state")
+                .tag("state", state).register(registry);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.metis.serve;
+
+import dev.metis.http.HttpService;
+import dev.metis.inventory.InvalidInputException;
+import dev.metis.inventory.ResolvedNode;
+import dev.metis.metrics.MetisMetrics;
+import dev.metis.secrets.Secret;
+import dev.metis.state.NodeState;
+import dev.metis.state.StateStore;
+import dev.metis.transport.EventLoops;
+import dev.metis.transport.HttpTransport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code metis serve}: wires inventory, state, metrics and the network services, and stops them. */
+public final class MetisServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetisServer.class);
+
+    /** Everything {@code metis serve} can be told on its command line. */
+    public record Settings(Path inventory, Path stateDir, Path assets, InetSocketAddress http, Secret adminToken,
+            Duration reloadInterval) {
+    }
+
+    private final MetisMetrics metrics = new MetisMetrics();
+    private final ServedInventory inventory;
+    private final StateStore state;
+    private final HttpTransport http;
+    private final ScheduledExecutorService reloader;
+
+    private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
+        inventory = ServedInventory.load(settings.inventory(), metrics);
+        state = StateStore.open(settings.stateDir(), Clock.systemUTC());
+        try {
+            registerStateGauges();
+            HttpService service = new HttpService(inventory, state, settings.assets(), settings.adminToken(),
+                    () -> Map.of("http", "up"));
+            http = HttpTransport.start(settings.http(), service, metrics);
+        } catch (RuntimeException | InterruptedException e) {
+            state.close();
+            throw e;
+        }
+        LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}", http.localAddress(),
+                EventLoops.nativeEpoll() ? "epoll" : "nio", inventory.current().inventory().nodes().size(),
+                settings.inventory(), settings.stateDir());
+        reloader = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "metis-inventory-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = settings.reloadInterval().toMillis();
+        reloader.scheduleWithFixedDelay(inventory::reloadIfChanged, interval, interval, TimeUnit.MILLISECONDS);
+        LOG.info("inventory reload watching {} every {} ms", settings.inventory(), interval);
+    }
+
+    public static MetisServer start(Settings settings) throws IOException, InvalidInputException, InterruptedException {
+        return new MetisServer(settings);
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.localAddress();
+    }
+
+    public ServedInventory inventory() {
+        return inventory;
+    }
+
+    private void registerStateGauges() {
+        for (NodeState nodeState : NodeState.values()) {
+            metrics.nodesByState(nodeState.toString(), () -> {
+                if (nodeState == NodeState.DISCOVERED) {
+                    return state.discovered().stream().filter(d -> inventory.current().inventory()
+                            .nodeByMac(dev.metis.net.MacAddress.parse(d.mac())).isEmpty()).count();
+                }
+                long count = 0;
+                for (ResolvedNode node : inventory.current().inventory().nodes()) {
+                    if (state.status(node.name()).state() == nodeState) {
+                        count++;
+                    }
+                }
+                return count;
+            });
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reloader.shutdownNow();
+        http.close();
+        state.close();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,20 @@
+package dev.metis.state;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * One thing that happened to a node, as kept in the journal and shown by the API.
+ *
+ * @param hash the config hash involved (served or provisioned), if any
+ * @param from the client address, if any
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NodeEvent(Instant at, String event, String hash, String from) {
+
+    public static final String SCRIPT = "script";
+    public static final String SEED = "seed";
+    public static final String EXIT = "exit";
+    public static final String PHONE_HOME = "phone-home";
+    public static final String REARMED = "rearmed";
+}

@@ -1,0 +1,291 @@
+package dev.metis.state;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Node states and events, kept in a state directory so they survive restarts and {@code kill -9}.
+ *
+ * <p>Every change is appended to {@code journal.jsonl}; changes that an answer depends on (phone-home,
+ * re-arm) are forced to disk before the method returns. When the journal grows, the whole state is
+ * written to {@code snapshot.json} (atomically) and the journal starts again; each journal line has a
+ * sequence number so lines already in a snapshot are skipped on replay. A torn last line from a crash
+ * is ignored.
+ */
+public final class StateStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
+    private static final int EVENTS_KEPT = 20;
+    private static final int COMPACT_AFTER = 5000;
+    /** Repeated fetches of the same thing are one event, not one per request. */
+    private static final Duration REPEAT_WINDOW = Duration.ofSeconds(60);
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /** One journal line. Exactly one of {@code node} and {@code mac} is set. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Entry(long seq, Instant at, String node, String mac, String event, String hash, String from) {
+    }
+
+    record Snapshot(long seq, Map<String, Record> nodes, Map<String, DiscoveredMac> discovered) {
+    }
+
+    static final class Record {
+        public NodeState state = NodeState.ARMED;
+        public String servedHash;
+        public String provisionedHash;
+        public Instant lastSeen;
+        public Deque<NodeEvent> events = new ArrayDeque<>();
+
+        NodeStatus status() {
+            return new NodeStatus(state, servedHash, provisionedHash, lastSeen, new ArrayList<>(events));
+        }
+    }
+
+    private final Path dir;
+    private final Clock clock;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Map<String, Record> nodes = new LinkedHashMap<>();
+    private final Map<String, DiscoveredMac> discovered = new LinkedHashMap<>();
+    private FileChannel journal;
+    private long seq;
+    private int journalLines;
+
+    private StateStore(Path dir, Clock clock) throws IOException {
+        this.dir = dir;
+        this.clock = clock;
+        Files.createDirectories(dir);
+        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("state directory " + dir + " is in use by another Metis process");
+        }
+        load();
+        journal = FileChannel.open(journalFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+    }
+
+    public static StateStore open(Path dir, Clock clock) throws IOException {
+        return new StateStore(dir, clock);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public synchronized NodeStatus status(String node) {
+        Record record = nodes.get(node);
+        return record == null ? NodeStatus.NEW : record.status();
+    }
+
+    public synchronized List<DiscoveredMac> discovered() {
+        return List.copyOf(discovered.values());
+    }
+
+    /** A node was sent its own boot script: an armed node is now booting. */
+    public synchronized void scriptServed(String node, String hash, String from) {
+        record(node, NodeEvent.SCRIPT, hash, from, false);
+    }
+
+    /** A node fetched its seed (user-data). */
+    public synchronized void seedServed(String node, String hash, String from) {
+        record(node, NodeEvent.SEED, hash, from, false);
+    }
+
+    /** A provisioned node was told to boot from disk. */
+    public synchronized void exitServed(String node, String from) {
+        record(node, NodeEvent.EXIT, null, from, false);
+    }
+
+    /** The node reports it applied the config with {@code hash}; on disk before this returns. */
+    public synchronized NodeStatus phoneHome(String node, String hash, String from) {
+        record(node, NodeEvent.PHONE_HOME, hash, from, true);
+        return nodes.get(node).status();
+    }
+
+    /** The node will be (re)provisioned at its next boot; on disk before this returns. */
+    public synchronized NodeStatus rearm(String node, String by) {
+        record(node, NodeEvent.REARMED, null, by, true);
+        return nodes.get(node).status();
+    }
+
+    public synchronized void discoveredMac(String mac, String from) {
+        DiscoveredMac known = discovered.get(mac);
+        Instant now = clock.instant();
+        boolean repeat = known != null && Duration.between(known.lastSeen(), now).compareTo(REPEAT_WINDOW) < 0;
+        if (repeat) {
+            discovered.put(mac, new DiscoveredMac(mac, known.firstSeen(), now, from, known.requests() + 1));
+            return;
+        }
+        append(new Entry(++seq, now, null, mac, "discovered", null, from), false);
+    }
+
+    private void record(String node, String event, String hash, String from, boolean durable) {
+        Record record = nodes.get(node);
+        Instant now = clock.instant();
+        if (!durable && record != null && !record.events.isEmpty()) {
+            NodeEvent last = record.events.peekLast();
+            if (last.event().equals(event) && Objects.equals(last.hash(), hash)
+                    && Duration.between(last.at(), now).compareTo(REPEAT_WINDOW) < 0) {
+                record.lastSeen = now;
+                return;
+            }
+        }
+        append(new Entry(++seq, now, node, null, event, hash, from), durable);
+    }
+
+    private void append(Entry entry, boolean durable) {
+        apply(entry);
+        try {
+            byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                journal.write(buffer);
+            }
+            if (durable) {
+                journal.force(false);
+            }
+            if (++journalLines >= COMPACT_AFTER) {
+                compact();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write node state to " + journalFile(), e);
+        }
+    }
+
+    private void apply(Entry entry) {
+        seq = Math.max(seq, entry.seq());
+        if (entry.mac() != null) {
+            DiscoveredMac known = discovered.get(entry.mac());
+            discovered.put(entry.mac(), known == null
+                    ? new DiscoveredMac(entry.mac(), entry.at(), entry.at(), entry.from(), 1)
+                    : new DiscoveredMac(entry.mac(), known.firstSeen(), entry.at(), entry.from(), known.requests() + 1));
+            return;
+        }
+        Record record = nodes.computeIfAbsent(entry.node(), n -> new Record());
+        switch (entry.event()) {
+            case NodeEvent.SCRIPT, NodeEvent.SEED -> {
+                record.servedHash = entry.hash();
+                if (record.state == NodeState.ARMED) {
+                    record.state = NodeState.BOOTING;
+                }
+            }
+            case NodeEvent.PHONE_HOME -> {
+                record.state = NodeState.PROVISIONED;
+                record.provisionedHash = entry.hash();
+            }
+            case NodeEvent.REARMED -> record.state = NodeState.ARMED;
+            default -> {
+                // exit and unknown events change no state; they are history only
+            }
+        }
+        record.lastSeen = entry.at();
+        record.events.addLast(new NodeEvent(entry.at(), entry.event(), entry.hash(), entry.from()));
+        while (record.events.size() > EVENTS_KEPT) {
+            record.events.removeFirst();
+        }
+    }
+
+    private void load() throws IOException {
+        Path snapshotFile = snapshotFile();
+        long snapshotSeq = 0;
+        if (Files.exists(snapshotFile)) {
+            Snapshot snapshot = JSON.readValue(snapshotFile.toFile(), Snapshot.class);
+            snapshotSeq = snapshot.seq();
+            seq = snapshot.seq();
+            nodes.putAll(snapshot.nodes());
+            discovered.putAll(snapshot.discovered());
+        }
+        if (!Files.exists(journalFile())) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(journalFile(), StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Entry entry = JSON.readValue(line, Entry.class);
+                if (entry.seq() > snapshotSeq) {
+                    apply(entry);
+                }
+                journalLines++;
+            } catch (JsonProcessingException e) {
+                // Only a torn final write is expected (a crash mid-line); anything else is reported.
+                LOG.warn("{}:{}: skipping unreadable journal line{}", journalFile(), i + 1,
+                        i == lines.size() - 1 ? " (an interrupted write)" : "");
+            }
+        }
+    }
+
+    private void compact() throws IOException {
+        Path temporary = dir.resolve("snapshot.json.tmp");
+        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(new Snapshot(seq, nodes, discovered))));
+            out.force(true);
+        }
+        try {
+            Files.move(temporary, snapshotFile(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, snapshotFile(), StandardCopyOption.REPLACE_EXISTING);
+        }
+        forceDirectory();
+        journal.truncate(0);
+        journal.force(true);
+        journalLines = 0;
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    private Path journalFile() {
+        return dir.resolve("journal.jsonl");
+    }
+
+    private Path snapshotFile() {
+        return dir.resolve("snapshot.json");
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        journal.force(true);
+        journal.close();
+        lock.release();
+        lockChannel.close();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.metis.transport;
+
+import dev.metis.http.HttpRequest;
+import dev.metis.http.HttpResponse;
+import dev.metis.http.HttpService;
+import dev.metis.metrics.MetisMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: Netty decodes requests, hands them to {@link HttpService}, and writes its answers,
+ * files by zero-copy {@link DefaultFileRegion}. Request lines and headers are bounded in size.
+ */
+public final class HttpTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
+    static final int MAX_INITIAL_LINE = 4096;
+    static final int MAX_HEADER_BYTES = 8192;
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final Channel channel;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+
+    private HttpTransport(Channel channel, EventLoopGroup boss, EventLoopGroup workers) {
+        this.channel = channel;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    public static HttpTransport start(InetSocketAddress address, HttpService service, MetisMetrics metrics)
+            throws InterruptedException {
+        EventLoopGroup boss = EventLoops.group(1);
+        EventLoopGroup workers = EventLoops.group(0);
+        HttpService.MetricsView view = new HttpService.MetricsView() {
+            @Override
+            public String scrape() {
+                return metrics.scrape();
+            }
+
+            @Override
+            public String contentType() {
+                return metrics.scrapeContentType();
+            }
+        };
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(EventLoops.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
+                                .addLast("continue", new HttpServerExpectContinueHandler())
+                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("routes", new Handler(service, metrics, view));
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(address).sync().channel();
+            return new HttpTransport(channel, boss, workers);
+        } catch (RuntimeException | InterruptedException e) {
+            boss.shutdownGracefully();
+            workers.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final HttpService service;
+        private final MetisMetrics metrics;
+        private final HttpService.MetricsView view;
+
+        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view) {
+            this.service = service;
+            this.metrics = metrics;
+            this.view = view;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            long started = System.nanoTime();
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            HttpResponse response;
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            String uri = request.uri();
+            if (request.decoderResult().isFailure()) {
+                Throwable cause = request.decoderResult().cause();
+                boolean tooLong = cause instanceof TooLongFrameException;
+                response = HttpResponse.text("bad-request", tooLong ? 431 : 400, "application/json",
+                        "{\"error\":\"" + (tooLong ? "request line or headers too large" : "malformed request")
+                                + "\",\"status\":" + (tooLong ? 431 : 400) + "}");
+                keepAlive = false;
+                uri = "-";
+            } else {
+                Map<String, String> headers = new LinkedHashMap<>();
+                request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+                int query = uri.indexOf('?');
+                String path = query >= 0 ? uri.substring(0, query) : uri;
+                if (!path.startsWith("/")) {
+                    path = "/" + path; // absolute-form request targets carry no path we serve
+                }
+                response = service.handle(new HttpRequest(request.method().name(), path, headers,
+                        ByteBufUtil.getBytes(request.content()), remote.getAddress()), view);
+            }
+            write(ctx, response, keepAlive);
+            metrics.httpRequest(response.route(), response.status(), response.sentBytes());
+            if (ACCESS.isInfoEnabled()) {
+                ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), request.method(),
+                        printable(uri), response.status(), response.sentBytes(), (System.nanoTime() - started) / 1_000_000);
+            }
+        }
+
+        private static void write(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive) {
+            HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
+            ChannelFuture last;
+            if (response.file() == null || response.headOnly()) {
+                byte[] body = response.headOnly() || response.body() == null ? new byte[0] : response.body();
+                FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+                headers(full, response, keepAlive);
+                last = ctx.writeAndFlush(full);
+            } else {
+                RandomAccessFile raf;
+                try {
+                    raf = new RandomAccessFile(response.file().toFile(), "r");
+                } catch (IOException e) {
+                    LOG.warn("cannot open {}: {}", response.file(), e.toString());
+                    FullHttpResponse error = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Unpooled.EMPTY_BUFFER);
+                    headers(error, HttpResponse.bytes(response.route(), 500, "text/plain", new byte[0]), false);
+                    ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+                headers(head, response, keepAlive);
+                ctx.write(head);
+                ctx.write(new DefaultFileRegion(raf.getChannel(), response.offset(), response.length()));
+                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            if (!keepAlive) {
+                last.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static void headers(io.netty.handler.codec.http.HttpResponse out, HttpResponse response, boolean keepAlive) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+            out.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.length());
+            out.headers().set(HttpHeaderNames.SERVER, "metis");
+            response.headers().forEach((name, value) -> out.headers().set(name, value));
+            if (keepAlive) {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            } else {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+
+        /** Request paths come from anyone on the network: keep log lines single and short. */
+        private static String printable(String uri) {
+            String clipped = uri.length() > 200 ? uri.substring(0, 200) + "..." : uri;
+            return clipped.replaceAll("[\\p{Cntrl}\"]", "?");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+}
