@@ -85,7 +85,13 @@ public final class StateStore implements AutoCloseable {
         this.clock = clock;
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        lock = lockChannel.tryLock();
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+            acquired = null;
+        }
+        lock = acquired;
         if (lock == null) {
             lockChannel.close();
             throw new IOException("state directory " + dir + " is in use by another Metis process");
@@ -229,6 +235,7 @@ public final class StateStore implements AutoCloseable {
         if (!Files.exists(journalFile())) {
             return;
         }
+        dropTornTail();
         List<String> lines = Files.readAllLines(journalFile(), StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -242,9 +249,26 @@ public final class StateStore implements AutoCloseable {
                 }
                 journalLines++;
             } catch (JsonProcessingException e) {
-                // Only a torn final write is expected (a crash mid-line); anything else is reported.
-                LOG.warn("{}:{}: skipping unreadable journal line{}", journalFile(), i + 1,
-                        i == lines.size() - 1 ? " (an interrupted write)" : "");
+                LOG.warn("{}:{}: skipping unreadable journal line", journalFile(), i + 1);
+            }
+        }
+    }
+
+    /**
+     * A crash in the middle of an append leaves a line without its newline; cut it off, or the next
+     * append would be glued to it and lost as well.
+     */
+    private void dropTornTail() throws IOException {
+        byte[] bytes = Files.readAllBytes(journalFile());
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            LOG.warn("{}: dropping {} bytes of an interrupted write at the end", journalFile(), bytes.length - end);
+            try (FileChannel channel = FileChannel.open(journalFile(), StandardOpenOption.WRITE)) {
+                channel.truncate(end);
+                channel.force(true);
             }
         }
     }

@@ -1,0 +1,68 @@
+package dev.metis.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code java -jar target/metis.jar} as a separate process, for restarts and {@code kill -9}. */
+public final class MetisProcess implements AutoCloseable {
+
+    private final Process process;
+    public final Path log;
+
+    private MetisProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static MetisProcess start(Path workDir, List<String> args, int port) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target/metis.jar").toAbsolutePath().toString()));
+        command.addAll(args);
+        Path log = workDir.resolve("metis-" + System.nanoTime() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("METIS_ADMIN_TOKEN", ServerFixture.ADMIN_TOKEN);
+        MetisProcess metis = new MetisProcess(builder.start(), log);
+        metis.awaitReady(port);
+        return metis;
+    }
+
+    private void awaitReady(int port) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("metis exited: " + java.nio.file.Files.readString(log));
+            }
+            try {
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("metis did not become ready: " + java.nio.file.Files.readString(log));
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}

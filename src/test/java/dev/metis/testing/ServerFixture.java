@@ -1,0 +1,125 @@
+package dev.metis.testing;
+
+import dev.metis.secrets.Secret;
+import dev.metis.serve.MetisServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real {@code metis serve} on loopback with its own inventory, state and assets in a temporary
+ * directory, and a plain HTTP client to talk to it.
+ */
+public final class ServerFixture implements AutoCloseable {
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String MAC = "02:00:00:00:00:01";
+
+    public final Path dir;
+    public final Path inventory;
+    public final Path state;
+    public final Path assets;
+    public final int port;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private MetisServer server;
+
+    public ServerFixture(Path dir) throws Exception {
+        this.dir = dir;
+        this.port = freePort();
+        this.state = dir.resolve("state");
+        this.assets = dir.resolve("assets");
+        Files.createDirectories(assets.resolve("debian"));
+        Files.write(assets.resolve("debian/vmlinuz"), pattern(300_000));
+        Files.write(assets.resolve("debian/initrd.gz"), pattern(1024));
+        this.inventory = InventoryFixture.write(dir, "inventory.yaml", inventoryYaml(""));
+    }
+
+    /** The test inventory, with extra YAML appended to the one node's entry. */
+    public String inventoryYaml(String extraNodeYaml) {
+        return """
+                site:
+                  name: test
+                  domain: t.example
+                  server_url: http://127.0.0.1:%d
+                  k3s_server: https://192.0.2.10:6443
+                  ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
+                classes:
+                  net:
+                    arch: amd64
+                    delivery: netboot
+                    gateway: 192.0.2.1
+                    netboot: {kernel: debian/vmlinuz, initrd: [debian/initrd.gz], cmdline: console=ttyS0}
+                    k3s: {role: agent}
+                nodes:
+                  web-1:
+                    class: net
+                    mac: %s
+                    ip: 192.0.2.21/24
+                %s  web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                """.formatted(port, MAC, extraNodeYaml);
+    }
+
+    public static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + (i >> 8));
+        }
+        return bytes;
+    }
+
+    public ServerFixture start() throws Exception {
+        server = MetisServer.start(new MetisServer.Settings(inventory, state, assets,
+                new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100)));
+        return this;
+    }
+
+    public void stop() throws IOException {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<byte[]> getBytes(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+    }
+}
