@@ -160,4 +160,12 @@ class ServeFlowTest {
         assertThat(all.get("discovered").get(0).get("state").asText()).isEqualTo("discovered");
         assertThat(all.get("nodes").findValuesAsText("name")).containsExactly("web-1", "web-2");
     }
+
+    @Test
+    void unknownMacsCanBeIgnored() throws Exception {
+        java.nio.file.Files.writeString(server.inventory, server.inventoryYaml("  unknown_macs: ignore\n", ""));
+        awaitGeneration(2);
+        assertThat(server.get("/ipxe/02:00:00:00:00:98").body()).endsWith("exit\n");
+        assertThat(JSON.readTree(server.get("/api/v1/nodes").body()).get("discovered")).isEmpty();
+    }
 }

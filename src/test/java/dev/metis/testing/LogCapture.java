@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture implements AutoCloseable {
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    /** The root logger, and the access log, which does not pass its lines up to the root. */
+    private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME),
+            (Logger) LoggerFactory.getLogger("metis.access"));
 
     public LogCapture() {
         appender.start();
-        root.addAppender(appender);
+        loggers.forEach(l -> l.addAppender(appender));
     }
 
     public String text() {
@@ -27,7 +29,7 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        root.detachAppender(appender);
+        loggers.forEach(l -> l.detachAppender(appender));
         appender.stop();
     }
 }

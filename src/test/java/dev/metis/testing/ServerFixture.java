@@ -43,6 +43,11 @@ public final class ServerFixture implements AutoCloseable {
 
     /** The test inventory, with extra YAML appended to the one node's entry. */
     public String inventoryYaml(String extraNodeYaml) {
+        return inventoryYaml("", extraNodeYaml);
+    }
+
+    /** The test inventory, with extra YAML appended to the site and to the one node's entry. */
+    public String inventoryYaml(String extraSiteYaml, String extraNodeYaml) {
         return """
                 site:
                   name: test
@@ -50,7 +55,7 @@ public final class ServerFixture implements AutoCloseable {
                   server_url: http://127.0.0.1:%d
                   k3s_server: https://192.0.2.10:6443
                   ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
-                classes:
+                %sclasses:
                   net:
                     arch: amd64
                     delivery: netboot
@@ -63,7 +68,7 @@ public final class ServerFixture implements AutoCloseable {
                     mac: %s
                     ip: 192.0.2.21/24
                 %s  web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
-                """.formatted(port, MAC, extraNodeYaml);
+                """.formatted(port, extraSiteYaml, MAC, extraNodeYaml);
     }
 
     public static byte[] pattern(int size) {

@@ -1,0 +1,45 @@
+package dev.metis.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.LogCapture;
+import dev.metis.testing.ServerFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server hands a node its secrets in its user-data and nowhere else: not the API, metrics or logs. */
+class ServeCanaryTest {
+
+    private static final String CANARY = "CANARY-serve-51d2e8";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void secretsReachOnlyTheNodesOwnUserData() throws Exception {
+        ServerFixture server = new ServerFixture(dir);
+        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
+        Path secrets = dir.resolve("secrets.yaml");
+        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
+            assertThat(running.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).contains("token: " + CANARY);
+            assertThat(running.get("/nocloud/02:00:00:00:00:02/user-data").body()).doesNotContain(CANARY);
+            StringBuilder elsewhere = new StringBuilder();
+            for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/api/v1/nodes", "/api/v1/nodes/web-1",
+                    "/healthz", "/boot.ipxe", "/nocloud/" + ServerFixture.MAC + "/meta-data",
+                    "/nocloud/" + ServerFixture.MAC + "/network-config", "/nocloud/" + ServerFixture.MAC + "/vendor-data"}) {
+                elsewhere.append(running.get(path).body());
+            }
+            elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
+            elsewhere.append(running.get("/metrics").body());
+            assertThat(elsewhere.toString()).doesNotContain(CANARY);
+            running.stop();
+            assertThat(logs.text()).contains("phoned home").contains("\"GET /nocloud/" + ServerFixture.MAC + "/user-data\" 200")
+                    .doesNotContain(CANARY);
+        }
+    }
+}
