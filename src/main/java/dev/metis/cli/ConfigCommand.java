@@ -1,14 +1,11 @@
 package dev.metis.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.metis.inventory.InvalidInputException;
-import dev.metis.inventory.Inventory;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.Origin;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.NodeSecrets;
-import dev.metis.secrets.SecretSources;
-import dev.metis.secrets.SecretUnavailableException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,36 +21,28 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ConfigCommand implements Callable<Integer> {
 
     @Mixin
-    InventoryOptions options;
+    NodeOptions options;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--node", required = true, paramLabel = "NAME", description = "Node name or MAC address.")
-    String nodeName;
-
     @Option(names = "--explain", description = "Show for each value which layer set it: site, a class, or the node.")
     boolean explain;
 
-    @Option(names = "--reveal-secrets", description = "Print secret values instead of <redacted>.")
-    boolean revealSecrets;
-
     @Override
-    public Integer call() throws JsonProcessingException {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            Inventory inventory = options.load();
-            ResolvedNode node = InventoryOptions.node(inventory, nodeName);
-            NodeSecrets secrets = SecretSources.forInventory(inventory).secretsFor(node);
-            NodeSecrets shown = revealSecrets ? secrets : secrets.redacted();
+        return Problems.reporting(spec, () -> {
+            NodeOptions.Selected selected = options.select();
+            ResolvedNode node = selected.node();
             if (explain) {
-                printExplained(out, node, shown);
+                printExplained(out, node, selected.shownSecrets());
             } else {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("name", node.name());
                 doc.put("class_chain", node.classChain());
                 doc.putAll(Mappers.binding().convertValue(node.spec(), Map.class));
-                Map<String, Object> secretView = shown.revealedView();
+                Map<String, Object> secretView = selected.shownSecrets().revealedView();
                 if (!secretView.isEmpty()) {
                     doc.put("secrets", secretView);
                 }
@@ -61,12 +50,7 @@ final class ConfigCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (InvalidInputException e) {
-            return Problems.print(spec, e);
-        } catch (SecretUnavailableException e) {
-            spec.commandLine().getErr().println("metis: " + e.getMessage());
-            return Main.INVALID_INPUT;
-        }
+        });
     }
 
     private static void printExplained(PrintWriter out, ResolvedNode node, NodeSecrets shown) throws JsonProcessingException {

@@ -8,7 +8,6 @@ import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.FileSecretSource;
 import dev.metis.secrets.SecretSource;
 import dev.metis.secrets.SecretSources;
-import dev.metis.secrets.SecretUnavailableException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +34,8 @@ final class InventoryCommand {
         CommandSpec spec;
 
         @Override
-        public Integer call() {
-            try {
+        public Integer call() throws java.io.IOException {
+            return Problems.reporting(spec, () -> {
                 Inventory inventory = options.load();
                 SecretSource secrets = SecretSources.forInventory(inventory);
                 List<Problem> problems = new ArrayList<>();
@@ -57,12 +56,7 @@ final class InventoryCommand {
                         inventory.site().name(), inventory.nodes().size(), byClass.entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
                 return 0;
-            } catch (InvalidInputException e) {
-                return Problems.print(spec, e);
-            } catch (SecretUnavailableException e) {
-                spec.commandLine().getErr().println("metis: " + e.getMessage());
-                return Main.INVALID_INPUT;
-            }
+            });
         }
     }
 }

@@ -2,12 +2,31 @@ package dev.metis.cli;
 
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Problem;
+import dev.metis.secrets.SecretUnavailableException;
+import java.io.IOException;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints input problems one per line as {@code file:line:column: message}, the form editors jump to. */
 final class Problems {
 
     private Problems() {
+    }
+
+    /** A command body that may meet bad input or unavailable secrets. */
+    interface Action {
+        int run() throws InvalidInputException, SecretUnavailableException, IOException;
+    }
+
+    /** Runs the action, turning bad input and unavailable secrets into messages and exit code 1. */
+    static int reporting(CommandSpec spec, Action action) throws IOException {
+        try {
+            return action.run();
+        } catch (InvalidInputException e) {
+            return print(spec, e);
+        } catch (SecretUnavailableException e) {
+            spec.commandLine().getErr().println("metis: " + e.getMessage());
+            return Main.INVALID_INPUT;
+        }
     }
 
     static int print(CommandSpec spec, InvalidInputException e) {

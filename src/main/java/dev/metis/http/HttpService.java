@@ -110,6 +110,8 @@ public final class HttpService {
                 return api(request, p.subList(3, p.size()));
             }
             return error("unknown", 404, "no such route: " + request.path());
+        } catch (Refused e) {
+            return e.response;
         } catch (SecretUnavailableException e) {
             return error(routeOf(p), 503, e.getMessage());
         } catch (IOException e) {
@@ -135,14 +137,11 @@ public final class HttpService {
         return json("/healthz", 200, body);
     }
 
-    private HttpResponse nodeScript(String macText, HttpRequest request) throws SecretUnavailableException {
+    private HttpResponse nodeScript(String macText, HttpRequest request) throws SecretUnavailableException, Refused {
         String route = "/ipxe/{mac}";
-        Optional<MacAddress> mac = mac(macText);
-        if (mac.isEmpty()) {
-            return error(route, 400, "not a MAC address: " + macText);
-        }
+        MacAddress mac = requireMac(route, macText);
         ServedInventory.Generation current = inventory.current();
-        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
+        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac);
         String from = request.remote().getHostAddress();
         BootDecision decision = BootPolicy.decide(node, node.map(n -> state.status(n.name())).orElse(NodeStatus.NEW));
         if (decision instanceof BootDecision.Provision provision) {
@@ -154,27 +153,24 @@ public final class HttpService {
         if (disk.node() != null) {
             state.exitServed(disk.node().name(), from);
         } else if (current.inventory().site().unknownMacsOrDefault() == Site.UnknownMacs.DISCOVER) {
-            state.discoveredMac(mac.get().toString(), from);
+            state.discoveredMac(mac.toString(), from);
         }
         return HttpResponse.bytes(route, 200, IPXE, BootScripts.exitToDisk(disk.reason()));
     }
 
-    private HttpResponse seedFile(String macText, String fileName, HttpRequest request) throws SecretUnavailableException {
+    private HttpResponse seedFile(String macText, String fileName, HttpRequest request)
+            throws SecretUnavailableException, Refused {
         String route = "/nocloud/{mac}/{file}";
-        Optional<MacAddress> mac = mac(macText);
+        MacAddress mac = requireMac(route, macText);
         Optional<Artifact> artifact = Artifact.byFileName(fileName).filter(Artifact::isSeedFile);
-        if (mac.isEmpty() || artifact.isEmpty()) {
-            return error(route, mac.isEmpty() ? 400 : 404, mac.isEmpty() ? "not a MAC address: " + macText
-                    : "no seed file " + fileName + " (meta-data, user-data, vendor-data, network-config)");
+        if (artifact.isEmpty()) {
+            return error(route, 404, "no seed file " + fileName + " (meta-data, user-data, vendor-data, network-config)");
         }
         ServedInventory.Generation current = inventory.current();
-        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
-        if (node.isEmpty()) {
-            return error(route, 404, "no node with MAC " + mac.get());
-        }
-        NodeIdentity identity = current.identity(node.get());
+        ResolvedNode node = requireNode(route, current, mac);
+        NodeIdentity identity = current.identity(node);
         if (artifact.get() == Artifact.USER_DATA) {
-            state.seedServed(node.get().name(), identity.configHash(), request.remote().getHostAddress());
+            state.seedServed(node.name(), identity.configHash(), request.remote().getHostAddress());
         }
         return HttpResponse.bytes(route, 200, artifact.get().contentType(), identity.bytes(artifact.get()));
     }
@@ -204,26 +200,21 @@ public final class HttpService {
         return request.method().equals("HEAD") ? response.withoutBody() : response;
     }
 
-    private HttpResponse phoneHome(String macText, HttpRequest request) throws SecretUnavailableException, IOException {
+    private HttpResponse phoneHome(String macText, HttpRequest request)
+            throws SecretUnavailableException, IOException, Refused {
         String route = "/phone-home/{mac}";
-        Optional<MacAddress> mac = mac(macText);
-        if (mac.isEmpty()) {
-            return error(route, 400, "not a MAC address: " + macText);
-        }
+        MacAddress mac = requireMac(route, macText);
         ServedInventory.Generation current = inventory.current();
-        Optional<ResolvedNode> node = current.inventory().nodeByMac(mac.get());
-        if (node.isEmpty()) {
-            return error(route, 404, "no node with MAC " + mac.get());
-        }
+        ResolvedNode node = requireNode(route, current, mac);
         Map<String, String> form = form(request.body());
         String reported = form.get("instance_id");
-        NodeIdentity identity = current.identity(node.get());
-        NodeStatus before = state.status(node.get().name());
+        NodeIdentity identity = current.identity(node);
+        NodeStatus before = state.status(node.name());
         String hash = provisionedHash(reported, identity, before);
-        NodeStatus after = state.phoneHome(node.get().name(), hash, request.remote().getHostAddress());
-        LOG.info("node {} phoned home from {}: provisioned with config {}", node.get().name(),
+        NodeStatus after = state.phoneHome(node.name(), hash, request.remote().getHostAddress());
+        LOG.info("node {} phoned home from {}: provisioned with config {}", node.name(),
                 request.remote().getHostAddress(), hash);
-        return json(route, 200, nodeJson(current, node.get(), after));
+        return json(route, 200, nodeJson(current, node, after));
     }
 
     /**
@@ -361,12 +352,28 @@ public final class HttpService {
         return error(route, 405, "method not allowed; use " + allowed).withHeader("allow", allowed);
     }
 
-    private static Optional<MacAddress> mac(String text) {
-        try {
-            return Optional.of(MacAddress.parse(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+    /** A request that cannot be answered as asked; carries the error answer to send instead. */
+    private static final class Refused extends Exception {
+        private final transient HttpResponse response;
+
+        Refused(HttpResponse response) {
+            super(null, null, false, false);
+            this.response = response;
         }
+    }
+
+    private static MacAddress requireMac(String route, String text) throws Refused {
+        try {
+            return MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(error(route, 400, "not a MAC address: " + text));
+        }
+    }
+
+    private static ResolvedNode requireNode(String route, ServedInventory.Generation current, MacAddress mac)
+            throws Refused {
+        return current.inventory().nodeByMac(mac)
+                .orElseThrow(() -> new Refused(error(route, 404, "no node with MAC " + mac)));
     }
 
     private static String routeOf(List<String> segments) {
