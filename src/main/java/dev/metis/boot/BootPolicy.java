@@ -22,9 +22,6 @@ public final class BootPolicy {
         if (status.state() == NodeState.PROVISIONED) {
             return new BootDecision.LocalDisk(known, "node " + known.name() + " is provisioned");
         }
-        if (known.spec().netboot() == null || known.spec().netboot().kernel() == null) {
-            return new BootDecision.LocalDisk(known, "node " + known.name() + " has no netboot kernel");
-        }
         return new BootDecision.Provision(known);
     }
 }

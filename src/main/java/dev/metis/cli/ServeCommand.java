@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -44,6 +46,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directory served under /assets/ (default: ${DEFAULT-VALUE}).")
     Path assets;
 
+    @Option(names = "--tftp-root", defaultValue = "ipxe",
+            description = "iPXE binaries for firmware that is not yet iPXE (TFTP, and HTTP at /tftp/) (default: ${DEFAULT-VALUE}).")
+    Path tftpRoot;
+
+    @Option(names = "--no-dhcp", description = "Do not run proxy-DHCP.")
+    boolean noDhcp;
+
+    @Option(names = "--interface", paramLabel = "NAME",
+            description = "Answer proxy-DHCP on this interface (repeatable; default: every interface that is up with IPv4).")
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--dhcp-port", defaultValue = "67", description = "Proxy-DHCP port (default: ${DEFAULT-VALUE}).")
+    int dhcpPort;
+
+    @Option(names = "--pxe-port", defaultValue = "4011", description = "PXE boot server port (default: ${DEFAULT-VALUE}).")
+    int pxePort;
+
     @Option(names = "--admin-token-file", paramLabel = "FILE",
             description = "File holding the admin API token; default: $" + AdminToken.ENV
                     + ", else one generated into the state directory.")
@@ -66,8 +85,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         MetisServer server;
         try {
-            server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets,
-                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval));
+            server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
+                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
+                    new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort)));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }

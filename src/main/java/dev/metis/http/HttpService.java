@@ -56,6 +56,7 @@ public final class HttpService {
     private final ServedInventory inventory;
     private final StateStore state;
     private final Path assets;
+    private final Path tftpRoot;
     private final Secret adminToken;
     private final Health health;
 
@@ -64,10 +65,13 @@ public final class HttpService {
         Map<String, Object> details();
     }
 
-    public HttpService(ServedInventory inventory, StateStore state, Path assets, Secret adminToken, Health health) {
+    /** @param tftpRoot the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot */
+    public HttpService(ServedInventory inventory, StateStore state, Path assets, Path tftpRoot, Secret adminToken,
+            Health health) {
         this.inventory = inventory;
         this.state = state;
         this.assets = assets;
+        this.tftpRoot = tftpRoot;
         this.adminToken = adminToken;
         this.health = health;
     }
@@ -101,7 +105,10 @@ public final class HttpService {
                         : notAllowed("/nocloud/{mac}/{file}", "GET, HEAD");
             }
             if (!p.isEmpty() && p.get(0).equals("assets")) {
-                return read ? asset(request, p.subList(1, p.size())) : notAllowed("/assets", "GET, HEAD");
+                return read ? file(request, "/assets", assets, p.subList(1, p.size())) : notAllowed("/assets", "GET, HEAD");
+            }
+            if (!p.isEmpty() && p.get(0).equals("tftp")) {
+                return read ? file(request, "/tftp", tftpRoot, p.subList(1, p.size())) : notAllowed("/tftp", "GET, HEAD");
             }
             if (p.size() == 2 && p.get(0).equals("phone-home")) {
                 return method.equals("POST") ? phoneHome(p.get(1), request) : notAllowed("/phone-home/{mac}", "POST");
@@ -146,6 +153,10 @@ public final class HttpService {
         BootDecision decision = BootPolicy.decide(node, node.map(n -> state.status(n.name())).orElse(NodeStatus.NEW));
         if (decision instanceof BootDecision.Provision provision) {
             NodeIdentity identity = current.identity(provision.node());
+            if (identity.bytes(Artifact.IPXE).length == 0) {
+                return HttpResponse.bytes(route, 200, IPXE,
+                        BootScripts.exitToDisk("node " + provision.node().name() + " has no netboot kernel"));
+            }
             state.scriptServed(provision.node().name(), identity.configHash(), from);
             return HttpResponse.bytes(route, 200, IPXE, identity.bytes(Artifact.IPXE));
         }
@@ -175,11 +186,10 @@ public final class HttpService {
         return HttpResponse.bytes(route, 200, artifact.get().contentType(), identity.bytes(artifact.get()));
     }
 
-    private HttpResponse asset(HttpRequest request, List<String> segments) throws IOException {
-        String route = "/assets";
-        Optional<Path> file = SafePath.resolve(assets, String.join("/", segments));
+    private HttpResponse file(HttpRequest request, String route, Path root, List<String> segments) throws IOException {
+        Optional<Path> file = Files.isDirectory(root) ? SafePath.resolve(root, String.join("/", segments)) : Optional.empty();
         if (file.isEmpty()) {
-            return error(route, 404, "no such asset");
+            return error(route, 404, "no such file");
         }
         long size = Files.size(file.get());
         String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(

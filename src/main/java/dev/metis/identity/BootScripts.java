@@ -19,9 +19,8 @@ public final class BootScripts {
                 + "isset ${filename} || dhcp ||\n"
                 + "isset ${filename} || dhcp ||\n"
                 + "isset ${filename} || dhcp ||\n"
-                + "chain " + base + "/ipxe/${mac} || goto metis_failed\n"
-                + ":metis_failed\n"
-                + "echo Metis: no boot script for ${mac}, booting from local disk\n"
+                + "chain " + base + "/ipxe/${mac} ||\n"
+                + "# Here when the node's script ended without booting (it exits to disk) or was not found.\n"
                 + "exit\n").getBytes(StandardCharsets.UTF_8);
     }
 

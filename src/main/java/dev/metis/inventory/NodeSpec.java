@@ -43,9 +43,12 @@ public record NodeSpec(
         Map<String, FileSpec> files,
         String bootOverlay) {
 
-    /** Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets. */
+    /**
+     * Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets.
+     * {@code boot_file} overrides the iPXE binary that firmware which is not yet iPXE is given.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Netboot(String kernel, List<String> initrd, String cmdline) {
+    public record Netboot(String kernel, List<String> initrd, String cmdline, String bootFile) {
     }
 
     /** The golden image a card is written from: a local path or a URL, and its SHA-256. */

@@ -19,7 +19,32 @@ public record Site(
         String k3sServer,
         List<String> sshAuthorizedKeys,
         Secrets secrets,
-        UnknownMacs unknownMacs) {
+        UnknownMacs unknownMacs,
+        ProvisionedNodes provisionedNodes,
+        String efiBootFile) {
+
+    /** What proxy-DHCP does for a provisioned node that is not re-armed. */
+    public enum ProvisionedNodes {
+        /** Answer, so that iPXE fetches a script that exits to the local disk. */
+        EXIT,
+        /** Do not answer: the firmware times out and moves on to its next boot device. */
+        SILENT;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public ProvisionedNodes provisionedNodesOrDefault() {
+        return provisionedNodes == null ? ProvisionedNodes.EXIT : provisionedNodes;
+    }
+
+    /** The iPXE build handed to x86-64 UEFI firmware: {@code ipxe.efi} (own drivers) or {@code snponly.efi}. */
+    public String efiBootFileOrDefault() {
+        return efiBootFile == null ? "ipxe.efi" : efiBootFile;
+    }
 
     /** What to do with a MAC address that is not in the inventory when it asks to boot. */
     public enum UnknownMacs {

@@ -18,6 +18,7 @@ public final class MetisMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> httpBytes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dhcpRequests = new ConcurrentHashMap<>();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
 
@@ -51,6 +52,13 @@ public final class MetisMetrics {
                     .description("HTTP response body bytes sent, by route")
                     .tag("route", route).register(registry)).increment(bytes);
         }
+    }
+
+    /** @param result answered, ignored or malformed */
+    public void dhcpRequest(String port, String result) {
+        dhcpRequests.computeIfAbsent(port + ' ' + result, k -> Counter.builder("metis.dhcp.requests")
+                .description("DHCP datagrams received, by port (dhcp 67, pxe 4011) and what was done")
+                .tags("port", port, "result", result).register(registry)).increment();
     }
 
     public void inventoryReload(boolean success) {

@@ -8,12 +8,14 @@ import dev.metis.secrets.Secret;
 import dev.metis.state.NodeState;
 import dev.metis.state.StateStore;
 import dev.metis.transport.EventLoops;
+import dev.metis.transport.DhcpTransport;
 import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,14 +29,24 @@ public final class MetisServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetisServer.class);
 
     /** Everything {@code metis serve} can be told on its command line. */
-    public record Settings(Path inventory, Path stateDir, Path assets, InetSocketAddress http, Secret adminToken,
-            Duration reloadInterval) {
+    public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
+            Secret adminToken, Duration reloadInterval, Dhcp dhcp) {
+    }
+
+    /**
+     * Proxy-DHCP settings.
+     *
+     * @param interfaces interfaces to answer on; empty means every interface that is up with IPv4
+     */
+    public record Dhcp(boolean enabled, List<String> interfaces, int port, int pxePort) {
+        public static final Dhcp OFF = new Dhcp(false, List.of(), 67, 4011);
     }
 
     private final MetisMetrics metrics = new MetisMetrics();
     private final ServedInventory inventory;
     private final StateStore state;
     private final HttpTransport http;
+    private final DhcpTransport dhcp;
     private final ScheduledExecutorService reloader;
 
     private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
@@ -42,8 +54,8 @@ public final class MetisServer implements AutoCloseable {
         state = StateStore.open(settings.stateDir(), Clock.systemUTC());
         try {
             registerStateGauges();
-            HttpService service = new HttpService(inventory, state, settings.assets(), settings.adminToken(),
-                    () -> Map.of("http", "up"));
+            HttpService service = new HttpService(inventory, state, settings.assets(), settings.tftpRoot(),
+                    settings.adminToken(), () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
             http = HttpTransport.start(settings.http(), service, metrics);
         } catch (RuntimeException | InterruptedException e) {
             state.close();
@@ -52,6 +64,13 @@ public final class MetisServer implements AutoCloseable {
         LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}", http.localAddress(),
                 EventLoops.nativeEpoll() ? "epoll" : "nio", inventory.current().inventory().nodes().size(),
                 settings.inventory(), settings.stateDir());
+        try {
+            dhcp = settings.dhcp().enabled() ? startDhcp(settings.dhcp()) : null;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            http.close();
+            state.close();
+            throw e;
+        }
         reloader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "metis-inventory-reload");
             thread.setDaemon(true);
@@ -60,6 +79,15 @@ public final class MetisServer implements AutoCloseable {
         long interval = settings.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(inventory::reloadIfChanged, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info("inventory reload watching {} every {} ms", settings.inventory(), interval);
+    }
+
+    private DhcpTransport startDhcp(Dhcp settings) throws IOException, InterruptedException {
+        List<DhcpTransport.Listener> listeners = DhcpTransport.listeners(settings.interfaces());
+        DhcpTransport transport = DhcpTransport.start(listeners, settings.port(), settings.pxePort(),
+                new ProxyDhcpResponder(inventory, state, metrics));
+        LOG.info("proxy-DHCP listening on UDP {} and {} on {}", settings.port(), settings.pxePort(),
+                listeners.stream().map(l -> l.interfaceName() + " (" + l.address() + ")").toList());
+        return transport;
     }
 
     public static MetisServer start(Settings settings) throws IOException, InvalidInputException, InterruptedException {
@@ -95,6 +123,9 @@ public final class MetisServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         reloader.shutdownNow();
+        if (dhcp != null) {
+            dhcp.close();
+        }
         http.close();
         state.close();
         LOG.info("stopped");

@@ -1,0 +1,123 @@
+package dev.metis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.ExternalTool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Drives {@code deploy/dev/netboot-lab}: private network namespaces with a site DHCP server, Metis
+ * running in the server namespace, and QEMU machines booting from the network.
+ */
+final class NetbootLab implements AutoCloseable {
+
+    static final Path SCRIPT = Path.of("deploy/dev/netboot-lab").toAbsolutePath();
+    static final String SERVER_URL = "http://10.77.0.2:8080";
+
+    private final String name;
+    private final Path dir;
+    private Process metis;
+
+    private NetbootLab(String name, Path dir) {
+        this.name = name;
+        this.dir = dir;
+    }
+
+    /** Brings a lab up, or skips (locally) / fails (CI) when this machine cannot run one. */
+    static NetbootLab up(Path dir) throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("the netboot lab needs root");
+            }
+            Assumptions.abort("the netboot lab needs root (network namespaces, tap devices)");
+        }
+        for (String tool : List.of("qemu-system-x86_64", "dnsmasq", "ip", "curl")) {
+            ExternalTool.require(tool);
+        }
+        NetbootLab lab = new NetbootLab("mt" + ProcessHandle.current().pid() % 10000, dir);
+        lab.run(120, "up");
+        return lab;
+    }
+
+    /** Copies the test kernel and installer initramfs into {@code assets/lab}. */
+    void writeAssets(Path assets) throws Exception {
+        run(300, "assets", assets.resolve("lab").toString());
+    }
+
+    /** Starts {@code metis serve} in the server namespace and waits until proxy-DHCP listens. */
+    Path startMetis(List<String> serveArgs) throws Exception {
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "exec",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of("target/metis.jar").toAbsolutePath().toString(), "serve"));
+        command.addAll(serveArgs);
+        Path log = dir.resolve("metis.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("LAB", name);
+        metis = builder.start();
+        for (int i = 0; i < 300; i++) {
+            if (Files.readString(log).contains("proxy-DHCP listening")) {
+                return log;
+            }
+            if (!metis.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("metis did not start: " + Files.readString(log));
+    }
+
+    /** Starts a QEMU boot in the background; its console goes to {@code log}. */
+    Process boot(String firmware, String mac, Path log, int seconds) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "boot", firmware, mac, log.toString(),
+                Integer.toString(seconds)).redirectErrorStream(true).redirectOutput(dir.resolve("boot.out").toFile());
+        builder.environment().put("LAB", name);
+        return builder.start();
+    }
+
+    /** Runs curl in the server namespace and returns what it printed. */
+    String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "exec", "curl", "-sS", "--max-time", "10"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("LAB", name);
+        ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        return result.output();
+    }
+
+    private String[] withEnv(List<String> command) {
+        List<String> withLab = new ArrayList<>(List.of("env", "LAB=" + name));
+        withLab.addAll(command);
+        return withLab.toArray(String[]::new);
+    }
+
+    private void run(int seconds, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
+        command.addAll(List.of(args));
+        ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
+        assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isZero();
+    }
+
+    static void stop(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (metis != null) {
+            stop(metis);
+        }
+        run(60, "down");
+    }
+}

@@ -1,0 +1,126 @@
+package dev.metis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metis.testing.InventoryFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real PXE clients: QEMU (TCG) with SeaBIOS and QEMU's iPXE ROM, then OVMF with the iPXE EFI ROM,
+ * boot a Linux kernel and a busybox installer from Metis in a network namespace where dnsmasq is the
+ * site DHCP server (addresses only). Metis answers proxy-DHCP and serves everything else over HTTP.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetbootQemuIT {
+
+    private static final String MAC = "52:54:00:77:00:11";
+    private static final String TOKEN = "lab-admin-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private static NetbootLab lab;
+    private static Path metisLog;
+
+    @BeforeAll
+    static void start() throws Exception {
+        lab = NetbootLab.up(dir);
+        Path assets = dir.resolve("assets");
+        lab.writeAssets(assets);
+        Path inventory = InventoryFixture.write(dir, "inventory.yaml", """
+                site:
+                  name: lab
+                  server_url: %s
+                classes:
+                  installer:
+                    arch: amd64
+                    delivery: netboot
+                    netboot: {kernel: lab/vmlinuz, initrd: [lab/initramfs.gz], cmdline: console=ttyS0 panic=-1}
+                nodes:
+                  vm-1: {class: installer, mac: "%s", ip: 10.77.0.50/24, gateway: 10.77.0.1}
+                """.formatted(NetbootLab.SERVER_URL, MAC));
+        Files.writeString(dir.resolve("token"), TOKEN);
+        metisLog = lab.startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
+                "--admin-token-file", dir.resolve("token").toString()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private static JsonNode node() throws Exception {
+        return JSON.readTree(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1"));
+    }
+
+    /** Boots until the installer powers the machine off, and returns its console output. */
+    private static String bootToPhoneHome(String firmware) throws Exception {
+        Path console = dir.resolve(firmware + "-" + System.nanoTime() + ".log");
+        Process boot = lab.boot(firmware, MAC, console, 150);
+        boolean finished = boot.waitFor(160, TimeUnit.SECONDS);
+        String output = Files.exists(console) ? Files.readString(console) : "";
+        assertThat(finished).as("QEMU finished").isTrue();
+        assertThat(output).as(output + Files.readString(metisLog)).contains("METIS-LAB: phoned home as metis-");
+        return output;
+    }
+
+    @Test
+    @Order(1)
+    void biosWithIpxeRomIsProvisioned() throws Exception {
+        assertThat(node().get("state").asText()).isEqualTo("armed");
+        String console = bootToPhoneHome("bios");
+        assertThat(console).contains("iPXE");
+        JsonNode node = node();
+        assertThat(node.get("state").asText()).isEqualTo("provisioned");
+        assertThat(node.get("provisioned_hash").asText()).isEqualTo(node.get("config_hash").asText());
+        assertThat(Files.readString(metisLog)).contains("dhcp OFFER " + MAC + " on br0: node vm-1: provision (IPXE)");
+    }
+
+    @Test
+    @Order(2)
+    void theSecondBootGetsTheExitScript() throws Exception {
+        Path console = dir.resolve("second-boot.log");
+        Process boot = lab.boot("bios", MAC, console, 60);
+        try {
+            for (int i = 0; i < 600 && !node().get("events").findValuesAsText("event").contains("exit"); i++) {
+                Thread.sleep(100);
+            }
+            List<String> events = node().get("events").findValuesAsText("event");
+            assertThat(events.get(events.size() - 1)).isEqualTo("exit");
+            for (int i = 0; i < 100 && !Files.readString(console).contains("booting from local disk"); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(console)).contains("Metis: node vm-1 is provisioned, booting from local disk");
+            assertThat(node().get("state").asText()).isEqualTo("provisioned");
+        } finally {
+            NetbootLab.stop(boot);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void uefiWithIpxeEfiRomIsProvisionedAfterReArming() throws Exception {
+        lab.curl("-X", "POST", "-H", "Authorization: Bearer " + TOKEN,
+                NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1/reprovision");
+        assertThat(node().get("state").asText()).isEqualTo("armed");
+        bootToPhoneHome("uefi");
+        assertThat(node().get("state").asText()).isEqualTo("provisioned");
+        assertThat(Files.readString(metisLog)).contains("node vm-1: provision (IPXE)");
+    }
+}
