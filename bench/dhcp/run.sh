@@ -42,7 +42,7 @@ wait_port() {
 results=()
 # Metis: proxy-DHCP only (HTTP on a port nothing uses here), access log off like dnsmasq's quiet mode.
 METIS_ACCESS_LOG=OFF ip netns exec "$srv" java -jar target/metis.jar serve --inventory "$work/inventory.yaml" \
-  --state-dir "$work/state" --boot-assets "$work" --interface db-s --http-port 18090 2>"$work/metis.log" & server_pid=$!
+  --state-dir "$work/state" --boot-assets "$work" --interface db-s --http-port 18090 --no-tftp 2>"$work/metis.log" & server_pid=$!
 wait_port; load 5 32 >/dev/null   # JIT warm-up
 for window in 16 64; do results+=("metis $window $(load "$seconds" "$window")"); done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""

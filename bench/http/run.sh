@@ -51,7 +51,7 @@ classes:
 nodes:
   n1: {class: c, mac: "02:00:00:00:00:01", ip: 192.0.2.21/24}
 YAML
-METIS_ACCESS_LOG=OFF java -jar target/metis.jar serve --no-dhcp --inventory "$work/inventory.yaml" --state-dir "$work/state" \
+METIS_ACCESS_LOG=OFF java -jar target/metis.jar serve --no-dhcp --no-tftp --inventory "$work/inventory.yaml" --state-dir "$work/state" \
   --boot-assets "$work/assets" --http-addr 127.0.0.1 --http-port $metis_port 2>"$work/metis.log" & metis_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$metis_port/healthz" >/dev/null && curl -sf "http://127.0.0.1:$nginx_port/1k.bin" >/dev/null && break; sleep 0.1; done
 

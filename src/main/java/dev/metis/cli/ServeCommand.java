@@ -50,6 +50,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "iPXE binaries for firmware that is not yet iPXE (TFTP, and HTTP at /tftp/) (default: ${DEFAULT-VALUE}).")
     Path tftpRoot;
 
+    @Option(names = "--no-tftp", description = "Do not run the TFTP server.")
+    boolean noTftp;
+
+    @Option(names = "--tftp-port", defaultValue = "69", description = "TFTP port (default: ${DEFAULT-VALUE}).")
+    int tftpPort;
+
     @Option(names = "--no-dhcp", description = "Do not run proxy-DHCP.")
     boolean noDhcp;
 
@@ -87,7 +93,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
-                    new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort)));
+                    new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
+                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort))));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }

@@ -19,10 +19,14 @@ public final class MetisMetrics {
     private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> httpBytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> dhcpRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> tftpRequests = new ConcurrentHashMap<>();
+    private final Counter tftpBytes;
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
 
     public MetisMetrics() {
+        tftpBytes = Counter.builder("metis.tftp.sent").baseUnit("bytes")
+                .description("File bytes sent by completed TFTP transfers").register(registry);
         reloadsOk = Counter.builder("metis.inventory.reloads").tag("result", "success")
                 .description("Inventory reloads after a file change").register(registry);
         reloadsFailed = Counter.builder("metis.inventory.reloads").tag("result", "failure")
@@ -59,6 +63,24 @@ public final class MetisMetrics {
         dhcpRequests.computeIfAbsent(port + ' ' + result, k -> Counter.builder("metis.dhcp.requests")
                 .description("DHCP datagrams received, by port (dhcp 67, pxe 4011) and what was done")
                 .tags("port", port, "result", result).register(registry)).increment();
+    }
+
+    /** @param reason why a TFTP request was not served (not found, busy, write request, ...) */
+    public void tftpRefused(String reason) {
+        String kind = reason.startsWith("mode ") ? "mode" : reason.length() > 32 ? "denied" : reason;
+        tftpRequests.computeIfAbsent("refused " + kind, k -> Counter.builder("metis.tftp.requests")
+                .description("TFTP requests, by what became of them")
+                .tags("result", "refused", "reason", kind).register(registry)).increment();
+    }
+
+    /** @param outcome complete, aborted_by_client, timed_out or failed */
+    public void tftpFinished(String outcome, long bytes) {
+        tftpRequests.computeIfAbsent("served " + outcome, k -> Counter.builder("metis.tftp.requests")
+                .description("TFTP requests, by what became of them")
+                .tags("result", outcome, "reason", "").register(registry)).increment();
+        if (bytes > 0) {
+            tftpBytes.increment(bytes);
+        }
     }
 
     public void inventoryReload(boolean success) {

@@ -10,6 +10,10 @@ import dev.metis.state.StateStore;
 import dev.metis.transport.EventLoops;
 import dev.metis.transport.DhcpTransport;
 import dev.metis.transport.HttpTransport;
+import dev.metis.transport.TftpTransport;
+import dev.metis.tftp.RootFiles;
+import dev.metis.tftp.TftpService;
+import dev.metis.tftp.TftpTransfer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -30,7 +34,12 @@ public final class MetisServer implements AutoCloseable {
 
     /** Everything {@code metis serve} can be told on its command line. */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Secret adminToken, Duration reloadInterval, Dhcp dhcp) {
+            Secret adminToken, Duration reloadInterval, Dhcp dhcp, Tftp tftp) {
+    }
+
+    /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
+    public record Tftp(boolean enabled, InetSocketAddress address) {
+        public static final Tftp OFF = new Tftp(false, new InetSocketAddress(69));
     }
 
     /**
@@ -47,6 +56,7 @@ public final class MetisServer implements AutoCloseable {
     private final StateStore state;
     private final HttpTransport http;
     private final DhcpTransport dhcp;
+    private final TftpTransport tftp;
     private final ScheduledExecutorService reloader;
 
     private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
@@ -64,13 +74,19 @@ public final class MetisServer implements AutoCloseable {
         LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}", http.localAddress(),
                 EventLoops.nativeEpoll() ? "epoll" : "nio", inventory.current().inventory().nodes().size(),
                 settings.inventory(), settings.stateDir());
+        DhcpTransport startedDhcp = null;
         try {
-            dhcp = settings.dhcp().enabled() ? startDhcp(settings.dhcp()) : null;
+            startedDhcp = settings.dhcp().enabled() ? startDhcp(settings.dhcp()) : null;
+            tftp = settings.tftp().enabled() ? startTftp(settings) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
+            if (startedDhcp != null) {
+                startedDhcp.close();
+            }
             http.close();
             state.close();
             throw e;
         }
+        dhcp = startedDhcp;
         reloader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "metis-inventory-reload");
             thread.setDaemon(true);
@@ -88,6 +104,28 @@ public final class MetisServer implements AutoCloseable {
         LOG.info("proxy-DHCP listening on UDP {} and {} on {}", settings.port(), settings.pxePort(),
                 listeners.stream().map(l -> l.interfaceName() + " (" + l.address() + ")").toList());
         return transport;
+    }
+
+    private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
+        TftpService service = new TftpService(new RootFiles(settings.tftpRoot()));
+        TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
+                new TftpTransport.Observer() {
+                    @Override
+                    public void refused(String reason) {
+                        metrics.tftpRefused(reason);
+                    }
+
+                    @Override
+                    public void finished(TftpTransfer.Outcome outcome, long bytes) {
+                        metrics.tftpFinished(outcome.name().toLowerCase(java.util.Locale.ROOT), bytes);
+                    }
+                });
+        LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());
+        return transport;
+    }
+
+    public InetSocketAddress tftpAddress() {
+        return tftp.localAddress();
     }
 
     public static MetisServer start(Settings settings) throws IOException, InvalidInputException, InterruptedException {
@@ -125,6 +163,9 @@ public final class MetisServer implements AutoCloseable {
         reloader.shutdownNow();
         if (dhcp != null) {
             dhcp.close();
+        }
+        if (tftp != null) {
+            tftp.close();
         }
         http.close();
         state.close();

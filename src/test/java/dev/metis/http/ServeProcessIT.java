@@ -18,7 +18,7 @@ class ServeProcessIT {
     Path dir;
 
     private MetisProcess serve(ServerFixture fixture) throws Exception {
-        return MetisProcess.start(dir, List.of("serve", "--no-dhcp", "--inventory", fixture.inventory.toString(),
+        return MetisProcess.start(dir, List.of("serve", "--no-dhcp", "--no-tftp", "--inventory", fixture.inventory.toString(),
                 "--state-dir", fixture.state.toString(), "--boot-assets", fixture.assets.toString(),
                 "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port)), fixture.port);
     }

@@ -82,7 +82,7 @@ public final class ServerFixture implements AutoCloseable {
     public ServerFixture start() throws Exception {
         server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, dir.resolve("tftp"),
                 new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
-                MetisServer.Dhcp.OFF));
+                MetisServer.Dhcp.OFF, MetisServer.Tftp.OFF));
         return this;
     }
 

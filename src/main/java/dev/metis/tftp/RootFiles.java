@@ -1,0 +1,29 @@
+package dev.metis.tftp;
+
+import dev.metis.files.SafePath;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Files under the TFTP root: leading and doubled slashes tolerated, no way out of the root. */
+public final class RootFiles implements TftpService.Files {
+
+    private final Path root;
+
+    public RootFiles(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public TftpService.Lookup lookup(String path, InetAddress client) throws IOException {
+        if (!java.nio.file.Files.isDirectory(root)) {
+            return new TftpService.NotFound();
+        }
+        Optional<Path> file = SafePath.resolve(root, path);
+        if (file.isEmpty()) {
+            return new TftpService.NotFound();
+        }
+        return new TftpService.Found(TftpSource.open(file.get()), file.get().toString());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.metis.tftp;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One read transfer as a state machine: what to send at the start, on each packet from the client and
+ * on each timeout. Pure apart from reading its source; time is passed in, so tests need no clock.
+ * Supports option acknowledgement, windows of blocks (RFC 7440) and block numbers that wrap at 65536.
+ */
+public final class TftpTransfer {
+
+    public enum Outcome { RUNNING, COMPLETE, ABORTED_BY_CLIENT, TIMED_OUT, FAILED }
+
+    /** What was agreed with the client; {@code acknowledged} is empty when no OACK is due. */
+    public record Settings(int blockSize, int windowSize, long timeoutMillis, int maxRetries,
+            Map<String, String> acknowledged) {
+    }
+
+    private final TftpSource source;
+    private final Settings settings;
+    private final long lastBlock;
+    private long acked;
+    private long sentUpTo;
+    private int retries;
+    private long deadline;
+    private boolean oackPending;
+    private Outcome outcome = Outcome.RUNNING;
+    private String failure = "";
+
+    public TftpTransfer(TftpSource source, Settings settings) {
+        this.source = source;
+        this.settings = settings;
+        this.lastBlock = source.size() / settings.blockSize() + 1;
+        this.oackPending = !settings.acknowledged().isEmpty();
+    }
+
+    public List<byte[]> start(long now) throws IOException {
+        deadline = now + settings.timeoutMillis();
+        if (oackPending) {
+            return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+        }
+        return window();
+    }
+
+    public List<byte[]> onPacket(TftpPacket packet, long now) throws IOException {
+        if (packet instanceof TftpPacket.Error error) {
+            outcome = Outcome.ABORTED_BY_CLIENT;
+            failure = "client stopped: " + error.message() + " (" + error.code() + ")";
+            return List.of();
+        }
+        if (!(packet instanceof TftpPacket.Ack ack)) {
+            outcome = Outcome.FAILED;
+            failure = "unexpected packet " + packet.getClass().getSimpleName();
+            return List.of(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.ILLEGAL_OPERATION, "expected an ACK")));
+        }
+        if (oackPending) {
+            if (ack.block() != 0) {
+                return List.of();
+            }
+            oackPending = false;
+            retries = 0;
+            deadline = now + settings.timeoutMillis();
+            return window();
+        }
+        long delta = (ack.block() - acked) & 0xffff;
+        if (delta == 0 || delta > sentUpTo - acked) {
+            return List.of(); // a duplicate or stale ACK: answering it would start the Sorcerer's Apprentice
+        }
+        acked += delta;
+        retries = 0;
+        deadline = now + settings.timeoutMillis();
+        if (acked >= lastBlock) {
+            outcome = Outcome.COMPLETE;
+            return List.of();
+        }
+        return window();
+    }
+
+    /** Called when {@link #deadline()} has passed without progress: send again, or give up. */
+    public List<byte[]> onTimeout(long now) throws IOException {
+        if (++retries > settings.maxRetries()) {
+            outcome = Outcome.TIMED_OUT;
+            failure = oackPending ? "no ACK after the option acknowledgement" : "no ACK for block " + (acked + 1);
+            return List.of();
+        }
+        deadline = now + settings.timeoutMillis();
+        if (oackPending) {
+            return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+        }
+        sentUpTo = acked;
+        return window();
+    }
+
+    private List<byte[]> window() throws IOException {
+        List<byte[]> packets = new ArrayList<>(settings.windowSize());
+        long first = acked + 1;
+        long last = Math.min(acked + settings.windowSize(), lastBlock);
+        for (long block = first; block <= last; block++) {
+            long position = (block - 1) * settings.blockSize();
+            int length = (int) Math.min(settings.blockSize(), Math.max(0, source.size() - position));
+            byte[] packet = new byte[4 + length];
+            packet[1] = TftpPacket.DATA;
+            packet[2] = (byte) (block >>> 8);
+            packet[3] = (byte) block;
+            int read = source.read(position, packet, 4, length);
+            if (read != length) {
+                outcome = Outcome.FAILED;
+                failure = "file shrank while being sent";
+                return List.of(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "file changed")));
+            }
+            packets.add(packet);
+        }
+        sentUpTo = Math.max(sentUpTo, last);
+        return packets;
+    }
+
+    public long deadline() {
+        return deadline;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    public long blocksAcked() {
+        return acked;
+    }
+
+    public long size() {
+        return source.size();
+    }
+
+    public void close() throws IOException {
+        source.close();
+    }
+}

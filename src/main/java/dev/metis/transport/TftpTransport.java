@@ -1,0 +1,319 @@
+package dev.metis.transport;
+
+import dev.metis.tftp.TftpCodec;
+import dev.metis.tftp.TftpPacket;
+import dev.metis.tftp.TftpService;
+import dev.metis.tftp.TftpTransfer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UDP edge of TFTP: requests arrive on one port; each transfer gets its own ephemeral socket,
+ * connected to the client (its TID), driven by a {@link TftpTransfer} and a timer. Bounded in the
+ * number of transfers overall and per client, so a flood cannot exhaust memory or file handles.
+ */
+public final class TftpTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TftpTransport.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
+    /** IPv4 (20) + UDP (8) + TFTP (4) headers. */
+    private static final int HEADERS = 32;
+    private static final int FALLBACK_MAX_BLOCK = 1468;
+
+    /** What the transport reports, for metrics. */
+    public interface Observer {
+        void refused(String reason);
+
+        void finished(TftpTransfer.Outcome outcome, long bytes);
+    }
+
+    public record Limits(int maxTransfers, int maxPerClient) {
+        public static final Limits DEFAULT = new Limits(512, 64);
+    }
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final Map<Channel, Boolean> transfers = new ConcurrentHashMap<>();
+
+    private TftpTransport(EventLoopGroup group, Channel listener) {
+        this.group = group;
+        this.listener = listener;
+    }
+
+    public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, Observer observer)
+            throws IOException, InterruptedException {
+        EventLoopGroup group = EventLoops.group(0);
+        Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+        AtomicInteger total = new AtomicInteger();
+        TftpTransport[] self = new TftpTransport[1];
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        self[0].request(ctx, packet, service, limits, observer, perClient, total);
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(address).sync().channel();
+            self[0] = new TftpTransport(group, channel);
+            return self[0];
+        } catch (Exception e) {
+            group.shutdownGracefully();
+            String why = String.valueOf(e.getMessage());
+            throw new IOException("cannot bind TFTP on UDP " + address + ": " + why
+                    + (why.contains("ermission") ? " (run as root or with CAP_NET_BIND_SERVICE)" : ""), e);
+        }
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    private void request(ChannelHandlerContext ctx, DatagramPacket packet, TftpService service, Limits limits,
+            Observer observer, Map<InetAddress, AtomicInteger> perClient, AtomicInteger total) {
+        InetSocketAddress client = packet.sender();
+        byte[] bytes = ByteBufUtil.getBytes(packet.content());
+        Optional<TftpPacket> decoded = TftpCodec.decode(bytes, bytes.length);
+        if (decoded.isEmpty() || !(decoded.get() instanceof TftpPacket.Request request)) {
+            observer.refused(decoded.isEmpty() ? "malformed" : "not a request");
+            if (decoded.isPresent()) {
+                reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.ILLEGAL_OPERATION, "expected a read request"));
+            }
+            return;
+        }
+        AtomicInteger fromClient = perClient.computeIfAbsent(client.getAddress(), a -> new AtomicInteger());
+        if (total.get() >= limits.maxTransfers() || fromClient.get() >= limits.maxPerClient()) {
+            observer.refused("busy");
+            reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
+            return;
+        }
+        TftpService.Decision decision;
+        try {
+            decision = service.decide(request, client.getAddress(), maxBlockSize(client.getAddress()));
+        } catch (IOException e) {
+            LOG.warn("TFTP {} from {}: {}", request.fileName(), client, e.toString());
+            observer.refused("error");
+            reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "cannot read file"));
+            return;
+        }
+        if (decision instanceof TftpService.Refuse refuse) {
+            observer.refused(refuse.reason());
+            ACCESS.info("tftp {} \"{}\" refused: {}", client.getAddress().getHostAddress(), printable(request.fileName()),
+                    refuse.reason());
+            reply(ctx.channel(), client, refuse.error());
+            return;
+        }
+        TftpService.Start start = (TftpService.Start) decision;
+        total.incrementAndGet();
+        fromClient.incrementAndGet();
+        Runnable release = () -> {
+            total.decrementAndGet();
+            fromClient.decrementAndGet();
+        };
+        Bootstrap transferBootstrap = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+                .handler(new TransferHandler(start, client, observer, release, transfers));
+        transferBootstrap.bind(0).addListener(bound -> {
+            if (!bound.isSuccess()) {
+                LOG.warn("cannot open a TFTP transfer socket: {}", bound.cause().toString());
+                release.run();
+                closeQuietly(start.transfer());
+            }
+        });
+    }
+
+    private static void reply(Channel channel, InetSocketAddress to, TftpPacket packet) {
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(TftpCodec.encode(packet)), to));
+    }
+
+    /** The largest block the client's network carries: its interface MTU minus headers. */
+    static int maxBlockSize(InetAddress client) {
+        try {
+            if (client.isLoopbackAddress()) {
+                return NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress()).getMTU() - HEADERS;
+            }
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InterfaceAddress address : nic.getInterfaceAddresses()) {
+                    if (address.getAddress() instanceof Inet4Address && sameSubnet(address, client)) {
+                        return nic.getMTU() - HEADERS;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("MTU lookup for {} failed: {}", client, e.toString());
+        }
+        return FALLBACK_MAX_BLOCK;
+    }
+
+    private static boolean sameSubnet(InterfaceAddress address, InetAddress client) {
+        byte[] a = address.getAddress().getAddress();
+        byte[] c = client.getAddress();
+        if (c.length != 4) {
+            return false;
+        }
+        int bits = address.getNetworkPrefixLength();
+        int mask = bits == 0 ? 0 : -1 << (32 - bits);
+        int x = ((a[0] & 0xff) << 24) | ((a[1] & 0xff) << 16) | ((a[2] & 0xff) << 8) | (a[3] & 0xff);
+        int y = ((c[0] & 0xff) << 24) | ((c[1] & 0xff) << 16) | ((c[2] & 0xff) << 8) | (c[3] & 0xff);
+        return (x & mask) == (y & mask);
+    }
+
+    private static String printable(String name) {
+        return (name.length() > 120 ? name.substring(0, 120) + "..." : name).replaceAll("[\\p{Cntrl}\"]", "?");
+    }
+
+    private static void closeQuietly(TftpTransfer transfer) {
+        try {
+            transfer.close();
+        } catch (IOException e) {
+            LOG.debug("closing a transfer source: {}", e.toString());
+        }
+    }
+
+    /** One transfer's socket: sends what the state machine says, re-arms its timer, and cleans up. */
+    private static final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final TftpService.Start start;
+        private final InetSocketAddress client;
+        private final Observer observer;
+        private final Runnable release;
+        private final Map<Channel, Boolean> transfers;
+        private ScheduledFuture<?> timer;
+        private boolean done;
+
+        TransferHandler(TftpService.Start start, InetSocketAddress client, Observer observer, Runnable release,
+                Map<Channel, Boolean> transfers) {
+            this.start = start;
+            this.client = client;
+            this.observer = observer;
+            this.release = release;
+            this.transfers = transfers;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            transfers.put(ctx.channel(), Boolean.TRUE);
+            ctx.channel().connect(client).addListener(connected -> {
+                if (!connected.isSuccess()) {
+                    finish(ctx);
+                    return;
+                }
+                act(ctx, () -> start.transfer().start(now()));
+            });
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            byte[] bytes = ByteBufUtil.getBytes(packet.content());
+            Optional<TftpPacket> decoded = TftpCodec.decode(bytes, bytes.length);
+            if (decoded.isEmpty()) {
+                return; // garbage on a transfer socket is ignored; the timer still runs
+            }
+            act(ctx, () -> start.transfer().onPacket(decoded.get(), now()));
+        }
+
+        private interface Step {
+            List<byte[]> run() throws IOException;
+        }
+
+        private void act(ChannelHandlerContext ctx, Step step) {
+            if (done) {
+                return;
+            }
+            List<byte[]> out;
+            try {
+                out = step.run();
+            } catch (IOException e) {
+                LOG.warn("TFTP {} to {}: {}", start.fileName(), client, e.toString());
+                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(TftpCodec.encode(
+                        new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "read error"))), client));
+                finish(ctx);
+                return;
+            }
+            for (byte[] packet : out) {
+                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(packet), client));
+            }
+            ctx.flush();
+            if (start.transfer().outcome() != TftpTransfer.Outcome.RUNNING) {
+                finish(ctx);
+                return;
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            long delay = Math.max(1, start.transfer().deadline() - now());
+            timer = ctx.executor().schedule(() -> {
+                if (now() >= start.transfer().deadline()) {
+                    act(ctx, () -> start.transfer().onTimeout(now()));
+                } else {
+                    act(ctx, List::of);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+
+        private void finish(ChannelHandlerContext ctx) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            TftpTransfer transfer = start.transfer();
+            long bytes = transfer.outcome() == TftpTransfer.Outcome.COMPLETE ? transfer.size() : 0;
+            observer.finished(transfer.outcome(), bytes);
+            if (transfer.outcome() == TftpTransfer.Outcome.COMPLETE) {
+                ACCESS.info("tftp {} \"{}\" sent {} bytes", client.getAddress().getHostAddress(), printable(start.fileName()),
+                        transfer.size());
+            } else if (transfer.outcome() == TftpTransfer.Outcome.ABORTED_BY_CLIENT && transfer.blocksAcked() == 0) {
+                // Firmware asks for tsize only, then stops after the OACK: normal, not worth a warning.
+                LOG.debug("tftp {} \"{}\": {}", client, start.fileName(), transfer.failure());
+            } else {
+                LOG.info("tftp {} \"{}\" ended: {} {}", client.getAddress().getHostAddress(), printable(start.fileName()),
+                        transfer.outcome(), transfer.failure());
+            }
+            closeQuietly(transfer);
+            release.run();
+            transfers.remove(ctx.channel());
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("TFTP transfer socket for {}: {}", client, cause.toString());
+        }
+
+        private static long now() {
+            return System.nanoTime() / 1_000_000;
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        transfers.keySet().forEach(Channel::close);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
