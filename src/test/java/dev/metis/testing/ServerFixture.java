@@ -27,12 +27,17 @@ public final class ServerFixture implements AutoCloseable {
     public final Path state;
     public final Path assets;
     public final int port;
+    public final int tftpPort;
+    public final Path tftpRoot;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private MetisServer server;
 
     public ServerFixture(Path dir) throws Exception {
         this.dir = dir;
         this.port = freePort();
+        this.tftpPort = freePort();
+        this.tftpRoot = dir.resolve("tftp");
+        Files.createDirectories(tftpRoot);
         this.state = dir.resolve("state");
         this.assets = dir.resolve("assets");
         Files.createDirectories(assets.resolve("debian"));
@@ -80,9 +85,9 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     public ServerFixture start() throws Exception {
-        server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, dir.resolve("tftp"),
+        server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, tftpRoot,
                 new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
-                MetisServer.Dhcp.OFF, MetisServer.Tftp.OFF));
+                MetisServer.Dhcp.OFF, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort))));
         return this;
     }
 

@@ -1,0 +1,107 @@
+package dev.metis.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The transfer state machine on plain objects, with time passed in by hand. */
+class TftpTransferTest {
+
+    private static byte[] content(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 7 + i / 251);
+        }
+        return bytes;
+    }
+
+    private static TftpTransfer transfer(byte[] content, int blockSize, int window, Map<String, String> oack) {
+        return new TftpTransfer(TftpSource.of(content), new TftpTransfer.Settings(blockSize, window, 1000, 3, oack));
+    }
+
+    private static int block(byte[] packet) {
+        return ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
+    }
+
+    /** Acks every packet like a well-behaved lock-step or windowed client and reassembles the file. */
+    private static byte[] download(TftpTransfer transfer) throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        List<byte[]> out = transfer.start(0);
+        if (!out.isEmpty() && out.get(0)[1] == TftpPacket.OACK) {
+            out = transfer.onPacket(new TftpPacket.Ack(0), 0);
+        }
+        while (transfer.outcome() == TftpTransfer.Outcome.RUNNING) {
+            int last = 0;
+            for (byte[] packet : out) {
+                received.write(packet, 4, packet.length - 4);
+                last = block(packet);
+            }
+            out = transfer.onPacket(new TftpPacket.Ack(last), 0);
+        }
+        return received.toByteArray();
+    }
+
+    @Test
+    void filesOfEveryAwkwardSizeArriveWhole() throws Exception {
+        for (int size : new int[] {0, 1, 511, 512, 513, 1024, 1 << 20}) {
+            byte[] content = content(size);
+            TftpTransfer lockStep = transfer(content, 512, 1, Map.of());
+            assertThat(download(lockStep)).as("size %d", size).isEqualTo(content);
+            assertThat(lockStep.outcome()).isEqualTo(TftpTransfer.Outcome.COMPLETE);
+            assertThat(download(transfer(content, 1468, 8, Map.of("windowsize", "8")))).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void blockNumbersWrapAfter65535() throws Exception {
+        byte[] content = content(65536 * 512 + 100);
+        TftpTransfer transfer = transfer(content, 512, 4, Map.of());
+        assertThat(download(transfer)).isEqualTo(content);
+        assertThat(transfer.blocksAcked()).isEqualTo(65536 + 1);
+    }
+
+    @Test
+    void aZeroLengthFileIsOneEmptyBlock() throws Exception {
+        List<byte[]> out = transfer(new byte[0], 512, 1, Map.of()).start(0);
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0)).containsExactly(0, 3, 0, 1);
+    }
+
+    @Test
+    void timeoutsResendTheWindowAndThenGiveUp() throws Exception {
+        TftpTransfer transfer = transfer(content(4000), 512, 2, Map.of());
+        List<byte[]> first = transfer.start(0);
+        assertThat(first).extracting(TftpTransferTest::block).containsExactly(1, 2);
+        assertThat(transfer.deadline()).isEqualTo(1000);
+        transfer.onPacket(new TftpPacket.Ack(1), 10);
+        List<byte[]> resent = transfer.onTimeout(1100);
+        assertThat(resent).extracting(TftpTransferTest::block).containsExactly(2, 3);
+        transfer.onTimeout(2200);
+        transfer.onTimeout(3300);
+        assertThat(transfer.onTimeout(4400)).isEmpty();
+        assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
+    }
+
+    @Test
+    void duplicateAndStaleAcksSendNothing() throws Exception {
+        TftpTransfer transfer = transfer(content(4000), 512, 1, Map.of());
+        transfer.start(0);
+        assertThat(transfer.onPacket(new TftpPacket.Ack(1), 0)).hasSize(1);
+        assertThat(transfer.onPacket(new TftpPacket.Ack(1), 0)).as("duplicate").isEmpty();
+        assertThat(transfer.onPacket(new TftpPacket.Ack(9), 0)).as("ahead of what was sent").isEmpty();
+        assertThat(transfer.onPacket(new TftpPacket.Ack(2), 0)).extracting(TftpTransferTest::block).containsExactly(3);
+    }
+
+    @Test
+    void aClientThatStopsAfterTheOptionAckEndsCleanly() throws Exception {
+        TftpTransfer transfer = transfer(content(4000), 512, 1, Map.of("tsize", "4000"));
+        List<byte[]> oack = transfer.start(0);
+        assertThat(new String(oack.get(0), 2, oack.get(0).length - 2)).isEqualTo("tsize\u00004000\u0000");
+        assertThat(transfer.onPacket(new TftpPacket.Error(8, "tsize only"), 5)).isEmpty();
+        assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.ABORTED_BY_CLIENT);
+        assertThat(transfer.blocksAcked()).isZero();
+    }
+}
