@@ -32,6 +32,14 @@ class DhcpCodecTest {
     }
 
     @Test
+    void uefiFirmwarePxeIsAnEfiClient() {
+        DhcpMessage discover = DhcpCodec.decode(Captures.load("ovmf-pxe-discover")).orElseThrow();
+        assertThat(discover.clientArch()).contains(7);
+        assertThat(discover.isIpxe()).isFalse();
+        assertThat(Firmware.of(discover)).contains(Firmware.EFI_X64);
+    }
+
+    @Test
     void aPlainClientIsNoNetbootClient() {
         DhcpMessage discover = DhcpCodec.decode(Captures.load("udhcpc-discover")).orElseThrow();
         assertThat(discover.vendorClass()).startsWith("udhcp");

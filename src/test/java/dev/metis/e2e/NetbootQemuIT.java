@@ -53,6 +53,8 @@ class NetbootQemuIT {
                   vm-1: {class: installer, mac: "%s", ip: 10.77.0.50/24, gateway: 10.77.0.1}
                 """.formatted(NetbootLab.SERVER_URL, MAC));
         Files.writeString(dir.resolve("token"), TOKEN);
+        Files.createDirectories(dir.resolve("tftp"));
+        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
         metisLog = lab.startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
                 "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
                 "--admin-token-file", dir.resolve("token").toString()));
@@ -122,5 +124,17 @@ class NetbootQemuIT {
         bootToPhoneHome("uefi");
         assertThat(node().get("state").asText()).isEqualTo("provisioned");
         assertThat(Files.readString(metisLog)).contains("node vm-1: provision (IPXE)");
+    }
+
+    @Test
+    @Order(4)
+    void uefiFirmwarePxeFetchesIpxeOverTftpThenChainsToHttp() throws Exception {
+        lab.curl("-X", "POST", "-H", "Authorization: Bearer " + TOKEN,
+                NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1/reprovision");
+        bootToPhoneHome("uefi-pxe");
+        String log = Files.readString(metisLog);
+        assertThat(log).contains("node vm-1: provision (EFI_X64), boot file 'ipxe.efi'")
+                .contains("\"ipxe.efi\" sent " + Files.size(dir.resolve("tftp/ipxe.efi")) + " bytes");
+        assertThat(node().get("state").asText()).isEqualTo("provisioned");
     }
 }
