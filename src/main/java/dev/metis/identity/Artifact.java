@@ -10,7 +10,9 @@ public enum Artifact {
     VENDOR_DATA("vendor-data", "text/cloud-config"),
     NETWORK_CONFIG("network-config", "text/yaml"),
     K3S_CONFIG("k3s-config", "text/yaml"),
-    IPXE("ipxe", "text/plain");
+    IPXE("ipxe", "text/plain"),
+    /** A netbooting Raspberry Pi's kernel command line, served over TFTP as {@code <serial>/cmdline.txt}. */
+    PI_CMDLINE("cmdline.txt", "text/plain");
 
     private final String fileName;
     private final String contentType;

@@ -70,6 +70,7 @@ public final class IdentityRenderer {
         files.putAll(secrets.equals(secrets.redacted()) ? masked : renderSeed(node, secrets));
         files.put(Artifact.META_DATA, yaml(metaData(node, instanceId)));
         files.put(Artifact.IPXE, ipxeScript(node, configHash));
+        files.put(Artifact.PI_CMDLINE, piCmdline(node));
         return new NodeIdentity(node.name(), configHash, instanceId, files);
     }
 
@@ -288,6 +289,13 @@ public final class IdentityRenderer {
         context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
         context.put("seedUrl", seedUrl(node));
         return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One line, as the Pi firmware reads it: the class's arguments, then the seed. */
+    private byte[] piCmdline(ResolvedNode node) {
+        NodeSpec.Netboot netboot = node.spec().netboot();
+        String arguments = netboot == null || netboot.cmdline() == null ? "" : netboot.cmdline().trim() + " ";
+        return (arguments + "ds=nocloud;s=" + seedUrl(node) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Relative asset paths are served by Metis under {@code /assets/}; absolute URLs pass through. */

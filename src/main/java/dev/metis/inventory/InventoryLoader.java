@@ -322,6 +322,16 @@ public final class InventoryLoader {
                 }
             });
         }
+        if (spec.serial() != null && !spec.serial().matches("[0-9a-fA-F]{8}")) {
+            problems.add(at(node, "serial", path + ".serial: '" + spec.serial()
+                    + "' is not a Raspberry Pi serial (8 hex digits, as in the TFTP path the Pi asks for)"));
+        }
+        if (spec.netboot() != null && spec.netboot().firmwareDir() != null) {
+            Path firmware = file.toAbsolutePath().getParent().resolve(spec.netboot().firmwareDir()).normalize();
+            if (!Files.isDirectory(firmware)) {
+                problems.add(at(node, "netboot.firmware_dir", path + ".netboot.firmware_dir: no directory " + firmware));
+            }
+        }
         if (spec.bootOverlay() != null) {
             Path overlay = file.toAbsolutePath().getParent().resolve(spec.bootOverlay()).normalize();
             if (!Files.isDirectory(overlay)) {

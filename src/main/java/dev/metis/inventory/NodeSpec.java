@@ -46,9 +46,11 @@ public record NodeSpec(
     /**
      * Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets.
      * {@code boot_file} overrides the iPXE binary that firmware which is not yet iPXE is given.
+     * {@code firmware_dir} (relative to the inventory) holds a Raspberry Pi's boot files, served over
+     * TFTP under the Pi's serial number; its {@code cmdline.txt} is generated.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Netboot(String kernel, List<String> initrd, String cmdline, String bootFile) {
+    public record Netboot(String kernel, List<String> initrd, String cmdline, String bootFile, String firmwareDir) {
     }
 
     /** The golden image a card is written from: a local path or a URL, and its SHA-256. */

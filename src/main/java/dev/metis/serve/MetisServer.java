@@ -107,7 +107,7 @@ public final class MetisServer implements AutoCloseable {
     }
 
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
-        TftpService service = new TftpService(new RootFiles(settings.tftpRoot()));
+        TftpService service = new TftpService(new PiFiles(inventory, state, new RootFiles(settings.tftpRoot())));
         TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
                 new TftpTransport.Observer() {
                     @Override

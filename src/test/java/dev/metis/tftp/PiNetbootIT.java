@@ -1,0 +1,70 @@
+package dev.metis.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.ExternalTool;
+import dev.metis.testing.ServerFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A Raspberry Pi 4/5's TFTP file sequence, asked by real TFTP clients, and boot-once. */
+class PiNetbootIT {
+
+    private static final String SERIAL = "dc1b2b47";
+    private static final String PI_MAC = "dc:a6:32:01:02:03";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPiGetsItsFirmwareAndItsOwnCmdlineUntilItIsProvisioned() throws Exception {
+        Path curl = ExternalTool.require("curl");
+        Path atftp = ExternalTool.require("atftp");
+        ServerFixture server = new ServerFixture(dir);
+        Path firmware = dir.resolve("firmware/pi4");
+        Files.createDirectories(firmware);
+        for (String file : new String[] {"start4.elf", "fixup4.dat", "kernel8.img"}) {
+            Files.write(firmware.resolve(file), ServerFixture.pattern(file.length() * 1000));
+        }
+        Files.writeString(firmware.resolve("config.txt"), "arm_64bit=1\nenable_uart=1\n");
+        Files.writeString(server.inventory, server.inventoryYaml("") + """
+                  pi-1:
+                    class: net
+                    arch: arm64
+                    mac: "%s"
+                    ip: 192.0.2.40/24
+                    serial: %s
+                    netboot: {firmware_dir: firmware/pi4, cmdline: "console=serial0,115200 rootwait"}
+                """.formatted(PI_MAC, SERIAL.toUpperCase()));
+        try (ServerFixture running = server.start()) {
+            String base = "tftp://127.0.0.1:" + running.tftpPort + "/";
+            for (String path : new String[] {SERIAL + "/start4.elf", SERIAL + "/config.txt", SERIAL + "//config.txt",
+                    SERIAL + "/fixup4.dat", SERIAL + "/kernel8.img"}) {
+                Path out = dir.resolve("out-" + path.replace('/', '_'));
+                ExternalTool.Result result = ExternalTool.run(dir, curl.toString(), "-sS", "--tftp-blksize", "1468",
+                        "-o", out.toString(), base + path);
+                assertThat(result.exitCode()).as(path + result.all()).isZero();
+                String name = path.substring(path.lastIndexOf('/') + 1);
+                assertThat(Files.readAllBytes(out)).as(path).isEqualTo(Files.readAllBytes(firmware.resolve(name)));
+            }
+            Path cmdline = dir.resolve("cmdline.txt");
+            ExternalTool.Result result = ExternalTool.run(dir, atftp.toString(), "--option", "blksize 1468", "-g", "-r",
+                    SERIAL + "/cmdline.txt", "-l", cmdline.toString(), "127.0.0.1", Integer.toString(running.tftpPort));
+            assertThat(result.exitCode()).as(result.all()).isZero();
+            assertThat(Files.readString(cmdline)).isEqualTo("console=serial0,115200 rootwait ds=nocloud;s=http://127.0.0.1:"
+                    + running.port + "/nocloud/" + PI_MAC + "/\n");
+            assertThat(running.get("/api/v1/nodes/pi-1").body()).contains("\"state\":\"booting\"");
+
+            assertThat(running.post("/phone-home/" + PI_MAC, "hostname=pi-1").statusCode()).isEqualTo(200);
+            ExternalTool.Result refused = ExternalTool.run(dir, curl.toString(), "-sS", "-o", dir.resolve("x").toString(),
+                    base + SERIAL + "/start4.elf");
+            // curl's exit codes name the TFTP error it got: 69 access violation, 68 file not found
+            assertThat(refused.exitCode()).as(refused.all()).isEqualTo(69);
+            ExternalTool.Result other = ExternalTool.run(dir, curl.toString(), "-sS", "-o", dir.resolve("y").toString(),
+                    base + "00000000/start4.elf");
+            assertThat(other.exitCode()).as("unknown serial: not found").isEqualTo(68);
+        }
+    }
+}
