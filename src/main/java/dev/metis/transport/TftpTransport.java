@@ -51,7 +51,7 @@ public final class TftpTransport implements AutoCloseable {
     }
 
     public record Limits(int maxTransfers, int maxPerClient) {
-        public static final Limits DEFAULT = new Limits(512, 64);
+        public static final Limits DEFAULT = new Limits(1024, 256);
     }
 
     private final EventLoopGroup group;
@@ -260,15 +260,26 @@ public final class TftpTransport implements AutoCloseable {
                 finish(ctx);
                 return;
             }
-            if (timer != null) {
-                timer.cancel(false);
+            if (timer == null) {
+                armTimer(ctx);
             }
+        }
+
+        /**
+         * One timer per transfer, not one per block: it wakes at the transfer's deadline, which every
+         * ACK moves forward, and either retransmits or sleeps until the new deadline.
+         */
+        private void armTimer(ChannelHandlerContext ctx) {
             long delay = Math.max(1, start.transfer().deadline() - now());
             timer = ctx.executor().schedule(() -> {
+                if (done) {
+                    return;
+                }
                 if (now() >= start.transfer().deadline()) {
                     act(ctx, () -> start.transfer().onTimeout(now()));
-                } else {
-                    act(ctx, List::of);
+                }
+                if (!done) {
+                    armTimer(ctx);
                 }
             }, delay, TimeUnit.MILLISECONDS);
         }
