@@ -11,6 +11,7 @@ import dev.metis.transport.EventLoops;
 import dev.metis.transport.DhcpTransport;
 import dev.metis.transport.HttpTransport;
 import dev.metis.transport.TftpTransport;
+import dev.metis.tftp.FileCache;
 import dev.metis.tftp.RootFiles;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpTransfer;
@@ -107,7 +108,8 @@ public final class MetisServer implements AutoCloseable {
     }
 
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
-        TftpService service = new TftpService(new PiFiles(inventory, state, new RootFiles(settings.tftpRoot())));
+        FileCache cache = new FileCache(16L << 20, 128L << 20);
+        TftpService service = new TftpService(new PiFiles(inventory, state, new RootFiles(settings.tftpRoot(), cache), cache));
         TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
                 new TftpTransport.Observer() {
                     @Override

@@ -7,6 +7,7 @@ import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.state.NodeState;
 import dev.metis.state.StateStore;
+import dev.metis.tftp.FileCache;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpSource;
 import java.io.IOException;
@@ -28,11 +29,13 @@ final class PiFiles implements TftpService.Files {
     private final ServedInventory inventory;
     private final StateStore state;
     private final TftpService.Files root;
+    private final FileCache cache;
 
-    PiFiles(ServedInventory inventory, StateStore state, TftpService.Files root) {
+    PiFiles(ServedInventory inventory, StateStore state, TftpService.Files root, FileCache cache) {
         this.inventory = inventory;
         this.state = state;
         this.root = root;
+        this.cache = cache;
     }
 
     @Override
@@ -70,6 +73,6 @@ final class PiFiles implements TftpService.Files {
         Path firmware = current.inventory().resolve(node.spec().netboot().firmwareDir());
         Optional<Path> file = SafePath.resolve(firmware, rest);
         return file.isEmpty() ? new TftpService.NotFound()
-                : new TftpService.Found(TftpSource.open(file.get()), file.get().toString());
+                : new TftpService.Found(cache.open(file.get()), file.get().toString());
     }
 }

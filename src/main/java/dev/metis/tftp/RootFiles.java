@@ -10,9 +10,11 @@ import java.util.Optional;
 public final class RootFiles implements TftpService.Files {
 
     private final Path root;
+    private final FileCache cache;
 
-    public RootFiles(Path root) {
+    public RootFiles(Path root, FileCache cache) {
         this.root = root;
+        this.cache = cache;
     }
 
     @Override
@@ -24,6 +26,6 @@ public final class RootFiles implements TftpService.Files {
         if (file.isEmpty()) {
             return new TftpService.NotFound();
         }
-        return new TftpService.Found(TftpSource.open(file.get()), file.get().toString());
+        return new TftpService.Found(cache.open(file.get()), file.get().toString());
     }
 }

@@ -65,7 +65,9 @@ public final class TftpTransport implements AutoCloseable {
 
     public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, Observer observer)
             throws IOException, InterruptedException {
-        EventLoopGroup group = EventLoops.group(0);
+        // One event loop: per-packet work is tiny, and on small boot servers a second loop mostly
+        // competes for the cores with everything else (measured with 128 concurrent clients).
+        EventLoopGroup group = EventLoops.group(1);
         Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
         AtomicInteger total = new AtomicInteger();
         TftpTransport[] self = new TftpTransport[1];
@@ -149,8 +151,24 @@ public final class TftpTransport implements AutoCloseable {
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(TftpCodec.encode(packet)), to));
     }
 
-    /** The largest block the client's network carries: its interface MTU minus headers. */
+    private static final Map<InetAddress, Integer> BLOCK_SIZES = new ConcurrentHashMap<>();
+
+    /** The largest block the client's network carries, cached: interface lookups cost system calls. */
     static int maxBlockSize(InetAddress client) {
+        Integer known = BLOCK_SIZES.get(client);
+        if (known != null) {
+            return known;
+        }
+        int size = lookUpMaxBlockSize(client);
+        if (BLOCK_SIZES.size() > 4096) {
+            BLOCK_SIZES.clear();
+        }
+        BLOCK_SIZES.put(client, size);
+        return size;
+    }
+
+    /** The client's interface MTU minus headers. */
+    private static int lookUpMaxBlockSize(InetAddress client) {
         try {
             if (client.isLoopbackAddress()) {
                 return NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress()).getMTU() - HEADERS;

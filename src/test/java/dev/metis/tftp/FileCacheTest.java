@@ -1,0 +1,48 @@
+package dev.metis.tftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileCacheTest {
+
+    @TempDir
+    Path dir;
+
+    private static String read(TftpSource source) throws Exception {
+        byte[] bytes = new byte[(int) source.size()];
+        source.read(0, bytes, 0, bytes.length);
+        return new String(bytes);
+    }
+
+    @Test
+    void aChangedFileIsReadAgainAndTheStaleCopyDropped() throws Exception {
+        FileCache cache = new FileCache(100, 1000);
+        Path file = dir.resolve("ipxe.efi");
+        Files.writeString(file, "first");
+        assertThat(read(cache.open(file))).isEqualTo("first");
+        Files.writeString(file, "second!");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertThat(read(cache.open(file))).isEqualTo("second!");
+        assertThat(cache.cachedBytes()).isEqualTo(7);
+    }
+
+    @Test
+    void theTotalStaysWithinItsBoundAndLargeFilesAreNotCached() throws Exception {
+        FileCache cache = new FileCache(100, 250);
+        for (int i = 0; i < 5; i++) {
+            Path file = dir.resolve("f" + i);
+            Files.write(file, new byte[100]);
+            cache.open(file);
+        }
+        assertThat(cache.cachedBytes()).isLessThanOrEqualTo(250);
+        Path big = dir.resolve("big");
+        Files.write(big, new byte[101]);
+        assertThat(cache.open(big).size()).isEqualTo(101);
+        assertThat(cache.cachedBytes()).isLessThanOrEqualTo(250);
+    }
+}
