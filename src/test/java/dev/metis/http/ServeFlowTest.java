@@ -168,4 +168,24 @@ class ServeFlowTest {
         assertThat(server.get("/ipxe/02:00:00:00:00:98").body()).endsWith("exit\n");
         assertThat(JSON.readTree(server.get("/api/v1/nodes").body()).get("discovered")).isEmpty();
     }
+
+    @Test
+    void theReprovisionCommandReArmsThroughTheApi() throws Exception {
+        server.post("/phone-home/" + ServerFixture.MAC, "instance_id=" + expectedIdentity().instanceId());
+        java.nio.file.Path good = dir.resolve("token");
+        java.nio.file.Files.writeString(good, ServerFixture.ADMIN_TOKEN + "\n");
+        java.nio.file.Path bad = dir.resolve("bad-token");
+        java.nio.file.Files.writeString(bad, "nope");
+        String url = server.uri("").toString();
+
+        dev.metis.testing.Cli.Run refused = dev.metis.testing.Cli.run("reprovision", "web-1", "--server", url, "--token-file", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("answered 403").doesNotContain(ServerFixture.ADMIN_TOKEN);
+        assertThat(node("web-1").get("state").asText()).isEqualTo("provisioned");
+
+        dev.metis.testing.Cli.Run done = dev.metis.testing.Cli.run("reprovision", "web-1", "--server", url, "--token-file", good.toString());
+        assertThat(done.exitCode()).as(done.err()).isZero();
+        assertThat(done.out()).contains("node web-1 re-armed");
+        assertThat(node("web-1").get("state").asText()).isEqualTo("armed");
+    }
 }
