@@ -87,8 +87,11 @@ concurrent() { # -> "seconds failures"
 declare -A efi big wefi wbig conc fail
 for server in metis dnsmasq tftpd-hpa atftpd; do
   start_server "$server"
-  in_ns curl -sS --tftp-blksize 1468 -o /dev/null tftp://127.0.0.1/32m.bin   # warm-up (JIT, page cache)
-  concurrent >/dev/null
+  # Warm-up of every workload, for every server alike (JIT for Metis, page cache for all).
+  in_ns curl -sS --tftp-blksize 1468 -o /dev/null tftp://127.0.0.1/32m.bin
+  for _ in 1 2 3 4 5; do one_atftp ipxe.efi >/dev/null 2>&1 || true; done
+  one_atftp 32m.bin >/dev/null 2>&1 || true
+  concurrent >/dev/null; concurrent >/dev/null
   efi[$server]=$(one_curl ipxe.efi); big[$server]=$(one_curl 32m.bin)
   wefi[$server]=$(one_atftp ipxe.efi 2>/dev/null || echo n/a); wbig[$server]=$(one_atftp 32m.bin 2>/dev/null || echo n/a)
   read -r conc[$server] fail[$server] < <(concurrent)
