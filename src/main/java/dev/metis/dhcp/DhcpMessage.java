@@ -22,14 +22,12 @@ public record DhcpMessage(int op, int xid, int secs, int flags, Ipv4 ciaddr, Ipv
     public static final int REQUEST = 3;
     public static final int ACK = 5;
 
-    public static final int OPT_REQUESTED_ADDRESS = 50;
     public static final int OPT_MESSAGE_TYPE = 53;
     public static final int OPT_SERVER_ID = 54;
     public static final int OPT_VENDOR_CLASS = 60;
     public static final int OPT_VENDOR_SPECIFIC = 43;
     public static final int OPT_USER_CLASS = 77;
     public static final int OPT_CLIENT_ARCH = 93;
-    public static final int OPT_CLIENT_NDI = 94;
     public static final int OPT_CLIENT_UUID = 97;
     public static final int OPT_IPXE_ENCAP = 175;
 

@@ -76,11 +76,12 @@ public final class IdentityRenderer {
 
     private Map<Artifact, byte[]> renderSeed(ResolvedNode node, NodeSecrets secrets) {
         Map<Artifact, byte[]> files = new EnumMap<>(Artifact.class);
-        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets)));
+        byte[] k3sConfig = node.spec().k3s() == null || node.spec().k3s().role() == null
+                ? new byte[0] : yaml(k3sConfig(node, secrets));
+        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets, k3sConfig)));
         files.put(Artifact.VENDOR_DATA, VENDOR_DATA);
         files.put(Artifact.NETWORK_CONFIG, yaml(networkConfig(node)));
-        files.put(Artifact.K3S_CONFIG, node.spec().k3s() == null || node.spec().k3s().role() == null
-                ? new byte[0] : yaml(k3sConfig(node, secrets)));
+        files.put(Artifact.K3S_CONFIG, k3sConfig);
         return files;
     }
 
@@ -91,7 +92,8 @@ public final class IdentityRenderer {
         return meta;
     }
 
-    private Map<String, Object> userData(ResolvedNode node, NodeSecrets secrets) {
+    /** @param k3sConfig the rendered k3s config file, empty when the node runs no k3s */
+    private Map<String, Object> userData(ResolvedNode node, NodeSecrets secrets, byte[] k3sConfig) {
         NodeSpec spec = node.spec();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("hostname", node.hostname());
@@ -119,9 +121,8 @@ public final class IdentityRenderer {
         }
         List<Map<String, Object>> writeFiles = new ArrayList<>();
         List<Object> runcmd = new ArrayList<>();
-        if (spec.k3s() != null && spec.k3s().role() != null) {
-            writeFiles.add(writeFile(K3S_CONFIG_PATH, "0600", "root:root",
-                    new String(yaml(k3sConfig(node, secrets)), StandardCharsets.UTF_8)));
+        if (k3sConfig.length > 0) {
+            writeFiles.add(writeFile(K3S_CONFIG_PATH, "0600", "root:root", new String(k3sConfig, StandardCharsets.UTF_8)));
         }
         if (spec.journald() != null && !spec.journald().isEmpty()) {
             StringBuilder dropIn = new StringBuilder("[Journal]\n");

@@ -126,20 +126,8 @@ public final class MetisServer implements AutoCloseable {
         return transport;
     }
 
-    public InetSocketAddress tftpAddress() {
-        return tftp.localAddress();
-    }
-
     public static MetisServer start(Settings settings) throws IOException, InvalidInputException, InterruptedException {
         return new MetisServer(settings);
-    }
-
-    public InetSocketAddress httpAddress() {
-        return http.localAddress();
-    }
-
-    public ServedInventory inventory() {
-        return inventory;
     }
 
     private void registerStateGauges() {

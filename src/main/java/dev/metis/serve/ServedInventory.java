@@ -52,10 +52,6 @@ public final class ServedInventory {
             return inventory;
         }
 
-        public IdentityRenderer renderer() {
-            return renderer;
-        }
-
         /** The node's identity, rendered once per generation. */
         public NodeIdentity identity(ResolvedNode node) throws SecretUnavailableException {
             NodeIdentity cached = identities.get(node.name());

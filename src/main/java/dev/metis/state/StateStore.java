@@ -105,10 +105,6 @@ public final class StateStore implements AutoCloseable {
         return new StateStore(dir, clock);
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     public synchronized NodeStatus status(String node) {
         Record record = nodes.get(node);
         return record == null ? NodeStatus.NEW : record.status();

@@ -31,8 +31,6 @@ public sealed interface TftpPacket {
         public static final int FILE_NOT_FOUND = 1;
         public static final int ACCESS_VIOLATION = 2;
         public static final int ILLEGAL_OPERATION = 4;
-        public static final int UNKNOWN_TID = 5;
-        public static final int OPTION_REFUSED = 8;
     }
 
     record OptionAck(Map<String, String> options) implements TftpPacket {
