@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "metis", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Provisioning server for small clusters: one inventory, netboot and SD cards.",
         subcommands = {ServeCommand.class, InventoryCommand.class, ConfigCommand.class, RenderCommand.class,
-                ReprovisionCommand.class,
+                ReprovisionCommand.class, PlanCommand.class, ImageCommand.class, BurnCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

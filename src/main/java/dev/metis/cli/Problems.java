@@ -1,5 +1,6 @@
 package dev.metis.cli;
 
+import dev.metis.card.CardException;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Problem;
 import dev.metis.secrets.SecretUnavailableException;
@@ -12,18 +13,18 @@ final class Problems {
     private Problems() {
     }
 
-    /** A command body that may meet bad input or unavailable secrets. */
+    /** A command body that may meet bad input, unavailable secrets or a card that cannot be made. */
     interface Action {
-        int run() throws InvalidInputException, SecretUnavailableException, IOException;
+        int run() throws InvalidInputException, SecretUnavailableException, CardException, IOException;
     }
 
-    /** Runs the action, turning bad input and unavailable secrets into messages and exit code 1. */
+    /** Runs the action, turning bad input, unavailable secrets and card failures into messages and exit code 1. */
     static int reporting(CommandSpec spec, Action action) throws IOException {
         try {
             return action.run();
         } catch (InvalidInputException e) {
             return print(spec, e);
-        } catch (SecretUnavailableException e) {
+        } catch (SecretUnavailableException | CardException e) {
             spec.commandLine().getErr().println("metis: " + e.getMessage());
             return Main.INVALID_INPUT;
         }

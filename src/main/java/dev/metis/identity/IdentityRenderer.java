@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
+import dev.metis.files.Sha256;
 import dev.metis.inventory.K3sRole;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.NodeSpec;
@@ -16,10 +17,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -381,16 +380,12 @@ public final class IdentityRenderer {
     }
 
     private static String sha256(byte[]... parts) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (byte[] part : parts) {
-                digest.update(part);
-                digest.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+        MessageDigest digest = Sha256.newDigest();
+        for (byte[] part : parts) {
+            digest.update(part);
+            digest.update((byte) 0);
         }
+        return Sha256.hex(digest);
     }
 
     private static Template template(String name) {

@@ -1,5 +1,6 @@
 package dev.metis.serve;
 
+import dev.metis.files.Sha256;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.InvalidInputException;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,17 +129,13 @@ public final class ServedInventory {
      * Kubernetes ConfigMap symlink swaps are seen too.
      */
     private byte[] fingerprint() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(readOrEmpty(file));
-            Path secrets = secretsFile(current);
-            if (secrets != null) {
-                digest.update(readOrEmpty(secrets));
-            }
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(readOrEmpty(file));
+        Path secrets = secretsFile(current);
+        if (secrets != null) {
+            digest.update(readOrEmpty(secrets));
         }
+        return digest.digest();
     }
 
     private static Path secretsFile(Generation generation) {

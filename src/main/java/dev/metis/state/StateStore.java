@@ -46,7 +46,8 @@ public final class StateStore implements AutoCloseable {
     /** Repeated fetches of the same thing are one event, not one per request. */
     private static final Duration REPEAT_WINDOW = Duration.ofSeconds(60);
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    /** The state directory's JSON: ISO-8601 instants, absent fields left out. */
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 

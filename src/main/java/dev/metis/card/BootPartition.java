@@ -1,0 +1,87 @@
+package dev.metis.card;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A card's FAT boot partition: what {@code metis plan} shows of it, and the seed injection. Every
+ * injection is followed by a fresh read that checks each seed file and that every earlier file is still
+ * there, so a card is never written from an edit that went wrong.
+ */
+public final class BootPartition {
+
+    static final String CMDLINE = "cmdline.txt";
+
+    /**
+     * What was found and done, for plan output and the burn summary.
+     *
+     * @param cmdline the edited kernel command line, or null when the image has no {@code cmdline.txt}
+     */
+    public record Injection(String fatType, String label, List<String> written, String cmdline) {
+    }
+
+    private BootPartition() {
+    }
+
+    static Injection inject(FatVolume.Storage partition, CardSeed seed) throws CardException {
+        try {
+            FatVolume fat = FatVolume.open(partition);
+            Map<String, Long> before = fat.files();
+            for (Map.Entry<String, byte[]> file : seed.files().entrySet()) {
+                fat.write(file.getKey(), file.getValue());
+            }
+            byte[] cmdline = fat.read(CMDLINE);
+            String line = null;
+            if (cmdline != null) {
+                line = withSeedArgument(new String(cmdline, StandardCharsets.UTF_8), seed.cmdlineArgument());
+                fat.write(CMDLINE, (line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            fat.flush();
+            String label = fat.label();
+            check(FatVolume.open(partition), seed, before, line);
+            List<String> written = new ArrayList<>(seed.files().keySet());
+            if (line != null) {
+                written.add(CMDLINE);
+            }
+            return new Injection(fat.type(), label, written, line);
+        } catch (IOException e) {
+            throw new CardException("the boot partition cannot be read or written: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The one line of {@code cmdline.txt} with the seed argument appended, replacing an earlier Metis or
+     * Imager {@code ds=nocloud} argument, so a second injection leaves the line as the first one did.
+     */
+    static String withSeedArgument(String cmdline, String argument) {
+        String line = cmdline.lines().findFirst().orElse("").strip();
+        String kept = Arrays.stream(line.split("\\s+"))
+                .filter(word -> !word.isEmpty() && !word.startsWith("ds=nocloud"))
+                .collect(Collectors.joining(" "));
+        return (kept.isEmpty() ? "" : kept + " ") + argument;
+    }
+
+    /** Re-reads the partition from scratch: every seed file as meant, every earlier file still there. */
+    private static void check(FatVolume fat, CardSeed seed, Map<String, Long> before, String cmdline)
+            throws CardException, IOException {
+        Map<String, Long> after = fat.files();
+        for (String earlier : before.keySet()) {
+            if (!after.containsKey(earlier)) {
+                throw new CardException("injecting the seed lost " + earlier + " from the boot partition");
+            }
+        }
+        for (Map.Entry<String, byte[]> file : seed.files().entrySet()) {
+            if (!Arrays.equals(fat.read(file.getKey()), file.getValue())) {
+                throw new CardException(file.getKey() + " reads back different from what was written");
+            }
+        }
+        if (cmdline != null && !Arrays.equals(fat.read(CMDLINE), (cmdline + "\n").getBytes(StandardCharsets.UTF_8))) {
+            throw new CardException(CMDLINE + " reads back different from what was written");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package dev.metis.card;
+
+import dev.metis.identity.IdentityRenderer;
+import dev.metis.identity.NodeIdentity;
+import dev.metis.inventory.Inventory;
+import dev.metis.inventory.ResolvedNode;
+import dev.metis.secrets.SecretSource;
+import dev.metis.secrets.SecretUnavailableException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.NavigableMap;
+import java.util.OptionalLong;
+
+/**
+ * Makes cards and card images for nodes: finds the golden image, renders the node's identity with the
+ * same renderer the HTTP server uses, lays the seed into the image's FAT boot partition and writes the
+ * result. Everything that can be checked is checked before the target is touched.
+ */
+public final class CardMaker {
+
+    private final Inventory inventory;
+    private final SecretSource secrets;
+    private final GoldenImages images;
+    private final Path workDir;
+    private final Progress progress;
+
+    /** @param workDir where the decompressed head of an image is spilled while its seed is injected */
+    public CardMaker(Inventory inventory, SecretSource secrets, GoldenImages images, Path workDir, Progress progress) {
+        this.inventory = inventory;
+        this.secrets = secrets;
+        this.images = images;
+        this.workDir = workDir;
+        this.progress = progress;
+    }
+
+    /** What a finished write did. */
+    public record Result(GoldenImages.Source source, BootPartition.Injection injection, CardWriter.Written written,
+            double verifySeconds) {
+    }
+
+    /** Asks before a device is overwritten. */
+    public interface Confirmation {
+        boolean confirm(CardTarget target, long imageBytes);
+    }
+
+    /** Everything {@code metis plan} shows; nothing was written to make it. */
+    public record Plan(GoldenImages.Source source, Compression compression, OptionalLong imageBytes,
+            PartitionTable table, PartitionTable.Partition boot, BootPartition.Injection injection, CardSeed seed,
+            CardTarget target) {
+    }
+
+    public GoldenImages.Source source(ResolvedNode node) throws CardException {
+        return images.source(node, inventory);
+    }
+
+    /** Reads the image (when at hand) and the target and injects into memory only. */
+    public Plan plan(ResolvedNode node, Path target) throws CardException {
+        GoldenImages.Source source = images.source(node, inventory);
+        CardTarget inspected = target == null ? null : CardTarget.inspect(target);
+        CardSeed seed = seed(node, source);
+        if (!source.atHand()) {
+            return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
+        }
+        try (Prepared prepared = prepare(source, seed)) {
+            return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
+                    prepared.boot, prepared.injection, seed, inspected);
+        }
+    }
+
+    /** Writes a fully injected image file: a temporary file beside it, verified, then renamed into place. */
+    public Result image(ResolvedNode node, Path output) throws CardException {
+        GoldenImages.Source source = images.source(node, inventory);
+        images.fetch(source, progress);
+        CardSeed seed = seed(node, source);
+        Path dir = output.toAbsolutePath().getParent();
+        if (Files.isDirectory(output) || (Files.exists(output) && !Files.isRegularFile(output))) {
+            throw new CardException("output " + output + " exists and is not a regular file (use metis burn for devices)");
+        }
+        Path partial;
+        try {
+            partial = Files.createTempFile(dir, "." + output.getFileName(), ".partial");
+        } catch (IOException e) {
+            throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
+        }
+        try (Prepared prepared = prepare(source, seed)) {
+            // The image's hash is checked while it streams: a bad image leaves only the temporary file, deleted below.
+            Result result = write(prepared, partial, -1, true);
+            moveIntoPlace(partial, output);
+            return result;
+        } catch (CardException e) {
+            throw wrongImageFirst(source, e);
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // Only a failed run leaves it, and its name marks it as partial.
+            }
+        }
+    }
+
+    /** Writes a card: checks the image and the target first, asks unless confirmed, then writes and verifies. */
+    public Result burn(ResolvedNode node, Path device, Confirmation confirmation) throws CardException {
+        GoldenImages.Source source = images.source(node, inventory);
+        CardTarget target = CardTarget.inspect(device);
+        target.checkWritable(0);
+        boolean downloaded = images.fetch(source, progress);
+        CardSeed seed = seed(node, source);
+        long imageBytes = checkedSize(source, downloaded);
+        target.checkWritable(imageBytes);
+        if (!confirmation.confirm(target, imageBytes)) {
+            throw new CardException("not confirmed: nothing written to " + device);
+        }
+        try (Prepared prepared = prepare(source, seed)) {
+            Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
+            if (target.blockDevice()) {
+                rereadPartitionTable(target.path());
+            }
+            return result;
+        }
+    }
+
+    /**
+     * An image that fails before its stream was hashed to the end may simply be the wrong file: say so
+     * rather than what the wrong bytes happened to break.
+     */
+    private static CardException wrongImageFirst(GoldenImages.Source source, CardException failure) {
+        try {
+            GoldenImages.verify(source, Progress.silent());
+            return failure;
+        } catch (CardException wrongHash) {
+            return wrongHash;
+        }
+    }
+
+    /**
+     * The image's decompressed size, with its hash checked first: a device is only written from an image
+     * known to be good and known to fit. gzip does not record sizes above 4 GiB, so it is measured.
+     */
+    private long checkedSize(GoldenImages.Source source, boolean downloaded) throws CardException {
+        try (ImageStream stream = ImageStream.open(source)) {
+            if (stream.size().isPresent()) {
+                if (!downloaded) {
+                    GoldenImages.verify(source, progress);
+                }
+                return stream.size().getAsLong();
+            }
+            Progress.Step step = progress.start("check", -1);
+            byte[] buffer = new byte[CardWriter.CHUNK];
+            for (int n; (n = stream.read(buffer, 0, buffer.length)) > 0; ) {
+                step.advance(n);
+            }
+            stream.finish();
+            step.finish();
+            return stream.position();
+        } catch (IOException e) {
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Result write(Prepared prepared, Path target, long limit, boolean truncate) throws CardException {
+        Progress.Step writing = progress.start("write", prepared.stream.size().orElse(-1));
+        CardWriter.Written written = CardWriter.write(prepared.stream, prepared.prefix, prepared.changes, target, limit,
+                truncate, writing);
+        writing.finish();
+        Progress.Step verifying = progress.start("verify", written.bytes());
+        double verifySeconds = CardWriter.verify(target, written, verifying);
+        verifying.finish();
+        return new Result(prepared.source, prepared.injection, written, verifySeconds);
+    }
+
+    private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {
+        NodeIdentity identity;
+        try {
+            identity = new IdentityRenderer(inventory.site()).render(node, secrets.secretsFor(node));
+        } catch (SecretUnavailableException e) {
+            throw new CardException(e.getMessage(), e);
+        }
+        Path overlay = node.spec().bootOverlay() == null ? null : inventory.resolve(node.spec().bootOverlay());
+        return CardSeed.of(node, identity, overlay, source.description(), source.sha256());
+    }
+
+    /** An image opened for writing, with its seed already laid into memory over the boot partition. */
+    private static final class Prepared implements Closeable {
+        final GoldenImages.Source source;
+        final ImageStream stream;
+        PartitionTable table;
+        PartitionTable.Partition boot;
+        BootPartition.Injection injection;
+        CardWriter.Prefix prefix = CardWriter.Prefix.NONE;
+        NavigableMap<Long, byte[]> changes;
+        Path spill;
+
+        Prepared(GoldenImages.Source source, ImageStream stream) {
+            this.source = source;
+            this.stream = stream;
+        }
+
+        @Override
+        public void close() {
+            try (stream) {
+                if (prefix.file() != null) {
+                    prefix.file().close();
+                }
+                if (spill != null) {
+                    Files.deleteIfExists(spill);
+                }
+            } catch (IOException ignored) {
+                // Closing read-only files and removing a scratch file: nothing a user could act on.
+            }
+        }
+    }
+
+    /**
+     * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
+     * by spilling its decompressed head (up to the end of the boot partition) to a scratch file.
+     */
+    private Prepared prepare(GoldenImages.Source source, CardSeed seed) throws CardException {
+        Prepared prepared = new Prepared(source, ImageStream.open(source));
+        try {
+            ImageStream stream = prepared.stream;
+            FileChannel base;
+            byte[] head;
+            if (stream.compression() == Compression.NONE) {
+                base = stream.file();
+                head = readHead(base);
+            } else {
+                head = new byte[PartitionTable.HEAD_BYTES];
+                head = Arrays.copyOf(head, stream.read(head, 0, head.length));
+                prepared.spill = Files.createTempFile(workDir(), ".metis-head-", ".img");
+                base = FileChannel.open(prepared.spill, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                prepared.prefix = new CardWriter.Prefix(base, 0);
+                writeFully(base, head, 0, head.length, 0);
+            }
+            prepared.table = PartitionTable.parse(head, stream.size().orElse(-1));
+            prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
+                    + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
+            if (prepared.spill != null) {
+                prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
+            }
+            Overlay overlay = new Overlay(base, prepared.boot.offset(), prepared.boot.length());
+            prepared.injection = BootPartition.inject(overlay, seed);
+            prepared.changes = overlay.changesInImage();
+            return prepared;
+        } catch (IOException e) {
+            prepared.close();
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
+        } catch (CardException | RuntimeException e) {
+            prepared.close();
+            throw e;
+        }
+    }
+
+    private Path workDir() throws IOException {
+        return Files.createDirectories(workDir);
+    }
+
+    private static byte[] readHead(FileChannel file) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(PartitionTable.HEAD_BYTES, file.size()));
+        while (head.hasRemaining() && file.read(head, head.position()) >= 0) {
+            // positional reads until full or the end of the file
+        }
+        return Arrays.copyOf(head.array(), head.position());
+    }
+
+    /** Copies the stream into the spill file up to {@code end}. @return the bytes now spilled */
+    private static long spillUntil(ImageStream stream, FileChannel spill, long spilled, long end) throws CardException, IOException {
+        byte[] buffer = new byte[CardWriter.CHUNK];
+        while (spilled < end) {
+            int n = stream.read(buffer, 0, (int) Math.min(buffer.length, end - spilled));
+            if (n == 0) {
+                throw new CardException("golden image ends at byte " + spilled + ", inside its boot partition");
+            }
+            writeFully(spill, buffer, 0, n, spilled);
+            spilled += n;
+        }
+        return spilled;
+    }
+
+    private static void writeFully(FileChannel channel, byte[] bytes, int from, int length, long at) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, at + buffer.position() - from);
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path output) throws CardException {
+        try {
+            try {
+                Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel dir = FileChannel.open(output.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new CardException("cannot move the finished image to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Best effort, as Raspberry Pi Imager does: let the kernel see the new partitions without a replug. */
+    private static void rereadPartitionTable(Path device) {
+        try {
+            new ProcessBuilder("blockdev", "--rereadpt", device.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            // No blockdev (util-linux) here: the kernel rereads at the next plug-in.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.metis.card;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import dev.metis.files.Sha256;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams an image, with the seed's changed sectors laid over it, onto a target: large aligned writes,
+ * direct I/O where the target allows it, the first chunk (partition table) held back and written after
+ * everything else is on stable storage, then the whole range read back and hashed. Reading and
+ * decompressing run on the calling thread while a second thread hashes and writes.
+ */
+public final class CardWriter {
+
+    static final int CHUNK = 4 << 20;
+    private static final int BUFFERS = 4;
+
+    /** @param sha256 of the bytes written, which the read-back must match */
+    public record Written(long bytes, String sha256, double seconds) {
+    }
+
+    /**
+     * The bytes before the stream's position, already read into a spill file; an uncompressed image is
+     * read from its start and needs none.
+     */
+    record Prefix(FileChannel file, long length) {
+        static final Prefix NONE = new Prefix(null, 0);
+    }
+
+    private record Chunk(long offset, byte[] data, int length) {
+        static final Chunk END = new Chunk(-1, null, 0);
+    }
+
+    private CardWriter() {
+    }
+
+    /**
+     * @param limit the most bytes the target can take, -1 for no limit
+     * @param truncate whether the target is a file that must end where the image ends
+     */
+    static Written write(ImageStream image, Prefix prefix, NavigableMap<Long, byte[]> changes, Path target, long limit,
+            boolean truncate, Progress.Step step) throws CardException {
+        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
+        BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS);
+        for (int i = 0; i < BUFFERS; i++) {
+            free.add(new byte[CHUNK]);
+        }
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
+        long started = System.nanoTime();
+        try (Sink sink = Sink.open(target, truncate)) {
+            Future<String> writer = thread.submit(() -> sink.drain(full, free, step));
+            long offset = 0;
+            while (true) {
+                byte[] buffer = take(free, writer);
+                int n = fill(image, prefix, buffer, offset);
+                if (n == 0) {
+                    break;
+                }
+                if (limit >= 0 && offset + n > limit) {
+                    throw new CardException("the image is larger than the target (" + limit + " bytes): nothing more written");
+                }
+                overlay(changes, buffer, offset, n);
+                put(full, new Chunk(offset, buffer, n), writer);
+                offset += n;
+                if (n < CHUNK) {
+                    break;
+                }
+            }
+            put(full, Chunk.END, writer);
+            String sha256 = result(writer);
+            // The partition table goes on only once the whole image is known to be the one the inventory names.
+            image.finish();
+            sink.writeFirstChunk();
+            sink.finishFile(offset);
+            return new Written(offset, sha256, (System.nanoTime() - started) / 1e9);
+        } catch (IOException e) {
+            throw new CardException("writing " + target + " failed: " + e.getMessage(), e);
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    /** Reads the written range back, past the page cache where the target allows, and compares its hash. */
+    static double verify(Path target, Written written, Progress.Step step) throws CardException {
+        long started = System.nanoTime();
+        MessageDigest digest = Sha256.newDigest();
+        try (Channels channels = Channels.open(target, StandardOpenOption.READ)) {
+            ByteBuffer buffer = channels.buffer();
+            long offset = 0;
+            while (offset < written.bytes()) {
+                int n = (int) Math.min(CHUNK, written.bytes() - offset);
+                buffer.clear().limit(n);
+                FileChannel channel = channels.forLength(n);
+                while (buffer.hasRemaining()) {
+                    if (channel.read(buffer, offset + buffer.position()) < 0) {
+                        throw new CardException(target + " ends at byte " + (offset + buffer.position())
+                                + " on read-back, " + written.bytes() + " were written");
+                    }
+                }
+                digest.update(buffer.flip());
+                offset += n;
+                step.advance(n);
+            }
+        } catch (IOException e) {
+            throw new CardException("reading " + target + " back failed: " + e.getMessage(), e);
+        }
+        String actual = Sha256.hex(digest);
+        if (!actual.equals(written.sha256())) {
+            throw new CardException("verify FAILED: " + target + " reads back with SHA-256 " + actual + ", but "
+                    + written.sha256() + " was written: the card or reader is faulty");
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    private static int fill(ImageStream image, Prefix prefix, byte[] buffer, long offset) throws CardException {
+        int filled = 0;
+        if (offset < prefix.length()) {
+            int n = (int) Math.min(CHUNK, prefix.length() - offset);
+            ByteBuffer into = ByteBuffer.wrap(buffer, 0, n);
+            try {
+                while (into.hasRemaining()) {
+                    if (prefix.file().read(into, offset + into.position()) < 0) {
+                        throw new CardException("the spilled image head ended early");
+                    }
+                }
+            } catch (IOException e) {
+                throw new CardException("cannot read the spilled image head: " + e.getMessage(), e);
+            }
+            filled = n;
+        }
+        return filled + image.read(buffer, filled, CHUNK - filled);
+    }
+
+    /** Lays changed sectors over the chunk at {@code offset}; sectors never straddle chunks. */
+    private static void overlay(NavigableMap<Long, byte[]> changes, byte[] buffer, long offset, int length) {
+        for (Map.Entry<Long, byte[]> e : changes.subMap(offset, true, offset + length, false).entrySet()) {
+            byte[] sector = e.getValue();
+            System.arraycopy(sector, 0, buffer, (int) (e.getKey() - offset), Math.min(sector.length,
+                    (int) (offset + length - e.getKey())));
+        }
+    }
+
+    private static byte[] take(BlockingQueue<byte[]> free, Future<String> writer) throws CardException {
+        try {
+            while (true) {
+                byte[] buffer = free.poll(100, TimeUnit.MILLISECONDS);
+                if (buffer != null) {
+                    return buffer;
+                }
+                if (writer.isDone()) {
+                    result(writer);
+                    throw new CardException("the writer stopped early");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
+        }
+    }
+
+    private static void put(BlockingQueue<Chunk> full, Chunk chunk, Future<String> writer) throws CardException {
+        try {
+            while (!full.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+                if (writer.isDone()) {
+                    result(writer);
+                    throw new CardException("the writer stopped early");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
+        }
+    }
+
+    private static String result(Future<String> writer) throws CardException {
+        try {
+            return writer.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof CardException card ? card
+                    : new CardException("writing failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
+        }
+    }
+
+    /**
+     * A direct-I/O channel for aligned whole chunks where the file system or device allows one, and a
+     * plain channel for the rest (a short last chunk, or targets such as tmpfs that refuse O_DIRECT).
+     */
+    private static final class Channels implements AutoCloseable {
+        final FileChannel plain;
+        final FileChannel direct;
+        final int alignment;
+        final ByteBuffer buffer;
+
+        private Channels(FileChannel plain, FileChannel direct, int alignment) {
+            this.plain = plain;
+            this.direct = direct;
+            this.alignment = alignment;
+            this.buffer = ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
+        }
+
+        static Channels open(Path path, OpenOption... options) throws IOException {
+            FileChannel plain = FileChannel.open(path, options);
+            List<OpenOption> directOptions = new ArrayList<>(List.of(options));
+            directOptions.remove(StandardOpenOption.CREATE);
+            directOptions.remove(StandardOpenOption.TRUNCATE_EXISTING);
+            directOptions.add(ExtendedOpenOption.DIRECT);
+            FileChannel direct = null;
+            int alignment = 4096;
+            try {
+                alignment = Math.max(alignment, (int) Files.getFileStore(path).getBlockSize());
+                direct = FileChannel.open(path, directOptions.toArray(OpenOption[]::new));
+            } catch (IOException | UnsupportedOperationException e) {
+                // No O_DIRECT here (tmpfs, some FUSE file systems): the page cache path still works.
+            }
+            return new Channels(plain, direct, alignment);
+        }
+
+        ByteBuffer buffer() {
+            return buffer;
+        }
+
+        FileChannel forLength(int length) {
+            return direct != null && length % alignment == 0 ? direct : plain;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (plain) {
+                if (direct != null) {
+                    direct.close();
+                }
+            }
+        }
+    }
+
+    /** The writing end: hashes chunks in order, writes them, and writes the first one last. */
+    private static final class Sink implements AutoCloseable {
+        private final Channels channels;
+        private final boolean truncate;
+        private final MessageDigest digest = Sha256.newDigest();
+        private byte[] first;
+        private int firstLength;
+
+        private Sink(Channels channels, boolean truncate) {
+            this.channels = channels;
+            this.truncate = truncate;
+        }
+
+        static Sink open(Path target, boolean truncate) throws IOException {
+            return new Sink(Channels.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE), truncate);
+        }
+
+        String drain(BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Progress.Step step)
+                throws IOException, InterruptedException {
+            while (true) {
+                Chunk chunk = full.take();
+                if (chunk == Chunk.END) {
+                    break;
+                }
+                digest.update(chunk.data(), 0, chunk.length());
+                if (chunk.offset() == 0) {
+                    first = chunk.data().clone();
+                    firstLength = chunk.length();
+                } else {
+                    writeAt(chunk.offset(), chunk.data(), chunk.length());
+                }
+                step.advance(chunk.length());
+                free.put(chunk.data());
+            }
+            force();
+            return Sha256.hex(digest);
+        }
+
+        void writeFirstChunk() throws IOException {
+            if (first != null) {
+                writeAt(0, first, firstLength);
+                force();
+            }
+        }
+
+        private void writeAt(long offset, byte[] data, int length) throws IOException {
+            ByteBuffer buffer = channels.buffer().clear();
+            buffer.put(data, 0, length).flip();
+            FileChannel channel = channels.forLength(length);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, offset + buffer.position());
+            }
+        }
+
+        private void force() throws IOException {
+            if (channels.direct != null) {
+                channels.direct.force(true);
+            }
+            channels.plain.force(true);
+        }
+
+        /** A file target ends where the image ends, as dd leaves it. */
+        void finishFile(long length) throws IOException {
+            if (truncate && channels.plain.size() > length) {
+                channels.plain.truncate(length);
+                channels.plain.force(true);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channels.close();
+        }
+    }
+}

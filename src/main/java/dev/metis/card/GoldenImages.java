@@ -1,0 +1,179 @@
+package dev.metis.card;
+
+import dev.metis.files.Sha256;
+import dev.metis.inventory.Inventory;
+import dev.metis.inventory.NodeSpec;
+import dev.metis.inventory.ResolvedNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Golden images, from a class's local {@code path} or downloaded from its {@code url} into a cache named
+ * by SHA-256, so a second card needs no network. The hash is checked on every use, cache hit or not.
+ */
+public final class GoldenImages {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Path cacheDir;
+
+    public GoldenImages(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    /** {@code $XDG_CACHE_HOME/metis/images}, else {@code ~/.cache/metis/images}. */
+    public static Path defaultCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("metis").resolve("images");
+    }
+
+    /**
+     * Where a node's image comes from.
+     *
+     * @param file the local file, or the cache file a download goes to
+     * @param url null for a local {@code path}
+     */
+    public record Source(String node, String description, String sha256, Path file, URI url) {
+
+        /** False only for a URL image not yet in the cache. */
+        public boolean atHand() {
+            return Files.isRegularFile(file);
+        }
+
+        public String state() {
+            if (url == null) {
+                return atHand() ? "local file" : "missing local file";
+            }
+            return atHand() ? "cached at " + file : "not cached: will download to " + file;
+        }
+    }
+
+    public Source source(ResolvedNode node, Inventory inventory) throws CardException {
+        NodeSpec.Image image = node.spec().image();
+        if (image == null) {
+            throw new CardException("node " + node.name() + " (class " + node.nodeClass()
+                    + ") has no golden image: give its class image.path or image.url, and image.sha256");
+        }
+        String sha256 = image.sha256().toLowerCase(java.util.Locale.ROOT);
+        if (image.path() != null) {
+            return new Source(node.name(), image.path(), sha256, inventory.resolve(image.path()), null);
+        }
+        return new Source(node.name(), image.url(), sha256, cacheDir.resolve(sha256), URI.create(image.url()));
+    }
+
+    /**
+     * The image as a local file whose bytes are still to be checked by the caller (a cache hit or local
+     * file), or freshly downloaded and checked while downloading.
+     *
+     * @return true when the file was downloaded now, and so is already checked
+     */
+    public boolean fetch(Source source, Progress progress) throws CardException {
+        if (source.atHand()) {
+            return false;
+        }
+        if (source.url() == null) {
+            throw new CardException("golden image " + source.file() + " of node " + source.node() + " does not exist");
+        }
+        download(source, progress);
+        return true;
+    }
+
+    private void download(Source source, Progress progress) throws CardException {
+        Path partial;
+        try {
+            Files.createDirectories(cacheDir);
+            partial = Files.createTempFile(cacheDir, "." + source.sha256() + "-", ".part");
+        } catch (IOException e) {
+            throw new CardException("cannot create the image cache " + cacheDir + ": " + e.getMessage(), e);
+        }
+        try {
+            HttpResponse<InputStream> response = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NORMAL).build()
+                    .send(HttpRequest.newBuilder(source.url()).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: HTTP "
+                            + response.statusCode());
+                }
+                OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+                Progress.Step step = progress.start("download", length.orElse(-1));
+                MessageDigest digest = Sha256.newDigest();
+                try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                    byte[] buffer = new byte[1 << 20];
+                    for (int n; (n = body.read(buffer)) >= 0; ) {
+                        digest.update(buffer, 0, n);
+                        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                        while (chunk.hasRemaining()) {
+                            out.write(chunk);
+                        }
+                        step.advance(n);
+                    }
+                    out.force(true);
+                }
+                step.finish();
+                checkHash(source, Sha256.hex(digest), "downloaded from " + source.url());
+            }
+            moveIntoPlace(partial, source.file());
+        } catch (IOException e) {
+            throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("download of " + source.url() + " interrupted", e);
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // A stray .part file is ignored by lookups and overwritten by the next download.
+            }
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Reads the whole file and compares its SHA-256 with the inventory's. */
+    public static void verify(Source source, Progress progress) throws CardException {
+        MessageDigest digest = Sha256.newDigest();
+        try (FileChannel in = FileChannel.open(source.file(), StandardOpenOption.READ)) {
+            Progress.Step step = progress.start("check", in.size());
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+            while (in.read(buffer.clear()) >= 0) {
+                digest.update(buffer.flip());
+                step.advance(buffer.limit());
+            }
+            step.finish();
+        } catch (IOException e) {
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
+        }
+        checkHash(source, Sha256.hex(digest), source.file().toString());
+    }
+
+    static void checkHash(Source source, String actual, String what) throws CardException {
+        if (!actual.equals(source.sha256())) {
+            throw new CardException("golden image " + what + " for node " + source.node() + " has SHA-256 " + actual
+                    + ", but the inventory says " + source.sha256() + ": refusing to use it"
+                    + (source.url() != null && what.equals(source.file().toString())
+                            ? " (a damaged cache entry: delete it to download the image again)" : ""));
+        }
+    }
+}

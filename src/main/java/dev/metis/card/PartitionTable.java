@@ -1,0 +1,150 @@
+package dev.metis.card;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.zip.CRC32;
+
+/**
+ * The partitions of a disk image, read from its first bytes: MBR primary partitions, or GPT when the MBR
+ * is only the protective one. Logical partitions inside an extended MBR partition are not listed: Pi boot
+ * partitions are always primary.
+ */
+public record PartitionTable(Scheme scheme, List<Partition> partitions) {
+
+    public static final int SECTOR = 512;
+    /** The image's first MiB: the MBR, the GPT header and its entries, wherever partitioning tools put them. */
+    public static final int HEAD_BYTES = 1 << 20;
+
+    public enum Scheme { MBR, GPT }
+
+    /** @param offset and {@code length} in bytes from the start of the image */
+    public record Partition(int number, long offset, long length, String type, String name, boolean fatType) {
+        public long end() {
+            return offset + length;
+        }
+    }
+
+    private static final Set<Integer> MBR_FAT_TYPES = Set.of(0x01, 0x04, 0x06, 0x0b, 0x0c, 0x0e, 0xef);
+    private static final int MBR_PROTECTIVE = 0xee;
+    private static final Set<UUID> GPT_FAT_TYPES = Set.of(
+            UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),   // EFI system partition
+            UUID.fromString("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7"));  // Microsoft basic data
+
+    /** The first partition whose type says FAT; the caller still checks that it holds a FAT file system. */
+    public Optional<Partition> firstFat() {
+        return partitions.stream().filter(Partition::fatType).findFirst();
+    }
+
+    /**
+     * @param head the image's first bytes, at least {@link #HEAD_BYTES} of them when the image is that large
+     * @param imageSize the image's size when known, else -1: partitions reaching past it are refused
+     */
+    public static PartitionTable parse(byte[] head, long imageSize) throws CardException {
+        ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        if (head.length < SECTOR || (b.getShort(510) & 0xffff) != 0xaa55) {
+            throw new CardException("no partition table: the first sector has no MBR signature (0x55AA)");
+        }
+        List<Partition> mbr = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int entry = 446 + 16 * i;
+            int type = b.get(entry + 4) & 0xff;
+            long start = Integer.toUnsignedLong(b.getInt(entry + 8));
+            long sectors = Integer.toUnsignedLong(b.getInt(entry + 12));
+            if (type == MBR_PROTECTIVE) {
+                return gpt(b, imageSize);
+            }
+            if (type != 0 && sectors != 0) {
+                mbr.add(new Partition(i + 1, start * SECTOR, sectors * SECTOR, String.format("0x%02x", type), "",
+                        MBR_FAT_TYPES.contains(type)));
+            }
+        }
+        if (mbr.isEmpty()) {
+            throw new CardException("the MBR lists no partitions");
+        }
+        return checked(new PartitionTable(Scheme.MBR, mbr), imageSize);
+    }
+
+    private static PartitionTable gpt(ByteBuffer b, long imageSize) throws CardException {
+        if (b.capacity() < 2 * SECTOR) {
+            throw new CardException("the image ends before its GPT header");
+        }
+        ByteBuffer header = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(SECTOR).slice().order(ByteOrder.LITTLE_ENDIAN);
+        byte[] signature = new byte[8];
+        header.get(0, signature);
+        if (!new String(signature, StandardCharsets.US_ASCII).equals("EFI PART")) {
+            throw new CardException("protective MBR but no GPT header ('EFI PART') at sector 1");
+        }
+        int headerSize = header.getInt(12);
+        if (headerSize < 92 || headerSize > SECTOR) {
+            throw new CardException("GPT header size " + headerSize + " is invalid");
+        }
+        byte[] headerBytes = new byte[headerSize];
+        header.get(0, headerBytes);
+        ByteBuffer.wrap(headerBytes).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 0);
+        if (crc32(headerBytes) != Integer.toUnsignedLong(header.getInt(16))) {
+            throw new CardException("GPT header CRC32 does not match: the table is damaged");
+        }
+        long entriesLba = header.getLong(72);
+        long count = Integer.toUnsignedLong(header.getInt(80));
+        long entrySize = Integer.toUnsignedLong(header.getInt(84));
+        long entriesEnd = entriesLba * SECTOR + count * entrySize;
+        if (entrySize < 128 || count > 1024 || entriesEnd > b.capacity()) {
+            throw new CardException("GPT partition entries (LBA " + entriesLba + ", " + count + " x " + entrySize
+                    + " bytes) are not where Metis reads them");
+        }
+        byte[] entries = new byte[(int) (count * entrySize)];
+        b.get((int) (entriesLba * SECTOR), entries);
+        if (crc32(entries) != Integer.toUnsignedLong(header.getInt(88))) {
+            throw new CardException("GPT partition entries CRC32 does not match: the table is damaged");
+        }
+        ByteBuffer e = ByteBuffer.wrap(entries).order(ByteOrder.LITTLE_ENDIAN);
+        List<Partition> partitions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int at = (int) (i * entrySize);
+            UUID type = guid(e, at);
+            if (type.getMostSignificantBits() == 0 && type.getLeastSignificantBits() == 0) {
+                continue;
+            }
+            long first = e.getLong(at + 32);
+            long last = e.getLong(at + 40);
+            byte[] name = new byte[72];
+            e.get(at + 56, name);
+            String label = new String(name, StandardCharsets.UTF_16LE).replace("\0", "");
+            partitions.add(new Partition(i + 1, first * SECTOR, (last - first + 1) * SECTOR, type.toString(), label,
+                    GPT_FAT_TYPES.contains(type)));
+        }
+        return checked(new PartitionTable(Scheme.GPT, partitions), imageSize);
+    }
+
+    private static PartitionTable checked(PartitionTable table, long imageSize) throws CardException {
+        for (Partition p : table.partitions) {
+            if (p.offset < SECTOR || p.length <= 0 || (imageSize >= 0 && p.end() > imageSize)) {
+                throw new CardException(String.format(Locale.ROOT,
+                        "partition %d (%d bytes at byte %d) lies outside the image (%d bytes)",
+                        p.number, p.length, p.offset, imageSize));
+            }
+        }
+        return table;
+    }
+
+    /** GPT stores the first three GUID fields little-endian and the rest as bytes. */
+    private static UUID guid(ByteBuffer b, int at) {
+        long high = (Integer.toUnsignedLong(b.getInt(at)) << 32)
+                | ((long) (b.getShort(at + 4) & 0xffff) << 16) | (b.getShort(at + 6) & 0xffff);
+        long low = b.duplicate().order(ByteOrder.BIG_ENDIAN).getLong(at + 8);
+        return new UUID(high, low);
+    }
+
+    private static long crc32(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+}

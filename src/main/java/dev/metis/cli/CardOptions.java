@@ -1,0 +1,82 @@
+package dev.metis.cli;
+
+import dev.metis.card.CardException;
+import dev.metis.card.CardMaker;
+import dev.metis.card.GoldenImages;
+import dev.metis.card.Progress;
+import dev.metis.inventory.InvalidInputException;
+import dev.metis.inventory.Inventory;
+import dev.metis.inventory.ResolvedNode;
+import dev.metis.secrets.SecretSources;
+import dev.metis.state.BurnHistory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What {@code plan}, {@code image} and {@code burn} share: the node, the image cache and the state directory. */
+final class CardOptions {
+
+    @Mixin
+    InventoryOptions inventory;
+
+    @Option(names = "--node", required = true, paramLabel = "NAME", description = "Node name or MAC address.")
+    String node;
+
+    @Option(names = "--cache", paramLabel = "DIR", defaultValue = "${env:METIS_CACHE_DIR}",
+            description = "Golden image cache (default: $METIS_CACHE_DIR, else $XDG_CACHE_HOME/metis/images or ~/.cache/metis/images).")
+    Path cache;
+
+    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
+            description = "Where the burn history is kept (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    /** The loaded inventory, the chosen node and a card maker for it. */
+    record Loaded(Inventory inventory, ResolvedNode node, CardMaker maker) {
+    }
+
+    /** A write that may fail; {@link #recorded} keeps its outcome in the burn history either way. */
+    interface Write {
+        CardMaker.Result run() throws CardException;
+    }
+
+    /**
+     * Runs a write and appends it to the burn history. A history that cannot be written is reported but does
+     * not turn a good card into a failure.
+     */
+    CardMaker.Result recorded(String kind, Loaded loaded, Path target, Write write, PrintWriter err) throws CardException {
+        long started = System.nanoTime();
+        GoldenImages.Source source = loaded.maker().source(loaded.node());
+        CardMaker.Result result = null;
+        String error = null;
+        try {
+            result = write.run();
+            return result;
+        } catch (CardException e) {
+            error = e.getMessage();
+            throw e;
+        } finally {
+            BurnHistory.Burn burn = new BurnHistory.Burn(Instant.now(), loaded.node().name(), kind, target.toString(),
+                    source.description(), source.sha256(), error == null ? "ok" : "failed", error,
+                    result == null ? 0 : result.written().bytes(), (System.nanoTime() - started) / 1e9,
+                    result == null ? null : result.written().sha256());
+            try {
+                new BurnHistory(stateDir).append(burn);
+            } catch (IOException e) {
+                err.println("metis: warning: cannot record the burn history in " + stateDir + ": " + e.getMessage());
+            }
+        }
+    }
+
+    Loaded load() throws InvalidInputException {
+        Inventory loaded = inventory.load();
+        ResolvedNode selected = InventoryOptions.node(loaded, node);
+        Path cacheDir = cache != null ? cache : GoldenImages.defaultCacheDir();
+        // A live progress line only where a person watches; scripts and CI get one line per step.
+        Progress progress = new Progress(System.err, System.console() != null);
+        return new Loaded(loaded, selected, new CardMaker(loaded, SecretSources.forInventory(loaded),
+                new GoldenImages(cacheDir), cacheDir, progress));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.metis.cli;
+
+import dev.metis.card.CardMaker;
+import dev.metis.card.CardSeed;
+import dev.metis.card.PartitionTable;
+import dev.metis.card.Progress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Show what burning a node's card would do, and change nothing.",
+                "Exit code 0 when the burn would go ahead, 1 when it would be refused."})
+final class PlanCommand implements Callable<Integer> {
+
+    @Mixin
+    CardOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--device", paramLabel = "TARGET", description = "Block device or file the card would be written to.")
+    Path device;
+
+    @Override
+    public Integer call() throws Exception {
+        return Problems.reporting(spec, () -> {
+            CardOptions.Loaded loaded = options.load();
+            CardMaker.Plan plan = loaded.maker().plan(loaded.node(), device);
+            return print(loaded, plan, spec.commandLine().getOut()) ? 0 : Main.INVALID_INPUT;
+        });
+    }
+
+    /** @return whether a burn would go ahead */
+    private static boolean print(CardOptions.Loaded loaded, CardMaker.Plan plan, PrintWriter out) throws IOException {
+        var node = loaded.node();
+        out.printf("node       %s (class %s, hostname %s, mac %s)%n", node.name(), node.nodeClass(), node.hostname(),
+                node.spec().mac());
+        out.printf("image      %s%n", plan.source().description());
+        out.printf("sha256     %s%n", plan.source().sha256());
+        out.printf("cache      %s%n", plan.source().state());
+        boolean ok = plan.source().atHand() || plan.source().url() != null;
+        if (plan.table() != null) {
+            out.printf("format     %s, %s written%n", plan.compression(),
+                    plan.imageBytes().isPresent() ? Progress.size(plan.imageBytes().getAsLong())
+                            : "size known once decompressed");
+            out.printf("partitions %s%n", plan.table().scheme());
+            for (PartitionTable.Partition p : plan.table().partitions()) {
+                out.printf("  %d  %-38s %10s at %-10s%s%n", p.number(), p.type() + (p.name().isEmpty() ? "" : " '" + p.name() + "'"),
+                        Progress.size(p.length()), Progress.size(p.offset()),
+                        p.equals(plan.boot()) ? "  <- boot partition: " + plan.injection().fatType() + " label '"
+                                + plan.injection().label() + "'" : "");
+            }
+            out.println("inject");
+            for (Map.Entry<String, byte[]> file : plan.seed().files().entrySet()) {
+                out.printf("  %-28s %d bytes%n", file.getKey(), file.getValue().length);
+            }
+            out.printf("  %-28s %s%n", "cmdline.txt", plan.injection().cmdline() == null
+                    ? "absent: the image finds the seed by its partition label"
+                    : "becomes: " + plan.injection().cmdline());
+        } else {
+            out.printf("partitions read after the download (%s)%n", plan.source().url());
+            out.printf("inject     %s and cmdline.txt (+ %s)%n", String.join(", ", plan.seed().files().keySet()),
+                    plan.seed().cmdlineArgument());
+        }
+        if (!plan.source().atHand() && plan.source().url() == null) {
+            out.println("problem    the golden image file does not exist");
+        }
+        if (plan.target() != null) {
+            out.printf("target     %s: %s%n", plan.target().path(), plan.target().description());
+            try {
+                plan.target().checkWritable(plan.imageBytes().orElse(0));
+                out.println("safe       yes" + (plan.imageBytes().isPresent() || plan.target().capacity() < 0 ? ""
+                        : " (size checked once the image is decompressed)"));
+            } catch (dev.metis.card.CardException refused) {
+                out.println("safe       NO: " + refused.getMessage());
+                ok = false;
+            }
+        }
+        out.printf("record     %s (what was injected, without secrets)%n", CardSeed.RECORD);
+        out.flush();
+        return ok;
+    }
+}

@@ -1,0 +1,295 @@
+package dev.metis.card;
+
+import static dev.metis.card.GoldenImageBuilder.BOOT_OFFSET;
+import static dev.metis.card.GoldenImageBuilder.BOOT_SIZE;
+import static dev.metis.card.GoldenImageBuilder.mtools;
+import static dev.metis.card.GoldenImageBuilder.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.metis.files.Sha256;
+import dev.metis.state.BurnHistory;
+import dev.metis.testing.Cli;
+import dev.metis.testing.ExternalTool;
+import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.ServerFixture;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code metis image} on golden images shaped like Ubuntu, Armbian and a GPT Raspberry Pi OS card, raw and
+ * compressed: the card carries exactly the seed the HTTP server serves, fsck.fat and mtools accept it, and
+ * nothing outside the boot partition changes. Bad images fail with nothing written.
+ */
+class CardImageIT {
+
+    static final String CANARY = "K10canary-card-secret-5b8f0c1e";
+    static final String UBUNTU_MAC = "dc:a6:32:00:00:01";
+    static final Map<String, String> MACS = Map.of("pi-ubuntu", UBUNTU_MAC, "pi-ubuntu-xz", "dc:a6:32:00:00:02",
+            "pi-armbian", "dc:a6:32:00:00:03", "pi-rpios", "dc:a6:32:00:00:04");
+
+    @TempDir
+    static Path dir;
+    static ServerFixture server;
+    static Map<String, Path> raw;
+    static Path inventory;
+
+    @BeforeAll
+    static void images() throws Exception {
+        Files.createDirectories(dir.resolve("images"));
+        Path images = dir.resolve("images");
+        Path ubuntu = GoldenImageBuilder.build(images, "ubuntu.img", GoldenImageBuilder.Shape.UBUNTU, 48);
+        Path armbian = GoldenImageBuilder.build(images, "armbian.img", GoldenImageBuilder.Shape.ARMBIAN, 48);
+        Path rpios = GoldenImageBuilder.build(images, "rpios.img", GoldenImageBuilder.Shape.RPI_OS_GPT, 48);
+        raw = Map.of("pi-ubuntu", ubuntu, "pi-ubuntu-xz", ubuntu, "pi-armbian", armbian, "pi-rpios", rpios);
+        Path ubuntuXz = GoldenImageBuilder.compress(ubuntu, "xz");
+        Path armbianGz = GoldenImageBuilder.compress(armbian, "gzip");
+        Path rpiosZst = GoldenImageBuilder.compress(rpios, "zstd");
+        Path truncated = images.resolve("truncated.img.xz");
+        byte[] xz = Files.readAllBytes(ubuntuXz);
+        Files.write(truncated, Arrays.copyOf(xz, xz.length / 2));
+        Path noFat = images.resolve("nofat.img");
+        Files.write(noFat, Files.readAllBytes(ubuntu));
+        try (RandomAccessFile file = new RandomAccessFile(noFat.toFile(), "rw")) {
+            file.seek(446 + 4);
+            file.write(0x83);   // the boot partition's type becomes Linux
+        }
+        Files.createDirectories(dir.resolve("overlay/extra"));
+        Files.writeString(dir.resolve("overlay/usercfg.txt"), "dtoverlay=disable-wifi\n");
+        Files.writeString(dir.resolve("overlay/extra/notes.txt"), "from the class's boot overlay\n");
+        Files.writeString(dir.resolve("secrets.yaml"), "defaults:\n  k3s_token: " + CANARY + "\n");
+        Files.setPosixFilePermissions(dir.resolve("secrets.yaml"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        server = new ServerFixture(dir);
+        inventory = server.inventory;
+        Files.writeString(inventory, """
+                site:
+                  name: test
+                  domain: t.example
+                  server_url: http://127.0.0.1:%d
+                  k3s_server: https://192.0.2.10:6443
+                  ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
+                  secrets: {source: file, file: secrets.yaml}
+                classes:
+                  pi:
+                    arch: arm64
+                    delivery: sdcard
+                    gateway: 192.0.2.1
+                    k3s: {role: agent}
+                    boot_overlay: overlay
+                nodes:
+                  pi-ubuntu:    {class: pi, mac: "%s", ip: 192.0.2.31/24, image: {path: images/ubuntu.img, sha256: %s}}
+                  pi-ubuntu-xz: {class: pi, mac: dc:a6:32:00:00:02, ip: 192.0.2.32/24, image: {path: images/ubuntu.img.xz, sha256: %s}}
+                  pi-armbian:   {class: pi, mac: dc:a6:32:00:00:03, ip: 192.0.2.33/24, interface: end0, image: {path: images/armbian.img.gz, sha256: %s}}
+                  pi-rpios:     {class: pi, mac: dc:a6:32:00:00:04, ip: 192.0.2.34/24, image: {path: images/rpios.img.zst, sha256: %s}}
+                  pi-wronghash: {class: pi, mac: dc:a6:32:00:00:05, ip: 192.0.2.35/24, image: {path: images/ubuntu.img.xz, sha256: %s}}
+                  pi-truncated: {class: pi, mac: dc:a6:32:00:00:06, ip: 192.0.2.36/24, image: {path: images/truncated.img.xz, sha256: %s}}
+                  pi-nofat:     {class: pi, mac: dc:a6:32:00:00:07, ip: 192.0.2.37/24, image: {path: images/nofat.img, sha256: %s}}
+                """.formatted(server.port, UBUNTU_MAC, sha(ubuntu), sha(ubuntuXz), sha(armbianGz), sha(rpiosZst),
+                "0".repeat(64), sha(truncated), sha(noFat)));
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pi-ubuntu", "pi-ubuntu-xz", "pi-armbian", "pi-rpios"})
+    void imageCarriesExactlyTheSeedTheServerServes(String node) throws Exception {
+        Path output = dir.resolve(node + ".out.img");
+        Cli.Run run = image(node, output);
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("written to " + output).contains("OK");
+        assertThat(run.all()).doesNotContain(CANARY);
+
+        String mac = MACS.get(node);
+        for (String seedFile : List.of("user-data", "meta-data", "network-config", "vendor-data")) {
+            byte[] served = server.getBytes("/nocloud/" + mac + "/" + seedFile).body();
+            assertThat(mtype(output, seedFile)).as(seedFile).isEqualTo(served);
+        }
+        assertThat(new String(mtype(output, "user-data"), StandardCharsets.UTF_8)).contains(CANARY);
+        assertThat(mtype(output, "usercfg.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/usercfg.txt")));
+        assertThat(mtype(output, "extra/notes.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/extra/notes.txt")));
+        String record = new String(mtype(output, CardSeed.RECORD), StandardCharsets.UTF_8);
+        assertThat(record).contains("\"node\" : \"" + node + "\"").doesNotContain(CANARY);
+
+        String instanceId = new String(mtype(output, "meta-data"), StandardCharsets.UTF_8)
+                .replaceAll("(?s).*instance-id: (\\S+).*", "$1");
+        GoldenImageBuilder.Shape shape = shapeOf(node);
+        if (shape.files.containsKey("cmdline.txt")) {
+            assertThat(new String(mtype(output, "cmdline.txt"), StandardCharsets.UTF_8))
+                    .isEqualTo(shape.files.get("cmdline.txt").strip() + " ds=nocloud;i=" + instanceId + "\n");
+        }
+        if (shape.files.containsKey("config.txt")) {
+            assertThat(new String(mtype(output, "config.txt"), StandardCharsets.UTF_8)).isEqualTo(shape.files.get("config.txt"));
+        }
+        assertThat(mtype(output, "README-with-a-long-name.txt") != null || shape != GoldenImageBuilder.Shape.UBUNTU).isTrue();
+        assertThat(run(dir, ExternalTool.require("mlabel").toString(), "-s", "-i", mtools(output), "::").output())
+                .containsIgnoringCase(shape.label);
+        fsckClean(output);
+        assertOutsideBootPartitionUnchanged(raw.get(node), output);
+        assertThat(Files.list(dir).map(Path::toString).filter(p -> p.endsWith(".partial")).toList()).isEmpty();
+
+        List<BurnHistory.Burn> history = new BurnHistory(dir.resolve("state-" + node)).recent(10).stream()
+                .filter(burn -> burn.target().equals(output.toString())).toList();
+        assertThat(history).singleElement().satisfies(burn -> {
+            assertThat(burn.result()).isEqualTo("ok");
+            assertThat(burn.kind()).isEqualTo("image");
+            assertThat(burn.writtenSha256()).isEqualTo(Sha256.hex(Files.readAllBytes(output)));
+        });
+    }
+
+    @Test
+    void injectingAnInjectedImageAgainLeavesOneSeedArgument() throws Exception {
+        Path first = dir.resolve("again-1.img");
+        assertThat(image("pi-ubuntu", first).exitCode()).isZero();
+        Path again = InventoryFixture.write(dir, "again.yaml", Files.readString(inventory)
+                .replace("images/ubuntu.img, sha256: " + sha(dir.resolve("images/ubuntu.img")),
+                        first.getFileName() + ", sha256: " + sha(first)));
+        Path second = dir.resolve("again-2.img");
+        Cli.Run run = Cli.run("image", "--inventory", again.toString(), "--node", "pi-ubuntu", "--output", second.toString(),
+                "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state-again").toString());
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        String cmdline = new String(mtype(second, "cmdline.txt"), StandardCharsets.UTF_8);
+        assertThat(cmdline.split("ds=nocloud", -1)).hasSize(2);
+        assertThat(cmdline).isEqualTo(new String(mtype(first, "cmdline.txt"), StandardCharsets.UTF_8));
+        assertThat(cmdline.lines().count()).isEqualTo(1);
+        fsckClean(second);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pi-wronghash", "pi-truncated", "pi-nofat"})
+    void badGoldenImageFailsWithNothingWritten(String node) throws Exception {
+        Path output = dir.resolve(node + ".out.img");
+        Cli.Run run = image(node, output);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(switch (node) {
+            case "pi-wronghash" -> "has SHA-256";
+            case "pi-truncated" -> "corrupt or truncated";
+            default -> "has no FAT partition";
+        });
+        assertThat(output).doesNotExist();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(Path::toString).filter(p -> p.endsWith(".partial"))).isEmpty();
+        }
+        assertThat(new BurnHistory(dir.resolve("state-" + node)).recent(1)).singleElement()
+                .satisfies(burn -> assertThat(burn.result()).isEqualTo("failed"));
+    }
+
+    @Test
+    void urlImageIsDownloadedOnceThenServedFromTheCacheOffline() throws Exception {
+        Path xz = dir.resolve("images/ubuntu.img.xz");
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/ubuntu.img.xz", exchange -> {
+            byte[] body = Files.readAllBytes(xz);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        http.start();
+        Path inv = InventoryFixture.write(dir, "url.yaml", Files.readString(inventory).replace(
+                "path: images/ubuntu.img.xz, sha256: " + sha(xz),
+                "url: http://127.0.0.1:" + http.getAddress().getPort() + "/ubuntu.img.xz, sha256: " + sha(xz)));
+        Path cache = dir.resolve("url-cache");
+        try {
+            Cli.Run first = Cli.run("image", "--inventory", inv.toString(), "--node", "pi-ubuntu-xz", "--output",
+                    dir.resolve("url-1.img").toString(), "--cache", cache.toString(), "--state-dir", dir.resolve("state-url").toString());
+            assertThat(first.exitCode()).as(first.all()).isZero();
+            assertThat(first.err()).contains("download");
+        } finally {
+            http.stop(0);
+        }
+        assertThat(cache.resolve(sha(xz))).hasSameBinaryContentAs(xz);
+        Cli.Run offline = Cli.run("image", "--inventory", inv.toString(), "--node", "pi-ubuntu-xz", "--output",
+                dir.resolve("url-2.img").toString(), "--cache", cache.toString(), "--state-dir", dir.resolve("state-url").toString());
+        assertThat(offline.exitCode()).as(offline.all()).isZero();
+        assertThat(offline.err()).doesNotContain("download");
+
+        Files.write(cache.resolve(sha(xz)), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        Cli.Run corrupt = Cli.run("image", "--inventory", inv.toString(), "--node", "pi-ubuntu-xz", "--output",
+                dir.resolve("url-3.img").toString(), "--cache", cache.toString(), "--state-dir", dir.resolve("state-url").toString());
+        assertThat(corrupt.exitCode()).isEqualTo(1);
+        assertThat(corrupt.err()).contains("has SHA-256").contains("refusing");
+        assertThat(dir.resolve("url-3.img")).doesNotExist();
+    }
+
+    @Test
+    void planShowsLayoutAndInjectionAndChangesNothing() throws Exception {
+        Path target = dir.resolve("plan-target.img");
+        Files.write(target, new byte[4096]);
+        Cli.Run run = Cli.run("plan", "--inventory", inventory.toString(), "--node", "pi-ubuntu-xz", "--device",
+                target.toString(), "--cache", dir.resolve("cache").toString());
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("MBR").contains("system-boot").contains("FAT32").contains("user-data")
+                .contains("ds=nocloud;i=metis-").contains("safe       yes").doesNotContain(CANARY);
+        assertThat(target).hasBinaryContent(new byte[4096]);
+    }
+
+    static Cli.Run image(String node, Path output) {
+        return Cli.run("image", "--inventory", inventory.toString(), "--node", node, "--output", output.toString(),
+                "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state-" + node).toString());
+    }
+
+    static GoldenImageBuilder.Shape shapeOf(String node) {
+        return node.startsWith("pi-ubuntu") ? GoldenImageBuilder.Shape.UBUNTU
+                : node.equals("pi-armbian") ? GoldenImageBuilder.Shape.ARMBIAN : GoldenImageBuilder.Shape.RPI_OS_GPT;
+    }
+
+    /** A file from the image's boot partition as mtools reads it, or null when it is absent. */
+    static byte[] mtype(Path image, String file) throws Exception {
+        Path out = Files.createTempFile(dir, "mcopy", ".bin");
+        Files.delete(out);
+        ExternalTool.Result result = ExternalTool.run(dir, ExternalTool.require("mcopy").toString(), "-n", "-i",
+                mtools(image), "::" + file, out.toString());
+        if (result.exitCode() != 0) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(out);
+        Files.delete(out);
+        return bytes;
+    }
+
+    /** fsck.fat -n on the boot partition, cut out into a file of its own. */
+    static void fsckClean(Path image) throws Exception {
+        Path partition = dir.resolve(image.getFileName() + ".boot");
+        try (RandomAccessFile in = new RandomAccessFile(image.toFile(), "r")) {
+            byte[] bytes = new byte[(int) BOOT_SIZE];
+            in.seek(BOOT_OFFSET);
+            in.readFully(bytes);
+            Files.write(partition, bytes);
+        }
+        ExternalTool.Result fsck = ExternalTool.run(dir, ExternalTool.require("fsck.fat").toString(), "-n", partition.toString());
+        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+        assertThat(fsck.all()).doesNotContainIgnoringCase("differ").doesNotContainIgnoringCase("lost");
+        Files.delete(partition);
+    }
+
+    static void assertOutsideBootPartitionUnchanged(Path golden, Path output) throws IOException {
+        byte[] before = Files.readAllBytes(golden);
+        byte[] after = Files.readAllBytes(output);
+        assertThat(after.length).isEqualTo(before.length);
+        assertThat(Arrays.equals(before, 0, (int) BOOT_OFFSET, after, 0, (int) BOOT_OFFSET)).as("before the boot partition").isTrue();
+        int end = (int) (BOOT_OFFSET + BOOT_SIZE);
+        assertThat(Arrays.equals(before, end, before.length, after, end, after.length)).as("after the boot partition").isTrue();
+    }
+
+    static String sha(Path file) throws IOException {
+        return Sha256.hex(Files.readAllBytes(file));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.metis.card;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.ExternalTool;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Builds small golden images the way distributions lay them out, with the real tools (sfdisk, mkfs.vfat,
+ * mtools) so that Metis reads images it did not write itself.
+ */
+final class GoldenImageBuilder {
+
+    static final long MIB = 1 << 20;
+
+    /** A distribution's card layout: partition scheme, boot partition label and FAT size, boot files. */
+    enum Shape {
+        /** Ubuntu for Raspberry Pi: MBR, FAT32 'system-boot' with a NoCloud seed already on it. */
+        UBUNTU("dos", "system-boot", 32, Map.of(
+                "cmdline.txt", "console=serial0,115200 multipath=off dwc_otg.lpm_enable=0 console=tty1 root=LABEL=writable rootfstype=ext4 rootwait fixrtc\n",
+                "config.txt", "[all]\nkernel=vmlinuz\ncmdline=cmdline.txt\ninitramfs initrd.img followkernel\n",
+                "user-data", "#cloud-config\nchpasswd:\n  expire: true\n  users:\n  - name: ubuntu\n    password: ubuntu\n",
+                "meta-data", "",
+                "network-config", "network:\n  version: 2\n",
+                "README-with-a-long-name.txt", "a long name whose short alias is READ~1.TXT\n",
+                "overlays/disable-bt.dtbo", "dtbo bytes\n")),
+        /** Armbian: MBR, FAT16 'armbi_boot', no cmdline.txt (boot.scr and armbianEnv.txt instead). */
+        ARMBIAN("dos", "armbi_boot", 16, Map.of(
+                "armbianEnv.txt", "verbosity=1\nrootdev=UUID=0000\n",
+                "boot.scr", "script bytes\n")),
+        /** Raspberry Pi OS-like 'bootfs' on GPT, as a GPT-partitioned card would carry it. */
+        RPI_OS_GPT("gpt", "bootfs", 32, Map.of(
+                "cmdline.txt", "console=serial0,115200 console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait\n",
+                "config.txt", "dtparam=audio=on\n",
+                "firstrun-notes.txt", "x\n"));
+
+        final String label;
+        final String scheme;
+        final int fatBits;
+        final Map<String, String> files;
+
+        Shape(String scheme, String label, int fatBits, Map<String, String> files) {
+            this.scheme = scheme;
+            this.label = label;
+            this.fatBits = fatBits;
+            this.files = files;
+        }
+    }
+
+    static final long BOOT_OFFSET = 4 * MIB;
+    static final long BOOT_SIZE = 40 * MIB;
+
+    private GoldenImageBuilder() {
+    }
+
+    /**
+     * An image of {@code totalMib} MiB: the FAT boot partition at 4 MiB and a Linux partition after it,
+     * filled with bytes that differ everywhere (so any stray write shows) yet compress fast.
+     */
+    static Path build(Path dir, String name, Shape shape, int totalMib) throws Exception {
+        Path image = dir.resolve(name);
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(totalMib * MIB);
+        }
+        String bootType = shape.scheme.equals("gpt") ? "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7" : (shape.fatBits == 32 ? "c" : "e");
+        String linuxType = shape.scheme.equals("gpt") ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83";
+        String layout = "label: " + shape.scheme + "\n"
+                + "start=" + BOOT_OFFSET / 512 + ", size=" + BOOT_SIZE / 512 + ", type=" + bootType + "\n"
+                + "start=" + (BOOT_OFFSET + BOOT_SIZE) / 512 + ", type=" + linuxType + "\n";
+        Path layoutFile = dir.resolve(name + ".sfdisk");
+        Files.writeString(layoutFile, layout);
+        run(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < " + layoutFile);
+        run(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", String.valueOf(shape.fatBits), "-n", shape.label,
+                "--offset", String.valueOf(BOOT_OFFSET / 512), image.toString(), String.valueOf(BOOT_SIZE / 1024));
+        for (Map.Entry<String, String> f : new java.util.TreeMap<>(shape.files).entrySet()) {
+            Path local = dir.resolve("content-" + f.getKey().replace('/', '_'));
+            Files.writeString(local, f.getValue(), StandardCharsets.UTF_8);
+            if (f.getKey().contains("/")) {
+                run(dir, ExternalTool.require("mmd").toString(), "-D", "s", "-i", mtools(image),
+                        "::" + f.getKey().substring(0, f.getKey().lastIndexOf('/')));
+            }
+            run(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(), "::" + f.getKey());
+        }
+        fillPattern(image, BOOT_OFFSET + BOOT_SIZE, totalMib * MIB);
+        return image;
+    }
+
+    /** mtools' image@@offset form for the boot partition. */
+    static String mtools(Path image) {
+        return image + "@@" + BOOT_OFFSET;
+    }
+
+    /** Random bytes would make xz crawl on this machine; numbered lines are unique and compress well. */
+    static void fillPattern(Path image, long from, long to) throws IOException {
+        byte[] chunk = new byte[(int) MIB];
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            for (long at = from; at < to; at += chunk.length) {
+                StringBuilder lines = new StringBuilder();
+                for (long n = at; lines.length() < chunk.length; n += 32) {
+                    lines.append(String.format("block %020d of the root\n", n));
+                }
+                System.arraycopy(lines.toString().getBytes(StandardCharsets.US_ASCII), 0, chunk, 0, chunk.length);
+                file.seek(at);
+                file.write(chunk, 0, (int) Math.min(chunk.length, to - at));
+            }
+        }
+    }
+
+    /** Compresses with the real tool, keeping the original: {@code xz}, {@code gzip} or {@code zstd}. */
+    static Path compress(Path image, String tool) throws Exception {
+        String suffix = switch (tool) {
+            case "xz" -> ".xz";
+            case "gzip" -> ".gz";
+            default -> ".zst";
+        };
+        Path out = image.resolveSibling(image.getFileName() + suffix);
+        run(image.getParent(), "sh", "-c", ExternalTool.require(tool) + " -c " + (tool.equals("xz") ? "-0 -T1 " : "-1 ")
+                + image + " > " + out);
+        return out;
+    }
+
+    static ExternalTool.Result run(Path dir, String... command) throws Exception {
+        ExternalTool.Result result = ExternalTool.run(dir, command);
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.all()).isZero();
+        return result;
+    }
+}
