@@ -121,28 +121,28 @@ class CardImageIT {
         String mac = MACS.get(node);
         for (String seedFile : List.of("user-data", "meta-data", "network-config", "vendor-data")) {
             byte[] served = server.getBytes("/nocloud/" + mac + "/" + seedFile).body();
-            assertThat(mtype(output, seedFile)).as(seedFile).isEqualTo(served);
+            assertThat(GoldenImageBuilder.mtype(output, seedFile)).as(seedFile).isEqualTo(served);
         }
-        assertThat(new String(mtype(output, "user-data"), StandardCharsets.UTF_8)).contains(CANARY);
-        assertThat(mtype(output, "usercfg.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/usercfg.txt")));
-        assertThat(mtype(output, "extra/notes.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/extra/notes.txt")));
-        String record = new String(mtype(output, CardSeed.RECORD), StandardCharsets.UTF_8);
+        assertThat(new String(GoldenImageBuilder.mtype(output, "user-data"), StandardCharsets.UTF_8)).contains(CANARY);
+        assertThat(GoldenImageBuilder.mtype(output, "usercfg.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/usercfg.txt")));
+        assertThat(GoldenImageBuilder.mtype(output, "extra/notes.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/extra/notes.txt")));
+        String record = new String(GoldenImageBuilder.mtype(output, CardSeed.RECORD), StandardCharsets.UTF_8);
         assertThat(record).contains("\"node\" : \"" + node + "\"").doesNotContain(CANARY);
 
-        String instanceId = new String(mtype(output, "meta-data"), StandardCharsets.UTF_8)
+        String instanceId = new String(GoldenImageBuilder.mtype(output, "meta-data"), StandardCharsets.UTF_8)
                 .replaceAll("(?s).*instance-id: (\\S+).*", "$1");
         GoldenImageBuilder.Shape shape = shapeOf(node);
         if (shape.files.containsKey("cmdline.txt")) {
-            assertThat(new String(mtype(output, "cmdline.txt"), StandardCharsets.UTF_8))
+            assertThat(new String(GoldenImageBuilder.mtype(output, "cmdline.txt"), StandardCharsets.UTF_8))
                     .isEqualTo(shape.files.get("cmdline.txt").strip() + " ds=nocloud;i=" + instanceId + "\n");
         }
         if (shape.files.containsKey("config.txt")) {
-            assertThat(new String(mtype(output, "config.txt"), StandardCharsets.UTF_8)).isEqualTo(shape.files.get("config.txt"));
+            assertThat(new String(GoldenImageBuilder.mtype(output, "config.txt"), StandardCharsets.UTF_8)).isEqualTo(shape.files.get("config.txt"));
         }
-        assertThat(mtype(output, "README-with-a-long-name.txt") != null || shape != GoldenImageBuilder.Shape.UBUNTU).isTrue();
+        assertThat(GoldenImageBuilder.mtype(output, "README-with-a-long-name.txt") != null || shape != GoldenImageBuilder.Shape.UBUNTU).isTrue();
         assertThat(run(dir, ExternalTool.require("mlabel").toString(), "-s", "-i", mtools(output), "::").output())
                 .containsIgnoringCase(shape.label);
-        fsckClean(output);
+        GoldenImageBuilder.fsckClean(output);
         assertOutsideBootPartitionUnchanged(raw.get(node), output);
         assertThat(Files.list(dir).map(Path::toString).filter(p -> p.endsWith(".partial")).toList()).isEmpty();
 
@@ -166,11 +166,11 @@ class CardImageIT {
         Cli.Run run = Cli.run("image", "--inventory", again.toString(), "--node", "pi-ubuntu", "--output", second.toString(),
                 "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state-again").toString());
         assertThat(run.exitCode()).as(run.all()).isZero();
-        String cmdline = new String(mtype(second, "cmdline.txt"), StandardCharsets.UTF_8);
+        String cmdline = new String(GoldenImageBuilder.mtype(second, "cmdline.txt"), StandardCharsets.UTF_8);
         assertThat(cmdline.split("ds=nocloud", -1)).hasSize(2);
-        assertThat(cmdline).isEqualTo(new String(mtype(first, "cmdline.txt"), StandardCharsets.UTF_8));
+        assertThat(cmdline).isEqualTo(new String(GoldenImageBuilder.mtype(first, "cmdline.txt"), StandardCharsets.UTF_8));
         assertThat(cmdline.lines().count()).isEqualTo(1);
-        fsckClean(second);
+        GoldenImageBuilder.fsckClean(second);
     }
 
     @ParameterizedTest
@@ -249,35 +249,6 @@ class CardImageIT {
     static GoldenImageBuilder.Shape shapeOf(String node) {
         return node.startsWith("pi-ubuntu") ? GoldenImageBuilder.Shape.UBUNTU
                 : node.equals("pi-armbian") ? GoldenImageBuilder.Shape.ARMBIAN : GoldenImageBuilder.Shape.RPI_OS_GPT;
-    }
-
-    /** A file from the image's boot partition as mtools reads it, or null when it is absent. */
-    static byte[] mtype(Path image, String file) throws Exception {
-        Path out = Files.createTempFile(dir, "mcopy", ".bin");
-        Files.delete(out);
-        ExternalTool.Result result = ExternalTool.run(dir, ExternalTool.require("mcopy").toString(), "-n", "-i",
-                mtools(image), "::" + file, out.toString());
-        if (result.exitCode() != 0) {
-            return null;
-        }
-        byte[] bytes = Files.readAllBytes(out);
-        Files.delete(out);
-        return bytes;
-    }
-
-    /** fsck.fat -n on the boot partition, cut out into a file of its own. */
-    static void fsckClean(Path image) throws Exception {
-        Path partition = dir.resolve(image.getFileName() + ".boot");
-        try (RandomAccessFile in = new RandomAccessFile(image.toFile(), "r")) {
-            byte[] bytes = new byte[(int) BOOT_SIZE];
-            in.seek(BOOT_OFFSET);
-            in.readFully(bytes);
-            Files.write(partition, bytes);
-        }
-        ExternalTool.Result fsck = ExternalTool.run(dir, ExternalTool.require("fsck.fat").toString(), "-n", partition.toString());
-        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
-        assertThat(fsck.all()).doesNotContainIgnoringCase("differ").doesNotContainIgnoringCase("lost");
-        Files.delete(partition);
     }
 
     static void assertOutsideBootPartitionUnchanged(Path golden, Path output) throws IOException {

@@ -86,6 +86,19 @@ final class GoldenImageBuilder {
             }
             run(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(), "::" + f.getKey());
         }
+        if (shape == Shape.UBUNTU) {
+            // Ubuntu's boot partition holds dozens of long-named device trees: the root directory spans
+            // several clusters, and the seed's new entries must find room or grow it.
+            java.util.List<String> mcopy = new java.util.ArrayList<>(java.util.List.of(
+                    ExternalTool.require("mcopy").toString(), "-i", mtools(image)));
+            for (int i = 0; i < 45; i++) {
+                Path dtb = dir.resolve("bcm2711-rpi-board-variant-" + i + ".dtb");
+                Files.writeString(dtb, "device tree " + i + "\n");
+                mcopy.add(dtb.toString());
+            }
+            mcopy.add("::");
+            run(dir, mcopy.toArray(String[]::new));
+        }
         fillPattern(image, BOOT_OFFSET + BOOT_SIZE, totalMib * MIB);
         return image;
     }
@@ -122,6 +135,35 @@ final class GoldenImageBuilder {
         run(image.getParent(), "sh", "-c", ExternalTool.require(tool) + " -c " + (tool.equals("xz") ? "-0 -T1 " : "-1 ")
                 + image + " > " + out);
         return out;
+    }
+
+    /** A file from the image's boot partition as mtools reads it, or null when it is absent. */
+    static byte[] mtype(Path image, String file) throws Exception {
+        Path out = Files.createTempFile(image.getParent(), "mcopy", ".bin");
+        Files.delete(out);
+        ExternalTool.Result result = ExternalTool.run(image.getParent(), ExternalTool.require("mcopy").toString(), "-n", "-i",
+                mtools(image), "::" + file, out.toString());
+        if (result.exitCode() != 0) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(out);
+        Files.delete(out);
+        return bytes;
+    }
+
+    /** fsck.fat -n on the boot partition, cut out into a file of its own. */
+    static void fsckClean(Path image) throws Exception {
+        Path partition = image.resolveSibling(image.getFileName() + ".boot");
+        try (RandomAccessFile in = new RandomAccessFile(image.toFile(), "r")) {
+            byte[] bytes = new byte[(int) BOOT_SIZE];
+            in.seek(BOOT_OFFSET);
+            in.readFully(bytes);
+            Files.write(partition, bytes);
+        }
+        ExternalTool.Result fsck = ExternalTool.run(image.getParent(), ExternalTool.require("fsck.fat").toString(), "-n", partition.toString());
+        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+        assertThat(fsck.all()).doesNotContainIgnoringCase("differ").doesNotContainIgnoringCase("lost");
+        Files.delete(partition);
     }
 
     static ExternalTool.Result run(Path dir, String... command) throws Exception {
