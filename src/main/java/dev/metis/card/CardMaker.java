@@ -42,8 +42,8 @@ public final class CardMaker {
     }
 
     /** What a finished write did. */
-    public record Result(GoldenImages.Source source, BootPartition.Injection injection, CardWriter.Written written,
-            double verifySeconds) {
+    public record Result(GoldenImages.Source source, String instanceId, BootPartition.Injection injection,
+            CardWriter.Written written, double verifySeconds) {
     }
 
     /** Asks before a device is overwritten. */
@@ -148,7 +148,7 @@ public final class CardMaker {
         try (ImageStream stream = ImageStream.open(source)) {
             if (stream.size().isPresent()) {
                 if (!downloaded) {
-                    GoldenImages.verify(source, progress);
+                    stream.checkFileHash();
                 }
                 return stream.size().getAsLong();
             }
@@ -173,7 +173,7 @@ public final class CardMaker {
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);
         verifying.finish();
-        return new Result(prepared.source, prepared.injection, written, verifySeconds);
+        return new Result(prepared.source, prepared.seed.instanceId(), prepared.injection, written, verifySeconds);
     }
 
     private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {
@@ -191,6 +191,7 @@ public final class CardMaker {
     private static final class Prepared implements Closeable {
         final GoldenImages.Source source;
         final ImageStream stream;
+        final CardSeed seed;
         PartitionTable table;
         PartitionTable.Partition boot;
         BootPartition.Injection injection;
@@ -198,9 +199,10 @@ public final class CardMaker {
         NavigableMap<Long, byte[]> changes;
         Path spill;
 
-        Prepared(GoldenImages.Source source, ImageStream stream) {
+        Prepared(GoldenImages.Source source, ImageStream stream, CardSeed seed) {
             this.source = source;
             this.stream = stream;
+            this.seed = seed;
         }
 
         @Override
@@ -223,7 +225,7 @@ public final class CardMaker {
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file.
      */
     private Prepared prepare(GoldenImages.Source source, CardSeed seed) throws CardException {
-        Prepared prepared = new Prepared(source, ImageStream.open(source));
+        Prepared prepared = new Prepared(source, ImageStream.open(source), seed);
         try {
             ImageStream stream = prepared.stream;
             FileChannel base;

@@ -5,16 +5,20 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
- * One front-to-back pass over a golden image's decompressed bytes, taking the SHA-256 of the file as it
- * is (compressed or not) on the way, so an image is never read twice just to check it.
+ * One front-to-back pass over a golden image's decompressed bytes. The file's SHA-256 is taken by a
+ * thread of its own while the image streams, so checking an image costs no time beyond the write
+ * unless hashing is the slower of the two; {@link #finish} waits for it.
  */
 final class ImageStream implements Closeable {
 
@@ -22,8 +26,7 @@ final class ImageStream implements Closeable {
     private final Compression compression;
     private final OptionalLong size;
     private final FileChannel file;
-    private final MessageDigest fileDigest = Sha256.newDigest();
-    private final InputStream raw;
+    private final CompletableFuture<String> fileHash;
     private final InputStream decompressed;
     private long position;
 
@@ -32,8 +35,21 @@ final class ImageStream implements Closeable {
         this.compression = Compression.of(source.file());
         this.size = compression.knownSize(source.file());
         this.file = FileChannel.open(source.file(), StandardOpenOption.READ);
-        this.raw = new DigestInputStream(new BufferedInputStream(Channels.newInputStream(file), 1 << 20), fileDigest);
-        this.decompressed = compression.decompress(raw);
+        ParallelXzInputStream parallel = compression == Compression.XZ
+                ? ParallelXzInputStream.openIfParallel(source.file()) : null;
+        this.decompressed = parallel != null ? parallel
+                : compression.decompress(new BufferedInputStream(Channels.newInputStream(file), 1 << 20));
+        FileChannel hashed = FileChannel.open(source.file(), StandardOpenOption.READ);
+        this.fileHash = new CompletableFuture<>();
+        Thread hasher = new Thread(() -> {
+            try (hashed) {
+                fileHash.complete(hash(hashed));
+            } catch (IOException | RuntimeException e) {
+                fileHash.completeExceptionally(e);
+            }
+        }, "image-hash");
+        hasher.setDaemon(true);
+        hasher.start();
     }
 
     static ImageStream open(GoldenImages.Source source) throws CardException {
@@ -42,6 +58,16 @@ final class ImageStream implements Closeable {
         } catch (IOException e) {
             throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
         }
+    }
+
+    private static String hash(FileChannel channel) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        long at = 0;
+        for (int n; (n = channel.read(buffer.clear(), at)) >= 0; at += n) {
+            digest.update(buffer.flip());
+        }
+        return Sha256.hex(digest);
     }
 
     Compression compression() {
@@ -81,23 +107,33 @@ final class ImageStream implements Closeable {
         return filled;
     }
 
-    /** After the last byte: reads what the decompressor left (padding, index) and checks the file's hash. */
+    /** After the last byte: checks the file's hash, and the size its header announced. */
     void finish() throws CardException {
-        try {
-            raw.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
-        }
-        GoldenImages.checkHash(source, Sha256.hex(fileDigest), source.file().toString());
+        checkFileHash();
         if (size.isPresent() && size.getAsLong() != position) {
             throw new CardException("golden image " + source.file() + " gave " + position + " bytes, but its "
                     + compression + " header announced " + size.getAsLong());
         }
     }
 
+    /** Waits for the file's SHA-256 and compares it with the inventory's. */
+    void checkFileHash() throws CardException {
+        String actual;
+        try {
+            actual = fileHash.get();
+        } catch (ExecutionException | CompletionException e) {
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
+        }
+        GoldenImages.checkHash(source, actual, source.file().toString());
+    }
+
     @Override
     public void close() throws IOException {
-        decompressed.close();
-        file.close();
+        try (file) {
+            decompressed.close();
+        }
     }
 }

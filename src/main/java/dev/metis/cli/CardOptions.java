@@ -61,7 +61,7 @@ final class CardOptions {
             BurnHistory.Burn burn = new BurnHistory.Burn(Instant.now(), loaded.node().name(), kind, target.toString(),
                     source.description(), source.sha256(), error == null ? "ok" : "failed", error,
                     result == null ? 0 : result.written().bytes(), (System.nanoTime() - started) / 1e9,
-                    result == null ? null : result.written().sha256());
+                    result == null ? null : result.instanceId());
             try {
                 new BurnHistory(stateDir).append(burn);
             } catch (IOException e) {

@@ -13,7 +13,8 @@ final class Summary {
 
     static void print(PrintWriter out, String node, Path target, CardMaker.Result result) {
         var written = result.written();
-        out.printf(Locale.ROOT, "node %s written to %s: %d bytes, sha256 %s%n", node, target, written.bytes(), written.sha256());
+        out.printf(Locale.ROOT, "node %s written to %s: %d bytes, instance-id %s%n", node, target, written.bytes(),
+                result.instanceId());
         out.printf(Locale.ROOT, "injected into the %s partition '%s': %s%n", result.injection().fatType(),
                 result.injection().label(), String.join(", ", result.injection().written()));
         out.printf(Locale.ROOT, "write %.1f s (%.1f MB/s), verify %.1f s (%.1f MB/s): OK%n", written.seconds(),

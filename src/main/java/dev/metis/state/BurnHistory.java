@@ -24,11 +24,11 @@ public final class BurnHistory {
     /**
      * @param kind {@code burn} or {@code image}
      * @param result {@code ok} or {@code failed}
-     * @param writtenSha256 SHA-256 of the bytes written and read back, when the write got that far
+     * @param instanceId the cloud-init instance-id of the seed on the card, when the write got that far
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Burn(Instant at, String node, String kind, String target, String image, String imageSha256,
-            String result, String error, long bytes, double seconds, String writtenSha256) {
+            String result, String error, long bytes, double seconds, String instanceId) {
     }
 
     private final Path file;

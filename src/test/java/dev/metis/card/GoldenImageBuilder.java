@@ -124,16 +124,25 @@ final class GoldenImageBuilder {
         }
     }
 
-    /** Compresses with the real tool, keeping the original: {@code xz}, {@code gzip} or {@code zstd}. */
-    static Path compress(Path image, String tool) throws Exception {
-        String suffix = switch (tool) {
+    /**
+     * Compresses with the real tool, keeping the original: {@code xz} (one block), {@code xz-blocks} (many
+     * 1 MiB blocks, as {@code xz -T0} makes), {@code gzip} or {@code zstd}.
+     */
+    static Path compress(Path image, String format) throws Exception {
+        String suffix = switch (format) {
             case "xz" -> ".xz";
+            case "xz-blocks" -> ".blocks.xz";
             case "gzip" -> ".gz";
             default -> ".zst";
         };
+        String options = switch (format) {
+            case "xz" -> "-0 -T1";
+            case "xz-blocks" -> "-0 -T2 --block-size=1MiB";
+            default -> "-1";
+        };
         Path out = image.resolveSibling(image.getFileName() + suffix);
-        run(image.getParent(), "sh", "-c", ExternalTool.require(tool) + " -c " + (tool.equals("xz") ? "-0 -T1 " : "-1 ")
-                + image + " > " + out);
+        run(image.getParent(), "sh", "-c", ExternalTool.require(format.startsWith("xz") ? "xz" : format) + " -c "
+                + options + " " + image + " > " + out);
         return out;
     }
 
