@@ -21,6 +21,21 @@ public final class InventoryFixture {
 
     /** A minimal valid site block with the given secrets file, for tests to put classes and nodes under. */
     public static String site(String secretsFile) {
+        return site() + (secretsFile == null ? "" : """
+                  secrets:
+                    source: file
+                    file: %s
+                """.formatted(secretsFile));
+    }
+
+    /** A minimal valid site block with secrets from Vault, {@code vaultSettings} a flow mapping such as {@code {ttl: 0s}}. */
+    public static String vaultSite(String vaultSettings) {
+        return site() + """
+                  secrets: {source: vault, vault: %s}
+                """.formatted(vaultSettings);
+    }
+
+    private static String site() {
         return """
                 site:
                   name: test
@@ -29,10 +44,6 @@ public final class InventoryFixture {
                   server_url: http://192.0.2.2:8080
                   k3s_server: https://192.0.2.10:6443
                   ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
-                """ + (secretsFile == null ? "" : """
-                  secrets:
-                    source: file
-                    file: %s
-                """.formatted(secretsFile));
+                """;
     }
 }
