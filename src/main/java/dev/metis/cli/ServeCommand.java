@@ -95,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
-                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), System.getenv()));
+                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), options.environment()));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }
