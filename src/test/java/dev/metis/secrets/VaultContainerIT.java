@@ -40,13 +40,8 @@ class VaultContainerIT {
     Path dir;
 
     private Inventory inventory(String vaultSettings) throws Exception {
-        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.vaultSite(vaultSettings) + """
-                classes:
-                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
-                nodes:
-                  web-1: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
-                  web-2: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
-                """));
+        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml",
+                InventoryFixture.vaultSite(vaultSettings) + InventoryFixture.TWO_NODES));
     }
 
     private static String vault(String... command) throws Exception {
@@ -75,9 +70,9 @@ class VaultContainerIT {
         try (SecretSource source = SecretSources.forInventory(nodes, env, VaultSecretSource.Observer.NONE)) {
             assertThat(source.secretsFor(nodes.node("web-1").orElseThrow()).k3sToken().orElseThrow().reveal())
                     .isEqualTo("K10-from-real-vault");
-            SecretUnavailableException missing = unavailable(source, nodes, "web-2");
+            SecretUnavailableException missing = unavailable(source, nodes, "n2");
             assertThat(missing.reason()).isEqualTo(Reason.MISSING);
-            assertThat(missing.getMessage()).contains("secret/data/nodes/web-2").doesNotContain(secretId, roleId);
+            assertThat(missing.getMessage()).contains("secret/data/nodes/host-two").doesNotContain(secretId, roleId);
         }
         Inventory other = inventory("{path: \"other/{{name}}\"}");
         try (SecretSource source = SecretSources.forInventory(other, env, VaultSecretSource.Observer.NONE)) {

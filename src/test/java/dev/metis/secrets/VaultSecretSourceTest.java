@@ -66,13 +66,8 @@ class VaultSecretSourceTest {
     }
 
     private Inventory inventory(String vaultSettings) throws Exception {
-        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.vaultSite(vaultSettings) + """
-                classes:
-                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
-                nodes:
-                  web-1: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
-                  n2: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, hostname: host-two}
-                """));
+        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml",
+                InventoryFixture.vaultSite(vaultSettings) + InventoryFixture.TWO_NODES));
     }
 
     private Map<String, String> tokenEnv() {

@@ -28,6 +28,15 @@ public final class InventoryFixture {
                 """.formatted(secretsFile));
     }
 
+    /** Two netboot nodes for secrets tests: web-1, and n2, whose hostname host-two is not its name. */
+    public static final String TWO_NODES = """
+            classes:
+              c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+            nodes:
+              web-1: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+              n2: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, hostname: host-two}
+            """;
+
     /** A minimal valid site block with secrets from Vault, {@code vaultSettings} a flow mapping such as {@code {ttl: 0s}}. */
     public static String vaultSite(String vaultSettings) {
         return site() + """
