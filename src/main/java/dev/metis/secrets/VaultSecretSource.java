@@ -127,11 +127,6 @@ public final class VaultSecretSource implements SecretSource {
             session.drop();
             result = readOnce(path);
         }
-        if (result instanceof Failed failed) {
-            if (failed.reason().sourceWide()) {
-                session.drop(); // log in again next time, e.g. to look the token up once Vault is back
-            }
-        }
         return result;
     }
 
@@ -246,12 +241,21 @@ public final class VaultSecretSource implements SecretSource {
     /** spring-vault's session manager, with a way to forget the token without revoking it. */
     private static final class Session extends LifecycleAwareSessionManager {
 
+        private final ThreadPoolTaskScheduler scheduler;
+
         Session(ClientAuthentication authentication, ThreadPoolTaskScheduler scheduler, RestOperations rest) {
             super(authentication, scheduler, rest);
+            this.scheduler = scheduler;
         }
 
+        /**
+         * Forgets the token, so the next request logs in again, and cancels its pending renewal: that
+         * task would otherwise find the next token and renew it alongside the next login's own renewal.
+         * The scheduler runs nothing else.
+         */
         void drop() {
             setToken(Optional.empty());
+            scheduler.getScheduledThreadPoolExecutor().getQueue().clear();
         }
     }
 }

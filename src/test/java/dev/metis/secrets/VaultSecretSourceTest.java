@@ -152,12 +152,17 @@ class VaultSecretSourceTest {
     }
 
     @Test
-    void aRevokedAppRoleTokenIsReplacedByANewLogin() throws Exception {
+    void aRevokedAppRoleTokenIsReplacedByANewLoginWithItsOwnRenewalOnly() throws Exception {
+        vault.leases(6, 3600);
         Inventory inventory = inventory("{ttl: 0s}");
         try (SecretSource source = source(inventory, appRoleEnv())) {
             source.secretsFor(node(inventory, "web-1"));
             vault.revoke("hvs.approle-1");
             assertThat(source.secretsFor(node(inventory, "web-1")).k3sToken()).isPresent();
+            // the first token's renewal must not live on and renew the second one as well
+            Thread.sleep(2500);
+            assertThat(vault.requests("POST", "/v1/auth/token/renew-self")).extracting(FakeVault.Request::token)
+                    .containsExactly("hvs.approle-2");
         }
         assertThat(vault.logins()).isEqualTo(2);
         assertThat(reads).containsExactly(Optional.empty(), Optional.of(Reason.FORBIDDEN), Optional.empty());
