@@ -24,6 +24,7 @@ import org.springframework.vault.authentication.TokenAuthentication;
 import org.springframework.vault.client.VaultClients;
 import org.springframework.vault.client.VaultEndpoint;
 import org.springframework.vault.core.VaultTemplate;
+import org.springframework.vault.support.VaultToken;
 import org.springframework.web.client.HttpStatusCodeException;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestOperations;
@@ -246,6 +247,14 @@ public final class VaultSecretSource implements SecretSource {
         Session(ClientAuthentication authentication, ThreadPoolTaskScheduler scheduler, RestOperations rest) {
             super(authentication, scheduler, rest);
             this.scheduler = scheduler;
+        }
+
+        /** The token for the next request; one Metis logged in for is as secret as the credentials it came from. */
+        @Override
+        public VaultToken getSessionToken() {
+            VaultToken token = super.getSessionToken();
+            LeakGuard.watch(token.getToken());
+            return token;
         }
 
         /**

@@ -339,6 +339,8 @@ class VaultSecretSourceTest {
                 failure(source, node(inventory, "web-1"));
             }
             assertThat(logs.text()).doesNotContain(TOKEN, ROLE_ID, SECRET_ID, "hvs.approle-1", "K10-token");
+            assertThat(LeakGuard.mask("tokens " + TOKEN + " hvs.approle-1 " + SECRET_ID))
+                    .isEqualTo("tokens <redacted> <redacted> <redacted>");
         }
     }
 
