@@ -138,8 +138,8 @@ public final class HttpService {
      */
     public static boolean mayWait(HttpRequest request) {
         List<String> p = decodePath(request.path()).orElse(List.of());
-        return (p.size() == 2 && p.get(0).equals("ipxe"))
-                || (p.size() == 3 && p.get(0).equals("nocloud") && Artifact.byFileName(p.get(2)).map(Artifact::carriesSecrets).orElse(false));
+        return (p.size() == 2 && p.get(0).equals("ipxe")) || (p.size() == 3 && p.get(0).equals("nocloud")
+                && Artifact.byFileName(p.get(2)).map(Artifact::carriesSecrets).orElse(false));
     }
 
     /** Scrape access for {@code /metrics}, supplied by the server that owns the registry. */

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Merges extra cloud-config from the secret source into the user-data Metis renders. Metis owns what it
@@ -67,9 +66,10 @@ final class CloudConfigMerge {
         if (!(metisFiles instanceof List<?> own) || !(extraFiles instanceof List<?> extra)) {
             return refused;
         }
+        List<String> written = own.stream().filter(o -> o instanceof Map<?, ?>)
+                .map(o -> String.valueOf(((Map<?, ?>) o).get("path"))).toList();
         for (int i = 0; i < extra.size(); i++) {
-            if (extra.get(i) instanceof Map<?, ?> file && own.stream().anyMatch(o ->
-                    o instanceof Map<?, ?> mine && Objects.equals(String.valueOf(mine.get("path")), String.valueOf(file.get("path"))))) {
+            if (extra.get(i) instanceof Map<?, ?> file && written.contains(String.valueOf(file.get("path")))) {
                 refused.add("'write_files[" + i + "]' (a file Metis writes)");
             }
         }

@@ -159,7 +159,8 @@ public final class InventoryLoader {
         }
         if (vault.mountOrDefault().isEmpty() || vault.pathOrDefault().isEmpty()
                 || List.of(vault.pathOrDefault().split("/")).stream().anyMatch(p -> p.isEmpty() || p.equals(".."))) {
-            problems.add(new Problem(vaultTree.pos(), "site.secrets.vault: 'mount' and 'path' need non-empty segments without '..'"));
+            problems.add(new Problem(vaultTree.pos(),
+                    "site.secrets.vault: 'mount' and 'path' need non-empty segments without '..'"));
         }
         if (vault.timeout() != null && vault.timeout().duration().isZero()) {
             problems.add(new Problem(vaultTree.get("timeout").pos(), "site.secrets.vault.timeout: must be more than 0"));

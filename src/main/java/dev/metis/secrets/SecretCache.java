@@ -16,9 +16,6 @@ import java.util.function.Supplier;
  */
 final class SecretCache<V> {
 
-    /** Whether a lookup was answered without loading, for metrics. */
-    enum Hit { LOADED, REUSED }
-
     private record Entry<V>(CompletableFuture<V> value, long expiresAt) {
     }
 
@@ -33,17 +30,20 @@ final class SecretCache<V> {
         this.keep = keep;
     }
 
-    /** The value for {@code key}: a fresh one, the one being loaded, or one {@code load} returns now. */
-    V get(String key, Supplier<V> load, java.util.function.Consumer<Hit> hit) {
+    /**
+     * The value for {@code key}: a fresh one, the one being loaded, or one {@code load} returns now.
+     *
+     * @param reused told when the answer did not need a load of its own, for metrics
+     */
+    V get(String key, Supplier<V> load, Runnable reused) {
         CompletableFuture<V> mine = new CompletableFuture<>();
         long now = nanoClock.getAsLong();
         Entry<V> entry = entries.compute(key, (k, old) ->
                 old != null && (!old.value().isDone() || old.expiresAt() - now > 0) ? old : new Entry<>(mine, Long.MAX_VALUE));
         if (entry.value() != mine) {
-            hit.accept(Hit.REUSED);
+            reused.run();
             return entry.value().join();
         }
-        hit.accept(Hit.LOADED);
         V value;
         try {
             value = load.get();

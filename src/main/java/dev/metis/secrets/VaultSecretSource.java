@@ -106,11 +106,7 @@ public final class VaultSecretSource implements SecretSource {
     @Override
     public NodeSecrets secretsFor(ResolvedNode node) throws SecretUnavailableException {
         String path = settings.apiPath(node.name(), node.hostname());
-        Result result = cache.get(path, () -> read(path), hit -> {
-            if (hit == SecretCache.Hit.REUSED) {
-                observer.reused();
-            }
-        });
+        Result result = cache.get(path, () -> read(path), observer::reused);
         if (result instanceof Failed failed) {
             throw new SecretUnavailableException(failed.reason(), "node " + node.name() + ": Vault secret " + path
                     + " at " + settings.address() + ": " + failed.detail());

@@ -77,7 +77,8 @@ public final class HttpTransport implements AutoCloseable {
             throws InterruptedException {
         EventLoopGroup boss = EventLoops.group(1);
         EventLoopGroup workers = EventLoops.group(0);
-        ExecutorService waiting = Executors.newFixedThreadPool(WAITING_THREADS, new DefaultThreadFactory("metis-http-wait", true));
+        ExecutorService waiting = Executors.newFixedThreadPool(WAITING_THREADS,
+                new DefaultThreadFactory("metis-http-wait", true));
         HttpService.MetricsView view = new HttpService.MetricsView() {
             @Override
             public String scrape() {
