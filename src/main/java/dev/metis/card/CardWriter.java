@@ -71,7 +71,7 @@ public final class CardWriter {
             Future<int[]> writer = thread.submit(() -> sink.drain(full, free, step));
             long offset = 0;
             while (true) {
-                byte[] buffer = take(free, writer);
+                byte[] buffer = whileWriterRuns(writer, () -> free.poll(100, TimeUnit.MILLISECONDS));
                 int n = fill(image, prefix, buffer, offset);
                 if (n == 0) {
                     break;
@@ -80,13 +80,14 @@ public final class CardWriter {
                     throw new CardException("the image is larger than the target (" + limit + " bytes): nothing more written");
                 }
                 overlay(changes, buffer, offset, n);
-                put(full, new Chunk(offset, buffer, n), writer);
+                Chunk chunk = new Chunk(offset, buffer, n);
+                whileWriterRuns(writer, () -> full.offer(chunk, 100, TimeUnit.MILLISECONDS) ? chunk : null);
                 offset += n;
                 if (n < CHUNK) {
                     break;
                 }
             }
-            put(full, Chunk.END, writer);
+            whileWriterRuns(writer, () -> full.offer(Chunk.END, 100, TimeUnit.MILLISECONDS) ? Chunk.END : null);
             int[] checksums = result(writer);
             // The partition table goes on only once the whole image is known to be the one the inventory names.
             image.finish();
@@ -161,27 +162,18 @@ public final class CardWriter {
         }
     }
 
-    private static byte[] take(BlockingQueue<byte[]> free, Future<int[]> writer) throws CardException {
-        try {
-            while (true) {
-                byte[] buffer = free.poll(100, TimeUnit.MILLISECONDS);
-                if (buffer != null) {
-                    return buffer;
-                }
-                if (writer.isDone()) {
-                    result(writer);
-                    throw new CardException("the writer stopped early");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CardException("interrupted", e);
-        }
+    /** A queue operation that gives up after a short wait, returning null, so a dead writer is noticed. */
+    private interface QueueStep<T> {
+        T attempt() throws InterruptedException;
     }
 
-    private static void put(BlockingQueue<Chunk> full, Chunk chunk, Future<int[]> writer) throws CardException {
+    private static <T> T whileWriterRuns(Future<int[]> writer, QueueStep<T> step) throws CardException {
         try {
-            while (!full.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
+            while (true) {
+                T done = step.attempt();
+                if (done != null) {
+                    return done;
+                }
                 if (writer.isDone()) {
                     result(writer);
                     throw new CardException("the writer stopped early");

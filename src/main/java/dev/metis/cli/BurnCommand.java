@@ -32,11 +32,12 @@ final class BurnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
-            CardOptions.Loaded loaded = options.load();
-            CardMaker.Result result = options.recorded("burn", loaded, device,
-                    () -> loaded.maker().burn(loaded.node(), device, this::confirm), spec.commandLine().getErr());
-            Summary.print(spec.commandLine().getOut(), loaded.node().name(), device, result);
-            return 0;
+            try (CardOptions.Loaded loaded = options.load()) {
+                CardMaker.Result result = options.recorded("burn", loaded, device,
+                        () -> loaded.maker().burn(loaded.node(), device, this::confirm), spec.commandLine().getErr());
+                Summary.print(spec.commandLine().getOut(), loaded.node().name(), device, result);
+                return 0;
+            }
         });
     }
 

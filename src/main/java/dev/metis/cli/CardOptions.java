@@ -7,7 +7,7 @@ import dev.metis.card.Progress;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
-import dev.metis.secrets.SecretSources;
+import dev.metis.secrets.SecretSource;
 import dev.metis.state.BurnHistory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,8 +33,12 @@ final class CardOptions {
             description = "Where the burn history is kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    /** The loaded inventory, the chosen node and a card maker for it. */
-    record Loaded(Inventory inventory, ResolvedNode node, CardMaker maker) {
+    /** The loaded inventory, the chosen node and a card maker for it; closing releases the secret source. */
+    record Loaded(Inventory inventory, ResolvedNode node, CardMaker maker, SecretSource secrets) implements AutoCloseable {
+        @Override
+        public void close() {
+            secrets.close();
+        }
     }
 
     /** A write that may fail; {@link #recorded} keeps its outcome in the burn history either way. */
@@ -76,7 +80,8 @@ final class CardOptions {
         Path cacheDir = cache != null ? cache : GoldenImages.defaultCacheDir();
         // A live progress line only where a person watches; scripts and CI get one line per step.
         Progress progress = new Progress(System.err, System.console() != null);
-        return new Loaded(loaded, selected, new CardMaker(loaded, SecretSources.forInventory(loaded),
-                new GoldenImages(cacheDir), cacheDir, progress));
+        SecretSource secrets = inventory.secrets(loaded);
+        return new Loaded(loaded, selected, new CardMaker(loaded, secrets, new GoldenImages(cacheDir), cacheDir, progress),
+                secrets);
     }
 }

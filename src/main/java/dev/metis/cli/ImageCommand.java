@@ -26,11 +26,12 @@ final class ImageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
-            CardOptions.Loaded loaded = options.load();
-            CardMaker.Result result = options.recorded("image", loaded, output,
-                    () -> loaded.maker().image(loaded.node(), output), spec.commandLine().getErr());
-            Summary.print(spec.commandLine().getOut(), loaded.node().name(), output, result);
-            return 0;
+            try (CardOptions.Loaded loaded = options.load()) {
+                CardMaker.Result result = options.recorded("image", loaded, output,
+                        () -> loaded.maker().image(loaded.node(), output), spec.commandLine().getErr());
+                Summary.print(spec.commandLine().getOut(), loaded.node().name(), output, result);
+                return 0;
+            }
         });
     }
 }

@@ -7,7 +7,6 @@ import dev.metis.inventory.Problem;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.FileSecretSource;
 import dev.metis.secrets.SecretSource;
-import dev.metis.secrets.SecretSources;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,20 +36,21 @@ final class InventoryCommand {
         public Integer call() throws java.io.IOException {
             return Problems.reporting(spec, () -> {
                 Inventory inventory = options.load();
-                SecretSource secrets = SecretSources.forInventory(inventory);
-                List<Problem> problems = new ArrayList<>();
-                if (secrets instanceof FileSecretSource file) {
-                    problems.addAll(file.unknownNodes(inventory.nodes().stream().map(ResolvedNode::name)
-                            .collect(Collectors.toSet())));
-                }
-                if (!problems.isEmpty()) {
-                    throw new InvalidInputException(problems);
-                }
-                IdentityRenderer renderer = new IdentityRenderer(inventory.site());
                 Map<String, Integer> byClass = new LinkedHashMap<>();
-                for (ResolvedNode node : inventory.nodes()) {
-                    renderer.render(node, secrets.secretsFor(node));
-                    byClass.merge(node.nodeClass(), 1, Integer::sum);
+                try (SecretSource secrets = options.secrets(inventory)) {
+                    List<Problem> problems = new ArrayList<>();
+                    if (secrets instanceof FileSecretSource file) {
+                        problems.addAll(file.unknownNodes(inventory.nodes().stream().map(ResolvedNode::name)
+                                .collect(Collectors.toSet())));
+                    }
+                    if (!problems.isEmpty()) {
+                        throw new InvalidInputException(problems);
+                    }
+                    IdentityRenderer renderer = new IdentityRenderer(inventory.site());
+                    for (ResolvedNode node : inventory.nodes()) {
+                        renderer.render(node, secrets.secretsFor(node));
+                        byClass.merge(node.nodeClass(), 1, Integer::sum);
+                    }
                 }
                 spec.commandLine().getOut().printf("%s: site %s, %d nodes ok (%s)%n", inventory.file(),
                         inventory.site().name(), inventory.nodes().size(), byClass.entrySet().stream()

@@ -6,8 +6,12 @@ import dev.metis.inventory.InventoryLoader;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.SchemaCheck;
 import dev.metis.net.MacAddress;
+import dev.metis.secrets.SecretSource;
+import dev.metis.secrets.SecretSources;
+import dev.metis.secrets.VaultSecretSource;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -32,6 +36,16 @@ public final class InventoryOptions {
 
     public Inventory load() throws InvalidInputException {
         return InventoryLoader.load(file());
+    }
+
+    /** The environment the command line was started with: Vault's address and credentials come from it. */
+    public Map<String, String> environment() {
+        return ((Main) spec.commandLine().getCommandSpec().root().userObject()).environment();
+    }
+
+    /** The inventory's secret source; the caller closes it. */
+    public SecretSource secrets(Inventory inventory) throws InvalidInputException {
+        return SecretSources.forInventory(inventory, environment(), VaultSecretSource.Observer.NONE);
     }
 
     /** A node by name, or by MAC address in any common spelling. */

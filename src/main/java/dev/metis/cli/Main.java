@@ -1,5 +1,7 @@
 package dev.metis.cli;
 
+import dev.metis.secrets.LeakGuard;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,18 +15,33 @@ public final class Main {
 
     public static final int INVALID_INPUT = 1;
 
+    private final Map<String, String> environment;
+
+    private Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return commandLine(System.getenv());
+    }
+
+    /** @param environment what commands read Vault's address and credentials from, instead of the process's */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine cli = new CommandLine(new Main(environment));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // Exception messages in Metis never carry secrets (see Secret), so they are safe to print.
-            cmd.getErr().println("metis: " + e.getMessage());
+            // Exception messages in Metis never carry secrets (see Secret); the guard is for those of libraries.
+            cmd.getErr().println("metis: " + LeakGuard.mask(e.getMessage()));
             return INVALID_INPUT;
         });
         return cli;
+    }
+
+    Map<String, String> environment() {
+        return environment;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

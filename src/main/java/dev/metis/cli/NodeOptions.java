@@ -4,7 +4,7 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.NodeSecrets;
-import dev.metis.secrets.SecretSources;
+import dev.metis.secrets.SecretSource;
 import dev.metis.secrets.SecretUnavailableException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +28,9 @@ final class NodeOptions {
     Selected select() throws InvalidInputException, SecretUnavailableException {
         Inventory loaded = inventory.load();
         ResolvedNode selected = InventoryOptions.node(loaded, node);
-        NodeSecrets secrets = SecretSources.forInventory(loaded).secretsFor(selected);
-        return new Selected(loaded, selected, revealSecrets ? secrets : secrets.redacted());
+        try (SecretSource source = inventory.secrets(loaded)) {
+            NodeSecrets secrets = source.secretsFor(selected);
+            return new Selected(loaded, selected, revealSecrets ? secrets : secrets.redacted());
+        }
     }
 }

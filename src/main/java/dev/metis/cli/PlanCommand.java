@@ -32,9 +32,10 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
-            CardOptions.Loaded loaded = options.load();
-            CardMaker.Plan plan = loaded.maker().plan(loaded.node(), device);
-            return print(loaded, plan, spec.commandLine().getOut()) ? 0 : Main.INVALID_INPUT;
+            try (CardOptions.Loaded loaded = options.load()) {
+                CardMaker.Plan plan = loaded.maker().plan(loaded.node(), device);
+                return print(loaded, plan, spec.commandLine().getOut()) ? 0 : Main.INVALID_INPUT;
+            }
         });
     }
 

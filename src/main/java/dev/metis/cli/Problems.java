@@ -3,6 +3,7 @@ package dev.metis.cli;
 import dev.metis.card.CardException;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Problem;
+import dev.metis.secrets.LeakGuard;
 import dev.metis.secrets.SecretUnavailableException;
 import java.io.IOException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,7 @@ final class Problems {
         } catch (InvalidInputException e) {
             return print(spec, e);
         } catch (SecretUnavailableException | CardException e) {
-            spec.commandLine().getErr().println("metis: " + e.getMessage());
+            spec.commandLine().getErr().println("metis: " + LeakGuard.mask(e.getMessage()));
             return Main.INVALID_INPUT;
         }
     }

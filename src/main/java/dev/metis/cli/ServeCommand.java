@@ -1,6 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.inventory.InvalidInputException;
+import dev.metis.inventory.TimeSpan;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
@@ -94,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
-                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort))));
+                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), options.environment()));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }
@@ -112,22 +113,15 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Accepts {@code 500ms}, {@code 2s}, {@code 1m}. */
+    /** Accepts {@code 500ms}, {@code 2s}, {@code 1m}, {@code 2h}. */
     static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            if (value.matches("[0-9]+ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            try {
+                return TimeSpan.parse(value).duration();
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
-            if (value.matches("[0-9]+[smh]")) {
-                long amount = Long.parseLong(value.substring(0, value.length() - 1));
-                return switch (value.charAt(value.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(amount);
-                    case 'm' -> Duration.ofMinutes(amount);
-                    default -> Duration.ofHours(amount);
-                };
-            }
-            throw new picocli.CommandLine.TypeConversionException("expected e.g. 500ms, 2s or 1m, got '" + value + "'");
         }
     }
 }

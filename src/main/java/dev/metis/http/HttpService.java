@@ -11,10 +11,12 @@ import dev.metis.boot.BootPolicy;
 import dev.metis.files.SafePath;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.BootScripts;
+import dev.metis.identity.IdentityException;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.net.MacAddress;
+import dev.metis.secrets.LeakGuard;
 import dev.metis.secrets.Secret;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.serve.ServedInventory;
@@ -121,10 +123,23 @@ public final class HttpService {
             return e.response;
         } catch (SecretUnavailableException e) {
             return error(routeOf(p), 503, e.getMessage());
+        } catch (IdentityException e) {
+            LOG.warn("{} {}: {}", method, request.path(), e.getMessage());
+            return error(routeOf(p), 500, e.getMessage());
         } catch (IOException e) {
             LOG.error("{} {}: {}", method, request.path(), e.toString());
             return error(routeOf(p), 500, "internal error");
         }
+    }
+
+    /**
+     * Whether answering may wait for the secret source (Vault): a node's script and its user-data. The
+     * transport answers these off its event loop so that a slow Vault cannot stall other requests.
+     */
+    public static boolean mayWait(HttpRequest request) {
+        List<String> p = decodePath(request.path()).orElse(List.of());
+        return (p.size() == 2 && p.get(0).equals("ipxe")) || (p.size() == 3 && p.get(0).equals("nocloud")
+                && Artifact.byFileName(p.get(2)).map(Artifact::carriesSecrets).orElse(false));
     }
 
     /** Scrape access for {@code /metrics}, supplied by the server that owns the registry. */
@@ -134,13 +149,24 @@ public final class HttpService {
         String contentType();
     }
 
+    /**
+     * Always 200 while the server runs: "degraded" (some node's secrets failed at their last lookup)
+     * still serves everything else, so a readiness probe should not take the server out of service.
+     */
     private HttpResponse healthz() throws JsonProcessingException {
         ServedInventory.Generation current = inventory.current();
+        Map<String, String> failing = current.failingSecrets();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
+        body.put("status", failing.isEmpty() ? "ok" : "degraded");
         body.put("inventory_generation", current.number());
         body.put("nodes", current.inventory().nodes().size());
         body.putAll(health.details());
+        Map<String, Object> secrets = new LinkedHashMap<>();
+        secrets.put("status", failing.isEmpty() ? "ok" : "failing");
+        if (!failing.isEmpty()) {
+            secrets.put("nodes", failing);
+        }
+        body.put("secrets", secrets);
         return json("/healthz", 200, body);
     }
 
@@ -152,6 +178,8 @@ public final class HttpService {
         String from = request.remote().getHostAddress();
         BootDecision decision = BootPolicy.decide(node, node.map(n -> state.status(n.name())).orElse(NodeStatus.NEW));
         if (decision instanceof BootDecision.Provision provision) {
+            // The script does not carry secrets, but it starts an installation that needs them: without
+            // them the node gets 503, its chain script exits, and it boots from its disk instead.
             NodeIdentity identity = current.identity(provision.node());
             if (identity.bytes(Artifact.IPXE).length == 0) {
                 return HttpResponse.bytes(route, 200, IPXE,
@@ -179,7 +207,7 @@ public final class HttpService {
         }
         ServedInventory.Generation current = inventory.current();
         ResolvedNode node = requireNode(route, current, mac);
-        NodeIdentity identity = current.identity(node);
+        NodeIdentity identity = artifact.get().carriesSecrets() ? current.identity(node) : current.publicIdentity(node);
         if (artifact.get() == Artifact.USER_DATA) {
             state.seedServed(node.name(), identity.configHash(), request.remote().getHostAddress());
         }
@@ -210,15 +238,14 @@ public final class HttpService {
         return request.method().equals("HEAD") ? response.withoutBody() : response;
     }
 
-    private HttpResponse phoneHome(String macText, HttpRequest request)
-            throws SecretUnavailableException, IOException, Refused {
+    private HttpResponse phoneHome(String macText, HttpRequest request) throws IOException, Refused {
         String route = "/phone-home/{mac}";
         MacAddress mac = requireMac(route, macText);
         ServedInventory.Generation current = inventory.current();
         ResolvedNode node = requireNode(route, current, mac);
         Map<String, String> form = form(request.body());
         String reported = form.get("instance_id");
-        NodeIdentity identity = current.identity(node);
+        NodeIdentity identity = current.publicIdentity(node);
         NodeStatus before = state.status(node.name());
         String hash = provisionedHash(reported, identity, before);
         NodeStatus after = state.phoneHome(node.name(), hash, request.remote().getHostAddress());
@@ -317,12 +344,13 @@ public final class HttpService {
         json.put("last_seen", status.lastSeen());
         String currentHash;
         try {
-            currentHash = current.identity(node).configHash();
-        } catch (SecretUnavailableException e) {
+            currentHash = current.publicIdentity(node).configHash();
+        } catch (IdentityException e) {
             currentHash = null;
             json.put("config_error", e.getMessage());
         }
         json.put("config_hash", currentHash);
+        current.secretsFailure(node).ifPresent(failure -> json.put("secrets_error", failure));
         json.put("served_hash", status.servedHash());
         json.put("provisioned_hash", status.provisionedHash());
         json.put("drift", status.state() == NodeState.PROVISIONED && currentHash != null
@@ -352,7 +380,7 @@ public final class HttpService {
 
     static HttpResponse error(String route, int status, String message) {
         try {
-            return json(route, status, Map.of("error", message, "status", status));
+            return json(route, status, Map.of("error", LeakGuard.mask(message), "status", status));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a two-field map is always JSON", e);
         }

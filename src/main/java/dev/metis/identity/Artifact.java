@@ -35,6 +35,11 @@ public enum Artifact {
         return this == META_DATA || this == USER_DATA || this == VENDOR_DATA || this == NETWORK_CONFIG;
     }
 
+    /** The files a node's secrets go into; the others can be rendered and served without them. */
+    public boolean carriesSecrets() {
+        return this == USER_DATA || this == K3S_CONFIG;
+    }
+
     public static Optional<Artifact> byFileName(String name) {
         return Arrays.stream(values()).filter(a -> a.fileName.equals(name)).findFirst();
     }

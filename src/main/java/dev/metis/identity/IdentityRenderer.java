@@ -36,6 +36,26 @@ public final class IdentityRenderer {
     static final String LONGHORN_SCRIPT = "/usr/local/sbin/metis-longhorn-disks";
     static final String DEFAULT_INTERFACE = "eth0";
     private static final String K3S_INSTALL_SCRIPT = "https://get.k3s.io";
+    /** Stands for every secret a node could have, in the rendering its config hash is computed from. */
+    private static final NodeSecrets PLACEHOLDERS = new NodeSecrets(Optional.of(Secret.of(Secret.REDACTED)),
+            Optional.of(Secret.of(Secret.REDACTED)), Map.of());
+    /** Answers {@value Secret#REDACTED} for every name, so templates naming any extra secret render. */
+    private static final Map<String, String> ANY_EXTRA = new java.util.AbstractMap<>() {
+        @Override
+        public boolean containsKey(Object key) {
+            return true;
+        }
+
+        @Override
+        public String get(Object key) {
+            return Secret.REDACTED;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            return java.util.Set.of();
+        }
+    };
     /** An empty cloud-config: everything lives in user-data, which a card carries too. */
     private static final byte[] VENDOR_DATA = "#cloud-config\n{}\n".getBytes(StandardCharsets.UTF_8);
 
@@ -57,31 +77,45 @@ public final class IdentityRenderer {
         return baseUrl() + "/phone-home/" + node.spec().mac();
     }
 
+    /**
+     * Everything the node receives: {@link #renderPublic} plus the files that carry its secrets.
+     *
+     * @throws IdentityException when a file template or the extra cloud-config cannot be used
+     */
     public NodeIdentity render(ResolvedNode node, NodeSecrets secrets) {
-        // The hash and instance-id come from the secret-free rendering, so they can be shown and
-        // compared anywhere without revealing anything about the secrets.
-        Map<Artifact, byte[]> masked = renderSeed(node, secrets.redacted());
-        String configHash = sha256(masked.get(Artifact.USER_DATA), masked.get(Artifact.NETWORK_CONFIG), VENDOR_DATA,
+        NodeIdentity shared = renderPublic(node);
+        Map<Artifact, byte[]> files = new EnumMap<>(shared.files());
+        byte[] k3sConfig = k3sConfigFile(node, secrets);
+        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets, k3sConfig)));
+        files.put(Artifact.K3S_CONFIG, k3sConfig);
+        return new NodeIdentity(node.name(), shared.configHash(), shared.instanceId(), files);
+    }
+
+    /**
+     * The files that carry no secret (meta-data, vendor-data, network-config, iPXE script, Pi
+     * cmdline.txt), which can be served while the secret source is failing. The config hash and so the
+     * instance-id come from the user-data rendered with every secret, present or not, replaced by
+     * {@value Secret#REDACTED}: they depend on the inventory alone, can be shown anywhere, and are known
+     * without asking the secret source.
+     */
+    public NodeIdentity renderPublic(ResolvedNode node) {
+        byte[] networkConfig = yaml(networkConfig(node));
+        byte[] placeholderUserData = cloudConfig(userData(node, PLACEHOLDERS, k3sConfigFile(node, PLACEHOLDERS)));
+        String configHash = sha256(placeholderUserData, networkConfig, VENDOR_DATA,
                 node.hostname().getBytes(StandardCharsets.UTF_8));
         String instanceId = "metis-" + configHash.substring(0, 16);
-
         Map<Artifact, byte[]> files = new EnumMap<>(Artifact.class);
-        files.putAll(secrets.equals(secrets.redacted()) ? masked : renderSeed(node, secrets));
         files.put(Artifact.META_DATA, yaml(metaData(node, instanceId)));
+        files.put(Artifact.VENDOR_DATA, VENDOR_DATA);
+        files.put(Artifact.NETWORK_CONFIG, networkConfig);
         files.put(Artifact.IPXE, ipxeScript(node, configHash));
         files.put(Artifact.PI_CMDLINE, piCmdline(node));
         return new NodeIdentity(node.name(), configHash, instanceId, files);
     }
 
-    private Map<Artifact, byte[]> renderSeed(ResolvedNode node, NodeSecrets secrets) {
-        Map<Artifact, byte[]> files = new EnumMap<>(Artifact.class);
-        byte[] k3sConfig = node.spec().k3s() == null || node.spec().k3s().role() == null
-                ? new byte[0] : yaml(k3sConfig(node, secrets));
-        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets, k3sConfig)));
-        files.put(Artifact.VENDOR_DATA, VENDOR_DATA);
-        files.put(Artifact.NETWORK_CONFIG, yaml(networkConfig(node)));
-        files.put(Artifact.K3S_CONFIG, k3sConfig);
-        return files;
+    /** The k3s config file, empty when the node runs no k3s. */
+    private static byte[] k3sConfigFile(ResolvedNode node, NodeSecrets secrets) {
+        return node.spec().k3s() == null || node.spec().k3s().role() == null ? new byte[0] : yaml(k3sConfig(node, secrets));
     }
 
     private static Map<String, Object> metaData(ResolvedNode node, String instanceId) {
@@ -158,7 +192,8 @@ public final class IdentityRenderer {
         phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
         phoneHome.put("tries", 10);
         doc.put("phone_home", phoneHome);
-        return doc;
+        Optional<Map<String, Object>> extra = secrets.revealCloudInit();
+        return extra.isEmpty() ? doc : CloudConfigMerge.merge(node.name(), doc, extra.get());
     }
 
     private static List<Object> users(NodeSpec spec, NodeSecrets secrets) {
@@ -327,7 +362,7 @@ public final class IdentityRenderer {
         secrets.k3sToken().ifPresent(s -> secretValues.put("k3s_token", s.reveal()));
         Map<String, String> extra = new LinkedHashMap<>();
         secrets.extra().forEach((k, v) -> extra.put(k, v.reveal()));
-        secretValues.put("extra", extra);
+        secretValues.put("extra", secrets == PLACEHOLDERS ? ANY_EXTRA : extra);
         context.put("secrets", secretValues);
         return context;
     }

@@ -5,7 +5,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The exact bytes one node receives, over the network or on its card.
+ * The exact bytes one node receives, over the network or on its card; rendered without secrets it
+ * lacks the files that carry them (see {@link Artifact#carriesSecrets()}).
  *
  * @param configHash SHA-256 of the node's secret-free seed; equal hashes mean equal configuration, so
  *                   comparing it with the hash a node was provisioned with shows drift
@@ -18,10 +19,18 @@ public record NodeIdentity(String nodeName, String configHash, String instanceId
     }
 
     public byte[] bytes(Artifact artifact) {
-        return files.get(artifact).clone();
+        return file(artifact).clone();
     }
 
     public String text(Artifact artifact) {
-        return new String(files.get(artifact), StandardCharsets.UTF_8);
+        return new String(file(artifact), StandardCharsets.UTF_8);
+    }
+
+    private byte[] file(Artifact artifact) {
+        byte[] bytes = files.get(artifact);
+        if (bytes == null) {
+            throw new IllegalStateException(artifact + " of node " + nodeName + " was rendered without its secrets");
+        }
+        return bytes;
     }
 }

@@ -14,10 +14,12 @@ public final class Inventory {
     private final Site site;
     private final Map<String, ResolvedNode> byName = new LinkedHashMap<>();
     private final Map<MacAddress, ResolvedNode> byMac = new LinkedHashMap<>();
+    private final Map<String, SourcePos> siteFields;
 
-    Inventory(Path file, Site site, List<ResolvedNode> nodes) {
+    Inventory(Path file, Site site, List<ResolvedNode> nodes, Map<String, SourcePos> siteFields) {
         this.file = file;
         this.site = site;
+        this.siteFields = Map.copyOf(siteFields);
         for (ResolvedNode node : nodes) {
             byName.put(node.name(), node);
             byMac.put(node.spec().mac(), node);
@@ -36,6 +38,11 @@ public final class Inventory {
 
     public Site site() {
         return site;
+    }
+
+    /** Where a site field is written, for problems found after loading (e.g. Vault settings missing from the environment). */
+    public SourcePos sitePos(String field) {
+        return siteFields.getOrDefault(field, new SourcePos(file, 1, 1));
     }
 
     public List<ResolvedNode> nodes() {

@@ -74,7 +74,7 @@ public final class InventoryLoader {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
-        return new Inventory(file, boundSite, resolved);
+        return new Inventory(file, boundSite, resolved, site.keyPositions());
     }
 
     private YamlNode section(YamlNode.Mapping top, String key, boolean required, Function<YamlNode, YamlNode> check) {
@@ -131,8 +131,45 @@ public final class InventoryLoader {
         if (site.k3sServer() != null && !URL.matcher(site.k3sServer()).matches()) {
             problems.add(new Problem(siteTree.get("k3s_server").pos(), "site.k3s_server: '" + site.k3sServer() + "' is not an http(s) URL"));
         }
-        if (site.secrets() != null && site.secrets().file() == null) {
-            problems.add(new Problem(siteTree.get("secrets").pos(), "site.secrets: missing required field 'file'"));
+        if (site.secrets() != null) {
+            checkSecrets((YamlNode.Mapping) siteTree.get("secrets"), site.secrets());
+        }
+    }
+
+    private void checkSecrets(YamlNode.Mapping tree, Site.Secrets secrets) {
+        if (secrets.sourceOrDefault() == Site.SecretSourceKind.FILE) {
+            if (secrets.file() == null) {
+                problems.add(new Problem(tree.pos(), "site.secrets: missing required field 'file'"));
+            }
+            if (secrets.vault() != null) {
+                problems.add(new Problem(tree.keyPos("vault"), "site.secrets.vault: only used with source: vault"));
+            }
+            return;
+        }
+        if (secrets.file() != null) {
+            problems.add(new Problem(tree.keyPos("file"), "site.secrets.file: not used with source: vault"));
+        }
+        if (!(tree.get("vault") instanceof YamlNode.Mapping vaultTree)) {
+            return;
+        }
+        Site.Vault vault = secrets.vault();
+        for (String placeholder : vault.unknownPlaceholders()) {
+            problems.add(new Problem(vaultTree.get("path").pos(), "site.secrets.vault.path: unknown placeholder '{{"
+                    + placeholder + "}}' (known: {{name}}, {{hostname}})"));
+        }
+        if (vault.mountOrDefault().isEmpty() || vault.pathOrDefault().isEmpty()
+                || List.of(vault.pathOrDefault().split("/")).stream().anyMatch(p -> p.isEmpty() || p.equals(".."))) {
+            problems.add(new Problem(vaultTree.pos(),
+                    "site.secrets.vault: 'mount' and 'path' need non-empty segments without '..'"));
+        }
+        if (vault.timeout() != null && vault.timeout().duration().isZero()) {
+            problems.add(new Problem(vaultTree.get("timeout").pos(), "site.secrets.vault.timeout: must be more than 0"));
+        }
+        if (vault.caFile() != null) {
+            Path ca = file.toAbsolutePath().getParent().resolve(vault.caFile()).normalize();
+            if (!Files.isReadable(ca) || Files.isDirectory(ca)) {
+                problems.add(new Problem(vaultTree.get("ca_file").pos(), "site.secrets.vault.ca_file: no readable file " + ca));
+            }
         }
     }
 

@@ -64,13 +64,69 @@ public record Site(
         return unknownMacs == null ? UnknownMacs.DISCOVER : unknownMacs;
     }
 
-    /** Where per-node secrets come from; {@code file} is relative to the inventory file. */
+    /**
+     * Where per-node secrets come from: a secrets file ({@code file}, relative to the inventory) or
+     * Vault ({@code vault}; its address and credentials come from the environment, never the inventory).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Secrets(SecretSourceKind source, String file) {
+    public record Secrets(SecretSourceKind source, String file, Vault vault) {
+
+        public SecretSourceKind sourceOrDefault() {
+            return source == null ? SecretSourceKind.FILE : source;
+        }
+
+        public Vault vaultOrDefault() {
+            return vault == null ? new Vault(null, null, null, null, null) : vault;
+        }
+    }
+
+    /**
+     * Vault KV v2 settings.
+     *
+     * @param mount   the KV v2 mount (default {@code secret})
+     * @param path    the secret path under the mount, with {@code {{hostname}}} and {@code {{name}}}
+     *                (default {@code nodes/{{hostname}}}, read as {@code secret/data/nodes/<hostname>})
+     * @param caFile  PEM certificates to trust for Vault's TLS, relative to the inventory
+     * @param ttl     how long a node's secrets are reused before Vault is asked again (default 60s)
+     * @param timeout connect and read timeout of each request to Vault (default 5s)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Vault(String mount, String path, String caFile, TimeSpan ttl, TimeSpan timeout) {
+
+        public String mountOrDefault() {
+            return mount == null ? "secret" : mount.replaceAll("^/+|/+$", "");
+        }
+
+        public String pathOrDefault() {
+            return path == null ? "nodes/{{hostname}}" : path.replaceAll("^/+|/+$", "");
+        }
+
+        public java.time.Duration ttlOrDefault() {
+            return ttl == null ? java.time.Duration.ofSeconds(60) : ttl.duration();
+        }
+
+        public java.time.Duration timeoutOrDefault() {
+            return timeout == null ? java.time.Duration.ofSeconds(5) : timeout.duration();
+        }
+
+        /** The node's secret path under the mount: the template with its placeholders filled in. */
+        public String pathFor(String name, String hostname) {
+            return PLACEHOLDER.matcher(pathOrDefault()).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                    m.group(1).equals("name") ? name : hostname));
+        }
+
+        /** Placeholders in {@code path} other than {@code {{name}}} and {@code {{hostname}}}. */
+        public List<String> unknownPlaceholders() {
+            return PLACEHOLDER.matcher(pathOrDefault()).results().map(m -> m.group(1))
+                    .filter(p -> !p.equals("name") && !p.equals("hostname")).toList();
+        }
+
+        private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{\\s*([^}]*?)\\s*}}");
     }
 
     public enum SecretSourceKind {
-        FILE;
+        FILE,
+        VAULT;
 
         @com.fasterxml.jackson.annotation.JsonValue
         @Override

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.metis.secrets.SecretUnavailableException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -23,6 +25,9 @@ public final class MetisMetrics {
     private final Counter tftpBytes;
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
+    private final Counter vaultRequests;
+    private final Counter vaultReused;
+    private final Map<SecretUnavailableException.Reason, Counter> vaultFailures = new ConcurrentHashMap<>();
 
     public MetisMetrics() {
         tftpBytes = Counter.builder("metis.tftp.sent").baseUnit("bytes")
@@ -31,6 +36,11 @@ public final class MetisMetrics {
                 .description("Inventory reloads after a file change").register(registry);
         reloadsFailed = Counter.builder("metis.inventory.reloads").tag("result", "failure")
                 .description("Inventory reloads after a file change").register(registry);
+        vaultRequests = Counter.builder("metis.vault.requests")
+                .description("Secret reads sent to Vault").register(registry);
+        vaultReused = Counter.builder("metis.vault.cache.hits")
+                .description("Secret lookups answered without a Vault request (cached, or joined one under way)")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -85,6 +95,18 @@ public final class MetisMetrics {
 
     public void inventoryReload(boolean success) {
         (success ? reloadsOk : reloadsFailed).increment();
+    }
+
+    /** A secret read from Vault came back; a failure is counted by its reason. */
+    public void vaultRead(Optional<SecretUnavailableException.Reason> failure) {
+        vaultRequests.increment();
+        failure.ifPresent(reason -> vaultFailures.computeIfAbsent(reason, r -> Counter.builder("metis.vault.failures")
+                .description("Secret reads from Vault that failed, by reason")
+                .tag("reason", r.label()).register(registry)).increment());
+    }
+
+    public void vaultReused() {
+        vaultReused.increment();
     }
 
     /** Nodes per provisioning state, read when scraped. */

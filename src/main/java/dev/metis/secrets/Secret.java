@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A secret value. Its {@code toString} is always {@value #REDACTED}, so string concatenation, loggers
  * and exception messages cannot print it; only {@link #reveal()} gives the value, and only the
- * identity renderer and explicit {@code --reveal-secrets} output call it.
+ * identity renderer and explicit {@code --reveal-secrets} output call it. Every value is also handed to
+ * the {@link LeakGuard}, which masks it should it reach a log line some other way.
  */
 public final class Secret {
 
@@ -15,6 +16,7 @@ public final class Secret {
 
     private Secret(String value) {
         this.value = Objects.requireNonNull(value, "secret value");
+        LeakGuard.watch(value);
     }
 
     public static Secret of(String value) {

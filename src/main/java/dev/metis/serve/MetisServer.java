@@ -33,9 +33,13 @@ public final class MetisServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetisServer.class);
 
-    /** Everything {@code metis serve} can be told on its command line. */
+    /**
+     * Everything {@code metis serve} can be told on its command line.
+     *
+     * @param environment where Vault's address and credentials come from (the process environment)
+     */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Secret adminToken, Duration reloadInterval, Dhcp dhcp, Tftp tftp) {
+            Secret adminToken, Duration reloadInterval, Dhcp dhcp, Tftp tftp, Map<String, String> environment) {
     }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
@@ -61,8 +65,13 @@ public final class MetisServer implements AutoCloseable {
     private final ScheduledExecutorService reloader;
 
     private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
-        inventory = ServedInventory.load(settings.inventory(), metrics);
-        state = StateStore.open(settings.stateDir(), Clock.systemUTC());
+        inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
+        try {
+            state = StateStore.open(settings.stateDir(), Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            inventory.close();
+            throw e;
+        }
         try {
             registerStateGauges();
             HttpService service = new HttpService(inventory, state, settings.assets(), settings.tftpRoot(),
@@ -70,6 +79,7 @@ public final class MetisServer implements AutoCloseable {
             http = HttpTransport.start(settings.http(), service, metrics);
         } catch (RuntimeException | InterruptedException e) {
             state.close();
+            inventory.close();
             throw e;
         }
         LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}", http.localAddress(),
@@ -85,6 +95,7 @@ public final class MetisServer implements AutoCloseable {
             }
             http.close();
             state.close();
+            inventory.close();
             throw e;
         }
         dhcp = startedDhcp;
@@ -159,6 +170,7 @@ public final class MetisServer implements AutoCloseable {
         }
         http.close();
         state.close();
+        inventory.close();
         LOG.info("stopped");
     }
 }

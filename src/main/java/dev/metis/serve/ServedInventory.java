@@ -7,17 +7,23 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
 import dev.metis.inventory.ResolvedNode;
+import dev.metis.inventory.Site;
 import dev.metis.metrics.MetisMetrics;
+import dev.metis.secrets.NodeSecrets;
 import dev.metis.secrets.SecretSource;
 import dev.metis.secrets.SecretSources;
 import dev.metis.secrets.SecretUnavailableException;
+import dev.metis.secrets.VaultSecretSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The inventory a running server answers from, with its secrets and rendered identities. A reload
  * replaces it only when the new files are valid; otherwise the last good one keeps serving.
  */
-public final class ServedInventory {
+public final class ServedInventory implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServedInventory.class);
 
@@ -34,13 +40,20 @@ public final class ServedInventory {
         private final long number;
         private final Inventory inventory;
         private final SecretSource secrets;
+        private final SecretHealth health;
         private final IdentityRenderer renderer;
-        private final Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
+        private final Map<String, NodeIdentity> shared = new ConcurrentHashMap<>();
+        private final Map<String, Rendered> identities = new ConcurrentHashMap<>();
 
-        Generation(long number, Inventory inventory, SecretSource secrets) {
+        /** A node's identity and the secrets it was rendered with. */
+        private record Rendered(NodeSecrets secrets, NodeIdentity identity) {
+        }
+
+        Generation(long number, Inventory inventory, SecretSource secrets, SecretHealth health) {
             this.number = number;
             this.inventory = inventory;
             this.secrets = secrets;
+            this.health = health;
             this.renderer = new IdentityRenderer(inventory.site());
         }
 
@@ -52,30 +65,66 @@ public final class ServedInventory {
             return inventory;
         }
 
-        /** The node's identity, rendered once per generation. */
+        /**
+         * The node's whole identity, with its secrets. The secrets are asked for every time (the source
+         * caches them for its own TTL, so a rotation is seen); the files are rendered again only when
+         * the secrets changed.
+         */
         public NodeIdentity identity(ResolvedNode node) throws SecretUnavailableException {
-            NodeIdentity cached = identities.get(node.name());
-            if (cached != null) {
-                return cached;
+            NodeSecrets current;
+            try {
+                current = secrets.secretsFor(node);
+            } catch (SecretUnavailableException e) {
+                if (health.failed(node.name(), e)) {
+                    LOG.warn("{}; its secret-bearing files are answered with 503", e.getMessage());
+                }
+                throw e;
             }
-            NodeIdentity rendered = renderer.render(node, secrets.secretsFor(node));
-            identities.put(node.name(), rendered);
+            if (health.succeeded(node.name())) {
+                LOG.info("node {}: secrets available again", node.name());
+            }
+            Rendered cached = identities.get(node.name());
+            if (cached != null && cached.secrets().equals(current)) {
+                return cached.identity();
+            }
+            NodeIdentity rendered = renderer.render(node, current);
+            identities.put(node.name(), new Rendered(current, rendered));
             return rendered;
+        }
+
+        /** The node's files that carry no secret, its config hash and instance-id; never asks the secret source. */
+        public NodeIdentity publicIdentity(ResolvedNode node) {
+            return shared.computeIfAbsent(node.name(), n -> renderer.renderPublic(node));
+        }
+
+        /** Why the node's secrets failed at its last lookup, unless that has passed. */
+        public Optional<String> secretsFailure(ResolvedNode node) {
+            return health.failure(node.name());
+        }
+
+        /** Nodes whose secrets failed at their last lookup, with the reason. */
+        public Map<String, String> failingSecrets() {
+            return health.failing(inventory.nodes().stream().map(ResolvedNode::name).collect(Collectors.toSet()));
         }
     }
 
     private final Path file;
     private final MetisMetrics metrics;
+    private final Map<String, String> env;
+    private final SecretHealth health = new SecretHealth();
     private volatile Generation current;
     private byte[] fingerprint;
 
-    private ServedInventory(Path file, MetisMetrics metrics) {
+    private ServedInventory(Path file, MetisMetrics metrics, Map<String, String> env) {
         this.file = file;
         this.metrics = metrics;
+        this.env = Map.copyOf(env);
     }
 
-    public static ServedInventory load(Path file, MetisMetrics metrics) throws InvalidInputException {
-        ServedInventory served = new ServedInventory(file, metrics);
+    /** @param env the environment Vault's address and credentials come from */
+    public static ServedInventory load(Path file, MetisMetrics metrics, Map<String, String> env)
+            throws InvalidInputException {
+        ServedInventory served = new ServedInventory(file, metrics, env);
         served.current = served.build(1);
         served.fingerprint = served.fingerprint();
         return served;
@@ -96,9 +145,13 @@ public final class ServedInventory {
         }
         fingerprint = print;
         try {
-            Generation next = build(current.number() + 1);
-            boolean secretsMoved = !java.util.Objects.equals(secretsFile(next), secretsFile(current));
+            Generation previous = current;
+            Generation next = build(previous.number() + 1);
+            boolean secretsMoved = !Objects.equals(secretsFile(next), secretsFile(previous));
             current = next;
+            if (next.secrets != previous.secrets) {
+                previous.secrets.close();
+            }
             if (secretsMoved) {
                 fingerprint = fingerprint();
             }
@@ -120,7 +173,32 @@ public final class ServedInventory {
 
     private Generation build(long number) throws InvalidInputException {
         Inventory inventory = InventoryLoader.load(file);
-        return new Generation(number, inventory, SecretSources.forInventory(inventory));
+        return new Generation(number, inventory, secretSource(inventory), health);
+    }
+
+    /**
+     * The previous generation's Vault source while the Vault settings are unchanged, so a reload keeps
+     * its login and cache; a secrets file is read again, since its edit may be why we reload.
+     */
+    private SecretSource secretSource(Inventory inventory) throws InvalidInputException {
+        Generation previous = current;
+        Site.Secrets settings = inventory.site().secrets();
+        if (previous != null && settings != null && settings.sourceOrDefault() == Site.SecretSourceKind.VAULT
+                && settings.equals(previous.inventory().site().secrets())) {
+            return previous.secrets;
+        }
+        return SecretSources.forInventory(inventory, env, new VaultSecretSource.Observer() {
+            @Override
+            public void read(Optional<SecretUnavailableException.Reason> failure) {
+                metrics.vaultRead(failure);
+                health.read(failure.isEmpty());
+            }
+
+            @Override
+            public void reused() {
+                metrics.vaultReused();
+            }
+        });
     }
 
     /**
@@ -140,7 +218,7 @@ public final class ServedInventory {
 
     private static Path secretsFile(Generation generation) {
         var settings = generation.inventory().site().secrets();
-        return settings == null ? null : generation.inventory().resolve(settings.file());
+        return settings == null || settings.file() == null ? null : generation.inventory().resolve(settings.file());
     }
 
     private static byte[] readOrEmpty(Path path) {
@@ -149,5 +227,11 @@ public final class ServedInventory {
         } catch (IOException e) {
             return new byte[0];
         }
+    }
+
+    /** Closes the secret source: Vault's renewal thread stops and a token Metis logged in for is revoked. */
+    @Override
+    public void close() {
+        current.secrets.close();
     }
 }

@@ -31,12 +31,18 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,20 +58,27 @@ public final class HttpTransport implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_BODY_BYTES = 64 * 1024;
 
+    /** Threads for answers that may wait on the secret source; also bounds how many Vault reads run at once. */
+    static final int WAITING_THREADS = 16;
+
     private final Channel channel;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final ExecutorService waiting;
 
-    private HttpTransport(Channel channel, EventLoopGroup boss, EventLoopGroup workers) {
+    private HttpTransport(Channel channel, EventLoopGroup boss, EventLoopGroup workers, ExecutorService waiting) {
         this.channel = channel;
         this.boss = boss;
         this.workers = workers;
+        this.waiting = waiting;
     }
 
     public static HttpTransport start(InetSocketAddress address, HttpService service, MetisMetrics metrics)
             throws InterruptedException {
         EventLoopGroup boss = EventLoops.group(1);
         EventLoopGroup workers = EventLoops.group(0);
+        ExecutorService waiting = Executors.newFixedThreadPool(WAITING_THREADS,
+                new DefaultThreadFactory("metis-http-wait", true));
         HttpService.MetricsView view = new HttpService.MetricsView() {
             @Override
             public String scrape() {
@@ -87,15 +100,16 @@ public final class HttpTransport implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("routes", new Handler(service, metrics, view));
+                                .addLast("routes", new Handler(service, metrics, view, waiting));
                     }
                 });
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
-            return new HttpTransport(channel, boss, workers);
+            return new HttpTransport(channel, boss, workers, waiting);
         } catch (RuntimeException | InterruptedException e) {
             boss.shutdownGracefully();
             workers.shutdownGracefully();
+            waiting.shutdownNow();
             throw e;
         }
     }
@@ -109,35 +123,46 @@ public final class HttpTransport implements AutoCloseable {
         channel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        waiting.shutdownNow();
     }
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final HttpService service;
         private final MetisMetrics metrics;
         private final HttpService.MetricsView view;
+        private final Executor waiting;
+        /** Done when every earlier answer on this connection is written; touched on its event loop only. */
+        private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view) {
+        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting) {
             this.service = service;
             this.metrics = metrics;
             this.view = view;
+            this.waiting = waiting;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             long started = System.nanoTime();
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            HttpResponse response;
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            String uri = request.uri();
+            String method = request.method().name();
+            Supplier<HttpResponse> answer;
+            boolean mayWait;
+            boolean keepAlive;
+            String uri;
             if (request.decoderResult().isFailure()) {
                 Throwable cause = request.decoderResult().cause();
                 boolean tooLong = cause instanceof TooLongFrameException;
-                response = HttpResponse.text("bad-request", tooLong ? 431 : 400, "application/json",
+                HttpResponse bad = HttpResponse.text("bad-request", tooLong ? 431 : 400, "application/json",
                         "{\"error\":\"" + (tooLong ? "request line or headers too large" : "malformed request")
                                 + "\",\"status\":" + (tooLong ? 431 : 400) + "}");
+                answer = () -> bad;
+                mayWait = false;
                 keepAlive = false;
                 uri = "-";
             } else {
+                uri = request.uri();
+                keepAlive = HttpUtil.isKeepAlive(request);
                 Map<String, String> headers = new LinkedHashMap<>();
                 request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
                 int query = uri.indexOf('?');
@@ -145,13 +170,34 @@ public final class HttpTransport implements AutoCloseable {
                 if (!path.startsWith("/")) {
                     path = "/" + path; // absolute-form request targets carry no path we serve
                 }
-                response = service.handle(new HttpRequest(request.method().name(), path, headers,
-                        ByteBufUtil.getBytes(request.content()), remote.getAddress()), view);
+                HttpRequest decoded = new HttpRequest(method, path, headers, ByteBufUtil.getBytes(request.content()),
+                        remote.getAddress());
+                answer = () -> service.handle(decoded, view);
+                mayWait = HttpService.mayWait(decoded);
             }
+            if (previous.isDone() && !mayWait) {
+                finish(ctx, answer.get(), keepAlive, remote, method, uri, started);
+                return;
+            }
+            // Behind an answer still being worked on, or itself waiting: chained, so that answers on
+            // this connection keep the order of its requests (HTTP/1.1 pipelining).
+            previous = previous.thenApplyAsync(ignored -> answer.get(), mayWait ? waiting : ctx.executor())
+                    .handleAsync((response, failure) -> {
+                        if (failure != null) {
+                            exceptionCaught(ctx, failure);
+                        } else {
+                            finish(ctx, response, keepAlive, remote, method, uri, started);
+                        }
+                        return null;
+                    }, ctx.executor());
+        }
+
+        private void finish(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, InetSocketAddress remote,
+                String method, String uri, long started) {
             write(ctx, response, keepAlive);
             metrics.httpRequest(response.route(), response.status(), response.sentBytes());
             if (ACCESS.isInfoEnabled()) {
-                ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), request.method(),
+                ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), method,
                         printable(uri), response.status(), response.sentBytes(), (System.nanoTime() - started) / 1_000_000);
             }
         }

@@ -3,11 +3,14 @@ package dev.metis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.Cli;
+import dev.metis.testing.FakeVault;
 import dev.metis.testing.InventoryFixture;
 import dev.metis.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CanarySecretTest {
 
     private static final String CANARY = "CANARY-9f3b7c1e";
+    private static final String VAULT_TOKEN = "hvs.cli-token-0b7e";
 
     @TempDir
     Path dir;
@@ -52,6 +56,10 @@ class CanarySecretTest {
     }
 
     private String runAll(String... extra) {
+        return runAll(Map.of(), inventory, extra);
+    }
+
+    private static String runAll(Map<String, String> env, Path inventory, String... extra) {
         StringBuilder seen = new StringBuilder();
         String file = inventory.toString();
         String[][] commands = {
@@ -69,7 +77,7 @@ class CanarySecretTest {
             if (extra.length > 0 && command[0].equals("inventory")) {
                 continue;
             }
-            seen.append(Cli.run(args).all());
+            seen.append(Cli.run(env, args).all());
         }
         return seen.toString();
     }
@@ -112,6 +120,79 @@ class CanarySecretTest {
         try (LogCapture logs = new LogCapture()) {
             Cli.run("inventory", "check", "--inventory", inventory.toString());
             assertThat(logs.text()).contains("secrets file " + dir.resolve("secrets.yaml") + " is readable by group or others");
+        }
+    }
+
+    /** The same inventory with its secrets in Vault: the canary is in every field Vault can hold. */
+    private Path vaultInventory() throws Exception {
+        String yaml = Files.readString(inventory).replace("""
+                  secrets:
+                    source: file
+                    file: secrets.yaml
+                """, """
+                  secrets: {source: vault}
+                """);
+        assertThat(yaml).contains("source: vault");
+        return InventoryFixture.write(dir, "vault-inventory.yaml", yaml);
+    }
+
+    private static FakeVault vaultWithCanary() throws Exception {
+        return FakeVault.start().token(VAULT_TOKEN).secret("secret/data/nodes/n1", Map.of(
+                "k3s_token", CANARY + "-token", "ssh_password", CANARY + "-password",
+                "extra", Map.of("psk", CANARY + "-extra"),
+                "cloud_init", "runcmd: [echo " + CANARY + "-cloud-init]\n"));
+    }
+
+    @Test
+    void aCanaryInVaultReachesOnlyRevealedOutput() throws Exception {
+        Path file = vaultInventory();
+        try (FakeVault vault = vaultWithCanary(); LogCapture logs = new LogCapture()) {
+            Map<String, String> env = Map.of("VAULT_ADDR", vault.address(), "VAULT_TOKEN", VAULT_TOKEN);
+            String shown = runAll(env, file);
+            assertThat(shown).contains("<redacted>", "runcmd").doesNotContain(CANARY, VAULT_TOKEN);
+            String revealed = runAll(env, file, "--reveal-secrets");
+            assertThat(revealed).contains(CANARY + "-token", CANARY + "-password", "psk=" + CANARY + "-extra",
+                    "echo " + CANARY + "-cloud-init").doesNotContain(VAULT_TOKEN);
+            assertThat(logs.text()).doesNotContain(CANARY, VAULT_TOKEN);
+        }
+    }
+
+    @Test
+    void vaultFailuresNameTheNodeAndPathButNoCredential() throws Exception {
+        Path file = vaultInventory();
+        try (FakeVault vault = vaultWithCanary(); LogCapture logs = new LogCapture()) {
+            Map<String, String> token = Map.of("VAULT_ADDR", vault.address(), "VAULT_TOKEN", VAULT_TOKEN);
+            String where = "metis: node n1: Vault secret secret/data/nodes/n1 at " + vault.address() + ": ";
+            vault.forbid("secret/data/nodes/n1");
+            Cli.Run forbidden = Cli.run(token, "render", "--inventory", file.toString(), "--node", "n1", "user-data");
+            assertThat(forbidden.exitCode()).isEqualTo(1);
+            assertThat(forbidden.err()).startsWith(where).contains("permission denied (HTTP 403)");
+            assertThat(forbidden.out()).isEmpty();
+
+            Map<String, String> appRole = Map.of("VAULT_ADDR", vault.address(), "VAULT_ROLE_ID", "role-" + CANARY,
+                    "VAULT_SECRET_ID", "secret-" + CANARY);
+            Cli.Run login = Cli.run(appRole, "inventory", "check", "--inventory", file.toString());
+            assertThat(login.exitCode()).isEqualTo(1);
+            assertThat(login.err()).startsWith(where + "AppRole login failed");
+
+            vault.allow("secret/data/nodes/n1");
+            vault.deleteSecret("secret/data/nodes/n1");
+            Cli.Run missing = Cli.run(token, "config", "--inventory", file.toString(), "--node", "n1");
+            assertThat(missing.err()).isEqualTo(where + "not found (HTTP 404)\n");
+
+            vault.close();
+            Cli.Run down = Cli.run(token, "config", "--inventory", file.toString(), "--node", "n1", "--explain");
+            assertThat(down.exitCode()).isEqualTo(1);
+            // spring-vault may warn first that it could not look the token up; the error is the last line
+            assertThat(down.err().lines().reduce((a, b) -> b).orElseThrow()).startsWith(where + "unreachable");
+
+            Cli.Run unset = Cli.run(Map.of(), "render", "--inventory", file.toString(), "--node", "n1", "meta-data");
+            assertThat(unset.exitCode()).isEqualTo(1);
+            assertThat(unset.err()).contains(file + ":8:3: site.secrets: source vault needs VAULT_ADDR");
+            for (Cli.Run run : List.of(forbidden, login, missing, down, unset)) {
+                assertThat(run.all()).doesNotContain(CANARY, VAULT_TOKEN);
+            }
+            assertThat(logs.text()).doesNotContain(CANARY, VAULT_TOKEN);
         }
     }
 }

@@ -2,11 +2,15 @@ package dev.metis.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metis.testing.FakeVault;
 import dev.metis.testing.LogCapture;
 import dev.metis.testing.ServerFixture;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +44,40 @@ class ServeCanaryTest {
             running.stop();
             assertThat(logs.text()).contains("phoned home").contains("\"GET /nocloud/" + ServerFixture.MAC + "/user-data\" 200")
                     .doesNotContain(CANARY);
+        }
+    }
+
+    @Test
+    void aCanaryInVaultReachesOnlyItsOwnNodesUserData() throws Exception {
+        String secretId = "approle-secret-" + CANARY;
+        try (FakeVault vault = FakeVault.start().appRole("role-" + CANARY, secretId)
+                .secret("secret/data/nodes/web-1", Map.of("k3s_token", CANARY + "-token",
+                        "extra", Map.of("psk", CANARY + "-extra"),
+                        "cloud_init", Map.of("bootcmd", List.of("echo " + CANARY + "-cloud-init"))))
+                .forbid("secret/data/nodes/web-2");
+                LogCapture logs = new LogCapture()) {
+            ServerFixture server = new ServerFixture(dir).withEnvironment(Map.of("VAULT_ADDR", vault.address(),
+                    "VAULT_ROLE_ID", "role-" + CANARY, "VAULT_SECRET_ID", secretId));
+            Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: vault}\n",
+                    "    files: {/etc/psk: {content: \"{{secrets.extra.psk}}\"}}\n"));
+            try (ServerFixture running = server.start()) {
+                assertThat(running.get("/nocloud/" + ServerFixture.MAC + "/user-data").body())
+                        .contains("token: " + CANARY + "-token", "content: " + CANARY + "-extra", "echo " + CANARY + "-cloud-init");
+                HttpResponse<String> other = running.get("/nocloud/02:00:00:00:00:02/user-data");
+                assertThat(other.statusCode()).isEqualTo(503);
+                StringBuilder elsewhere = new StringBuilder(other.body());
+                for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/ipxe/02:00:00:00:00:02", "/api/v1/nodes",
+                        "/api/v1/nodes/web-1", "/api/v1/nodes/web-2", "/healthz", "/nocloud/" + ServerFixture.MAC + "/meta-data",
+                        "/nocloud/" + ServerFixture.MAC + "/network-config", "/metrics"}) {
+                    elsewhere.append(running.get(path).body());
+                }
+                elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
+                elsewhere.append(running.post("/api/v1/nodes/web-1/reprovision", "").body());
+                assertThat(elsewhere.toString()).contains("permission denied").doesNotContain(CANARY, "hvs.approle-1");
+            }
+            assertThat(vault.requests("POST", "/v1/auth/token/revoke-self")).hasSize(1);
+            assertThat(logs.text()).contains("node web-2: Vault secret secret/data/nodes/web-2")
+                    .doesNotContain(CANARY, "hvs.approle-1");
         }
     }
 }

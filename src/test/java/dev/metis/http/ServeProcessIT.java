@@ -3,11 +3,13 @@ package dev.metis.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.ExternalTool;
+import dev.metis.testing.FakeVault;
 import dev.metis.testing.MetisProcess;
 import dev.metis.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +20,20 @@ class ServeProcessIT {
     Path dir;
 
     private MetisProcess serve(ServerFixture fixture) throws Exception {
+        return serve(fixture, Map.of());
+    }
+
+    private MetisProcess serve(ServerFixture fixture, Map<String, String> env) throws Exception {
         return MetisProcess.start(dir, List.of("serve", "--no-dhcp", "--no-tftp", "--inventory", fixture.inventory.toString(),
                 "--state-dir", fixture.state.toString(), "--boot-assets", fixture.assets.toString(),
-                "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port)), fixture.port);
+                "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port)), fixture.port, env);
+    }
+
+    private static void promtoolAccepts(Path dir, String metrics) throws Exception {
+        Path file = dir.resolve("metrics.txt");
+        Files.writeString(file, metrics);
+        ExternalTool.Result check = ExternalTool.run(dir, "sh", "-c", ExternalTool.require("promtool") + " check metrics < " + file);
+        assertThat(check.exitCode()).as(check.all()).isZero();
     }
 
     @Test
@@ -45,7 +58,6 @@ class ServeProcessIT {
 
     @Test
     void metricsPassPromtoolAndTheLogNamesEachService() throws Exception {
-        Path promtool = ExternalTool.require("promtool");
         ServerFixture fixture = new ServerFixture(dir);
         try (MetisProcess metis = serve(fixture)) {
             fixture.get("/boot.ipxe");
@@ -58,12 +70,31 @@ class ServeProcessIT {
                     .contains("metis_http_sent_bytes_total{route=\"/assets\"} 300000.0")
                     .contains("metis_nodes{state=\"booting\"} 1.0")
                     .contains("metis_inventory_reloads_total");
-            Path file = dir.resolve("metrics.txt");
-            Files.writeString(file, metrics);
-            ExternalTool.Result check = ExternalTool.run(dir, "sh", "-c", promtool + " check metrics < " + file);
-            assertThat(check.exitCode()).as(check.all()).isZero();
+            promtoolAccepts(dir, metrics);
             assertThat(Files.readString(metis.log)).contains("HTTP listening on /127.0.0.1:" + fixture.port)
                     .contains("\"GET /nocloud/" + ServerFixture.MAC + "/user-data\" 200");
+        }
+    }
+
+    /** The shaded jar carries spring-vault and the Spring jars it needs, and logs no secret. */
+    @Test
+    void theJarServesSecretsFromVault() throws Exception {
+        String token = "hvs.jar-token-5f1c";
+        try (FakeVault vault = FakeVault.start().token(token)
+                .secret("secret/data/nodes/web-1", Map.of("k3s_token", "K10-through-the-jar"))) {
+            ServerFixture fixture = new ServerFixture(dir);
+            Files.writeString(fixture.inventory, fixture.inventoryYaml("  secrets: {source: vault}\n", ""));
+            try (MetisProcess metis = serve(fixture, Map.of("VAULT_ADDR", vault.address(), "VAULT_TOKEN", token))) {
+                assertThat(fixture.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).contains("token: K10-through-the-jar");
+                assertThat(fixture.get("/nocloud/02:00:00:00:00:02/user-data").statusCode()).isEqualTo(503);
+                assertThat(fixture.get("/healthz").body()).contains("\"status\":\"degraded\"");
+                String metrics = fixture.get("/metrics").body();
+                assertThat(metrics).contains("metis_vault_requests_total 2.0", "metis_vault_failures_total{reason=\"missing\"} 1.0",
+                        "metis_vault_cache_hits_total 0.0");
+                promtoolAccepts(dir, metrics);
+                assertThat(Files.readString(metis.log)).contains("node web-2: Vault secret secret/data/nodes/web-2")
+                        .doesNotContain(token, "K10-through-the-jar");
+            }
         }
     }
 }

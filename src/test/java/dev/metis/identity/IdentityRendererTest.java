@@ -91,6 +91,74 @@ class IdentityRendererTest {
     }
 
     @Test
+    void theConfigHashAndPublicFilesDependOnTheInventoryAlone() throws Exception {
+        Inventory inventory = load(NODE);
+        NodeIdentity full = render(inventory, SECRETS);
+        NodeSecrets fewer = new NodeSecrets(Optional.empty(), Optional.empty(), Map.of("wifi", Secret.of("x")),
+                Optional.of(Secret.of("packages: [htop]")));
+        assertThat(render(inventory, fewer).configHash()).isEqualTo(full.configHash());
+        NodeIdentity shared = new IdentityRenderer(inventory.site()).renderPublic(inventory.node("web-1").orElseThrow());
+        assertThat(shared.configHash()).isEqualTo(full.configHash());
+        for (Artifact artifact : Artifact.values()) {
+            if (artifact.carriesSecrets()) {
+                assertThatThrownBy(() -> shared.bytes(artifact)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage(artifact + " of node web-1 was rendered without its secrets");
+            } else {
+                assertThat(shared.bytes(artifact)).as(artifact.fileName()).isEqualTo(full.bytes(artifact));
+            }
+        }
+    }
+
+    private static NodeSecrets withCloudInit(String yaml) {
+        return new NodeSecrets(SECRETS.k3sToken(), SECRETS.sshPassword(), SECRETS.extra(), Optional.of(Secret.of(yaml)));
+    }
+
+    @Test
+    void extraCloudConfigAddsKeysMergesMappingsAndAppendsToLists() throws Exception {
+        String userData = render(load(NODE), withCloudInit("""
+                bootcmd: [echo early]
+                runcmd: [echo extra]
+                write_files: [{path: /etc/extra, content: "x"}]
+                ntp: {pools: [pool.example]}
+                """)).text(Artifact.USER_DATA);
+        Map<?, ?> doc = Mappers.yaml().readValue(userData, Map.class);
+        assertThat(doc.get("bootcmd")).isEqualTo(java.util.List.of("echo early"));
+        java.util.List<?> runcmd = (java.util.List<?>) doc.get("runcmd");
+        assertThat(runcmd.get(runcmd.size() - 1)).isEqualTo("echo extra");
+        assertThat(runcmd.get(0).toString()).startsWith("[sh, -c, command -v k3s");
+        java.util.List<?> files = (java.util.List<?>) doc.get("write_files");
+        assertThat(files.get(files.size() - 1).toString()).isEqualTo("{path=/etc/extra, content=x}");
+        // this site sets no NTP, so the extra ntp mapping is added as it is, after Metis's keys
+        assertThat(doc.keySet().stream().map(Object::toString).toList()).endsWith("phone_home", "bootcmd", "ntp");
+        assertThat(doc.get("ntp")).isEqualTo(Map.of("pools", java.util.List.of("pool.example")));
+    }
+
+    @Test
+    void extraCloudConfigCannotChangeWhatMetisSets() throws Exception {
+        Inventory inventory = load(NODE);
+        assertThatThrownBy(() -> render(inventory, withCloudInit("""
+                hostname: secret-host-1f2e
+                ssh_pwauth: true
+                users: {ops: {shell: /bin/secret-sh}}
+                phone_home: {tries: 99}
+                write_files: [{path: /etc/rancher/k3s/config.yaml, content: secret-content-7a}]
+                packages: [fine]
+                """)))
+                .isInstanceOf(IdentityException.class)
+                .hasMessage("node web-1: cloud_init from the secret source may only add to what Metis renders; refused: "
+                        + "'hostname' (set by Metis), 'ssh_pwauth' (set by Metis), "
+                        + "'users' (a different kind of value than Metis's), 'phone_home.tries' (set by Metis), "
+                        + "'write_files[0]' (a file Metis writes)");
+    }
+
+    @Test
+    void redactedExtraCloudConfigKeepsItsShapeOnly() throws Exception {
+        String userData = render(load(NODE), withCloudInit("runcmd: [echo secret-cmd-8b]\nbootcmd: [echo x]").redacted())
+                .text(Artifact.USER_DATA);
+        assertThat(userData).doesNotContain("secret-cmd-8b").contains("bootcmd:\n  - <redacted>");
+    }
+
+    @Test
     void k3sConfigHasServerTokenLabelsAndTaints() throws Exception {
         Map<String, Object> k3s = Mappers.yaml().readValue(render(load(NODE), SECRETS).bytes(Artifact.K3S_CONFIG), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
         assertThat(k3s).containsEntry("server", "https://192.0.2.10:6443").containsEntry("token", "tok-123")

@@ -130,4 +130,52 @@ class InventoryErrorsTest {
                         .contains("nodes.c.k3s: a agent needs 'server'")
                         .contains("nodes.c.k3s.taints.a: expected NoSchedule"));
     }
+
+    @Test
+    void vaultSettingsAreCheckedWhereTheyAreWritten() throws Exception {
+        String nodes = """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                """;
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                  secrets:
+                    source: vault
+                    file: secrets.yaml
+                    vault:
+                      mount: secret
+                      path: "nodes/{{host}}"
+                      ca_file: missing-ca.pem
+                      ttl: 1 minute
+                      timeout: 0s
+                      adress: https://vault:8200
+                """ + nodes);
+        List<String> expected = List.of(
+                "10:5: site.secrets.file: not used with source: vault",
+                "13:13: site.secrets.vault.path: unknown placeholder '{{host}}' (known: {{name}}, {{hostname}})",
+                "14:16: site.secrets.vault.ca_file: no readable file " + dir.resolve("missing-ca.pem"),
+                "15:12: site.secrets.vault.ttl: expected e.g. 500ms, 2s or 1m, got '1 minute'",
+                "16:16: site.secrets.vault.timeout: must be more than 0",
+                "17:7: site.secrets.vault: unknown field 'adress'");
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InventoryLoader.load(file));
+        assertThat(e.problems()).hasSize(expected.size());
+        for (String problem : expected) {
+            assertThat(e.problems()).extracting(Problem::toString).anySatisfy(p -> assertThat(p).startsWith(file + ":" + problem));
+        }
+
+        Path fileSource = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                  secrets: {source: file, vault: {mount: secret}}
+                """ + nodes);
+        assertThatThrownBy(() -> InventoryLoader.load(fileSource))
+                .hasMessageContaining(fileSource + ":8:12: site.secrets: missing required field 'file'")
+                .hasMessageContaining(fileSource + ":8:27: site.secrets.vault: only used with source: vault");
+
+        Path defaults = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.vaultSite("{}") + nodes);
+        Site.Vault vault = InventoryLoader.load(defaults).site().secrets().vaultOrDefault();
+        assertThat(vault.mountOrDefault() + "/data/" + vault.pathFor("a", "host-a")).isEqualTo("secret/data/nodes/host-a");
+        assertThat(vault.ttlOrDefault()).hasSeconds(60);
+        assertThat(vault.timeoutOrDefault()).hasSeconds(5);
+    }
 }

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** Runs the real command line in-process and captures what it prints. */
@@ -21,7 +22,12 @@ public final class Cli {
     private Cli() {
     }
 
-    public static synchronized Run run(String... args) {
+    public static Run run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    /** @param environment the environment commands see (Vault's address and credentials), instead of the JVM's */
+    public static synchronized Run run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         ByteArrayOutputStream rawOut = new ByteArrayOutputStream();
@@ -31,7 +37,7 @@ public final class Cli {
         System.setOut(new PrintStream(rawOut, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(rawErr, true, StandardCharsets.UTF_8));
         try {
-            CommandLine cli = Main.commandLine();
+            CommandLine cli = Main.commandLine(environment);
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             int code = cli.execute(args);

@@ -21,6 +21,30 @@ public final class InventoryFixture {
 
     /** A minimal valid site block with the given secrets file, for tests to put classes and nodes under. */
     public static String site(String secretsFile) {
+        return site() + (secretsFile == null ? "" : """
+                  secrets:
+                    source: file
+                    file: %s
+                """.formatted(secretsFile));
+    }
+
+    /** Two netboot nodes for secrets tests: web-1, and n2, whose hostname host-two is not its name. */
+    public static final String TWO_NODES = """
+            classes:
+              c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+            nodes:
+              web-1: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+              n2: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, hostname: host-two}
+            """;
+
+    /** A minimal valid site block with secrets from Vault, {@code vaultSettings} a flow mapping such as {@code {ttl: 0s}}. */
+    public static String vaultSite(String vaultSettings) {
+        return site() + """
+                  secrets: {source: vault, vault: %s}
+                """.formatted(vaultSettings);
+    }
+
+    private static String site() {
         return """
                 site:
                   name: test
@@ -29,10 +53,6 @@ public final class InventoryFixture {
                   server_url: http://192.0.2.2:8080
                   k3s_server: https://192.0.2.10:6443
                   ssh_authorized_keys: [ssh-ed25519 AAAAtest site@key]
-                """ + (secretsFile == null ? "" : """
-                  secrets:
-                    source: file
-                    file: %s
-                """.formatted(secretsFile));
+                """;
     }
 }

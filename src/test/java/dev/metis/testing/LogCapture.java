@@ -2,6 +2,7 @@ package dev.metis.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,11 +21,16 @@ public final class LogCapture implements AutoCloseable {
         loggers.forEach(l -> l.addAppender(appender));
     }
 
+    /** Each event's message and the messages of its exception and causes, one event a line. */
     public String text() {
         List<ILoggingEvent> events = List.copyOf(appender.list);
-        return events.stream().map(e -> e.getFormattedMessage()
-                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
-                .collect(Collectors.joining("\n"));
+        return events.stream().map(e -> {
+            StringBuilder line = new StringBuilder(e.getFormattedMessage());
+            for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                line.append(' ').append(t.getMessage());
+            }
+            return line.toString();
+        }).collect(Collectors.joining("\n"));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code java -jar target/metis.jar} as a separate process, for restarts and {@code kill -9}. */
 public final class MetisProcess implements AutoCloseable {
@@ -22,6 +23,11 @@ public final class MetisProcess implements AutoCloseable {
     }
 
     public static MetisProcess start(Path workDir, List<String> args, int port) throws Exception {
+        return start(workDir, args, port, Map.of());
+    }
+
+    /** @param env added to the process's environment (e.g. VAULT_ADDR and VAULT_TOKEN) */
+    public static MetisProcess start(Path workDir, List<String> args, int port, Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target/metis.jar").toAbsolutePath().toString()));
         command.addAll(args);
@@ -29,6 +35,7 @@ public final class MetisProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("METIS_ADMIN_TOKEN", ServerFixture.ADMIN_TOKEN);
+        builder.environment().putAll(env);
         MetisProcess metis = new MetisProcess(builder.start(), log);
         metis.awaitReady(port);
         return metis;

@@ -30,4 +30,15 @@ public final class RawHttp {
             return line.toString().trim();
         }
     }
+
+    /** Sends the bytes on one connection and returns everything answered until the server closes it. */
+    public static String exchange(int port, String requests) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
 }

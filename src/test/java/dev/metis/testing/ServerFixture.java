@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A real {@code metis serve} on loopback with its own inventory, state and assets in a temporary
@@ -31,6 +32,7 @@ public final class ServerFixture implements AutoCloseable {
     public final Path tftpRoot;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private MetisServer server;
+    private Map<String, String> environment = Map.of();
 
     public ServerFixture(Path dir) throws Exception {
         this.dir = dir;
@@ -84,10 +86,17 @@ public final class ServerFixture implements AutoCloseable {
         return bytes;
     }
 
+    /** The environment the server reads Vault's address and credentials from (none by default). */
+    public ServerFixture withEnvironment(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+        return this;
+    }
+
     public ServerFixture start() throws Exception {
         server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, tftpRoot,
                 new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
-                MetisServer.Dhcp.OFF, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort))));
+                MetisServer.Dhcp.OFF, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
+                environment));
         return this;
     }
 
