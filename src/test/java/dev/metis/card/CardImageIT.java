@@ -232,6 +232,21 @@ class CardImageIT {
     }
 
     @Test
+    void unreachableVaultFailsTheImageNamingNodeAndPath() throws Exception {
+        Path inv = InventoryFixture.write(dir, "vault.yaml", Files.readString(inventory)
+                .replace("secrets: {source: file, file: secrets.yaml}", "secrets: {source: vault, vault: {timeout: 2s}}"));
+        Path output = dir.resolve("vault.img");
+        Cli.Run run = Cli.run(Map.of("VAULT_ADDR", "http://127.0.0.1:" + ServerFixture.freePort(), "VAULT_TOKEN",
+                "hvs.canary-token-never-printed"), "image", "--inventory", inv.toString(), "--node", "pi-ubuntu",
+                "--output", output.toString(), "--cache", dir.resolve("cache").toString(), "--state-dir",
+                dir.resolve("state-vault").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("node pi-ubuntu").contains("secret/data/nodes/pi-ubuntu").contains("unreachable")
+                .doesNotContain("hvs.canary-token-never-printed");
+        assertThat(output).doesNotExist();
+    }
+
+    @Test
     void planShowsLayoutAndInjectionAndChangesNothing() throws Exception {
         Path target = dir.resolve("plan-target.img");
         Files.write(target, new byte[4096]);
