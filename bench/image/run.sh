@@ -5,6 +5,8 @@
 # half empty, like a fresh Ubuntu card) is built once and kept in /var/cache/metis-bench/image.
 # dd runs as `dd bs=4M oflag=direct conv=fsync`; Metis's figure is its whole run (JVM start, inventory,
 # injection, write, fsync) minus the read-back verify, which is reported on its own.
+# The same four runs are repeated at card speed: writes to the target throttled to CARD_MBPS (60) MB/s by
+# a blkio cgroup (cgroup v1) for both tools, as on an SD card; skipped where the controller is missing.
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,13 +52,17 @@ now() { date +%s.%N; }
 # Keeps both sources in the page cache, as they are on a flash host that just downloaded them.
 cat "$golden" "$golden.xz" > /dev/null
 
-dd_run() { local start; start=$(now); dd if="$golden" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
-xzdd_run() { local start; start=$(now); xz -dc "$golden.xz" | dd of="$work/target.img" bs=4M oflag=direct conv=fsync status=none iflag=fullblock; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
+# Runs a command inside the throttling cgroup when THROTTLE is set.
+in_group() {
+  if [ -n "${THROTTLE:-}" ]; then sh -c 'echo $$ > "$0/tasks"; exec "$@"' "$THROTTLE" "$@"; else "$@"; fi
+}
+dd_run() { local start; start=$(now); in_group dd if="$golden" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
+xzdd_run() { local start; start=$(now); in_group sh -c "xz -dc '$golden.xz' | dd of='$work/target.img' bs=4M oflag=direct conv=fsync status=none iflag=fullblock"; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
 # Prints "<seconds without verify> <verify seconds>".
 metis_run() {
   local start end verify
   start=$(now)
-  java -jar target/metis.jar image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
+  in_group java -jar target/metis.jar image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
     --cache "$work/cache" --state-dir "$work/state" > "$work/metis.out" 2>&1
   end=$(now)
   verify=$(sed -n 's/.*verify \([0-9.]*\) s.*/\1/p' "$work/metis.out")
@@ -65,21 +71,33 @@ metis_run() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-declare -a dd_t xzdd_t metis_t metis_v metisxz_t metisxz_v
-for i in $(seq "$runs"); do
-  dd_t+=("$(dd_run)")
-  read -r t v < <(metis_run raw); metis_t+=("$t"); metis_v+=("$v")
-  xzdd_t+=("$(xzdd_run)")
-  read -r t v < <(metis_run xz); metisxz_t+=("$t"); metisxz_v+=("$v")
-done
 m() { printf '%s\n' "$@" | median; }
 bytes=$(stat -c %s "$golden")
 rate() { echo "scale=1; $bytes / $1 / 1000000" | bc; }
-d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}")
-xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}")
+# One table row per source: median times of dd, metis, verify.
+rows() {
+  local label=$1 dd_t=() xzdd_t=() metis_t=() metis_v=() metisxz_t=() metisxz_v=() t v
+  for _ in $(seq "$runs"); do
+    dd_t+=("$(dd_run)")
+    read -r t v < <(metis_run raw); metis_t+=("$t"); metis_v+=("$v")
+    xzdd_t+=("$(xzdd_run)")
+    read -r t v < <(metis_run xz); metisxz_t+=("$t"); metisxz_v+=("$v")
+  done
+  local d mt mv xd xt xv
+  d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}")
+  xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}")
+  echo "| $label | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$d") | $(rate "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $(rate "$mv") |"
+  echo "| $label | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$xd") | $(rate "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $(rate "$xv") |"
+}
+
 echo "Golden image: $size_mib MiB ($(stat -c %s "$golden.xz") bytes as xz), target a file on $(df --output=source "$work" | tail -1), median of $runs runs."
 echo
-echo "| source | anchor | anchor MB/s | metis image MB/s (without verify) | ratio | metis verify MB/s |"
-echo "|---|---|---|---|---|---|"
-echo "| raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$d") | $(rate "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $(rate "$mv") |"
-echo "| .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$xd") | $(rate "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $(rate "$xv") |"
+echo "| target speed | source | anchor | anchor MB/s | metis image MB/s (without verify) | ratio | metis verify MB/s |"
+echo "|---|---|---|---|---|---|---|"
+rows "disk"
+group=/sys/fs/cgroup/blkio/metis-bench-image
+if [ -d /sys/fs/cgroup/blkio ] && mkdir -p "$group" 2>/dev/null; then
+  echo "$(stat -c '%Hd:%Ld' "$work") $(( ${CARD_MBPS:-60} * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
+  THROTTLE=$group rows "card (${CARD_MBPS:-60} MB/s)"
+  rmdir "$group"
+fi

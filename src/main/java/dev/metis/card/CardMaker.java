@@ -69,7 +69,7 @@ public final class CardMaker {
         if (!source.atHand()) {
             return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
         }
-        try (Prepared prepared = prepare(source, seed)) {
+        try (Prepared prepared = prepare(source, seed, false)) {
             return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
                     prepared.boot, prepared.injection, seed, inspected);
         }
@@ -90,7 +90,7 @@ public final class CardMaker {
         } catch (IOException e) {
             throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }
-        try (Prepared prepared = prepare(source, seed)) {
+        try (Prepared prepared = prepare(source, seed, true)) {
             // The image's hash is checked while it streams: a bad image leaves only the temporary file, deleted below.
             Result result = write(prepared, partial, -1, true);
             moveIntoPlace(partial, output);
@@ -118,7 +118,7 @@ public final class CardMaker {
         if (!confirmation.confirm(target, imageBytes)) {
             throw new CardException("not confirmed: nothing written to " + device);
         }
-        try (Prepared prepared = prepare(source, seed)) {
+        try (Prepared prepared = prepare(source, seed, true)) {
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
@@ -167,8 +167,8 @@ public final class CardMaker {
 
     private Result write(Prepared prepared, Path target, long limit, boolean truncate) throws CardException {
         Progress.Step writing = progress.start("write", prepared.stream.size().orElse(-1));
-        CardWriter.Written written = CardWriter.write(prepared.stream, prepared.prefix, prepared.changes, target, limit,
-                truncate, writing);
+        CardWriter.Written written = CardWriter.write(prepared.stream, prepared.prefix, prepared.changes,
+                prepared.midStream, target, limit, truncate, writing);
         writing.finish();
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);
@@ -197,12 +197,19 @@ public final class CardMaker {
         BootPartition.Injection injection;
         CardWriter.Prefix prefix = CardWriter.Prefix.NONE;
         NavigableMap<Long, byte[]> changes;
+        CardWriter.MidStreamInjection midStream;
         Path spill;
 
         Prepared(GoldenImages.Source source, ImageStream stream, CardSeed seed) {
             this.source = source;
             this.stream = stream;
             this.seed = seed;
+        }
+
+        NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
+            Overlay overlay = new Overlay(base, boot.offset(), boot.length());
+            injection = BootPartition.inject(overlay, seed);
+            return overlay.changesInImage();
         }
 
         @Override
@@ -222,9 +229,10 @@ public final class CardMaker {
 
     /**
      * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
-     * by spilling its decompressed head (up to the end of the boot partition) to a scratch file.
+     * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
+     * now or, when {@code duringWrite}, while the writer streams it.
      */
-    private Prepared prepare(GoldenImages.Source source, CardSeed seed) throws CardException {
+    private Prepared prepare(GoldenImages.Source source, CardSeed seed, boolean duringWrite) throws CardException {
         Prepared prepared = new Prepared(source, ImageStream.open(source), seed);
         try {
             ImageStream stream = prepared.stream;
@@ -244,12 +252,15 @@ public final class CardMaker {
             prepared.table = PartitionTable.parse(head, stream.size().orElse(-1));
             prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
                     + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
+            if (prepared.spill != null && duringWrite) {
+                prepared.prefix = new CardWriter.Prefix(base, head.length);
+                prepared.midStream = new SpilledHead(prepared, base);
+                return prepared;
+            }
             if (prepared.spill != null) {
                 prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
             }
-            Overlay overlay = new Overlay(base, prepared.boot.offset(), prepared.boot.length());
-            prepared.injection = BootPartition.inject(overlay, seed);
-            prepared.changes = overlay.changesInImage();
+            prepared.changes = prepared.inject(base);
             return prepared;
         } catch (IOException e) {
             prepared.close();
@@ -257,6 +268,42 @@ public final class CardMaker {
         } catch (CardException | RuntimeException e) {
             prepared.close();
             throw e;
+        }
+    }
+
+    /** The head of a compressed image, kept in the spill file as the writer streams it. */
+    private record SpilledHead(Prepared prepared, FileChannel spill) implements CardWriter.MidStreamInjection {
+        @Override
+        public long end() {
+            return prepared.boot.end();
+        }
+
+        @Override
+        public void spill(byte[] data, long offset, int length) throws CardException {
+            try {
+                writeFully(spill, data, 0, length, offset);
+            } catch (IOException e) {
+                throw new CardException("cannot keep the image head in " + prepared.spill + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void readSpill(long offset, byte[] into, int length) throws CardException {
+            ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
+            try {
+                while (buffer.hasRemaining()) {
+                    if (spill.read(buffer, offset + buffer.position()) < 0) {
+                        throw new CardException("the kept image head ends early");
+                    }
+                }
+            } catch (IOException e) {
+                throw new CardException("cannot read the image head back from " + prepared.spill + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public NavigableMap<Long, byte[]> inject() throws CardException {
+            return prepared.inject(spill);
         }
     }
 

@@ -47,8 +47,28 @@ public final class CardWriter {
         static final Prefix NONE = new Prefix(null, 0);
     }
 
-    private record Chunk(long offset, byte[] data, int length) {
-        static final Chunk END = new Chunk(-1, null, 0);
+    /** @param again true when the chunk is written a second time, now with the seed laid over it */
+    private record Chunk(long offset, byte[] data, int length, boolean again) {
+        static final Chunk END = new Chunk(-1, null, 0, false);
+    }
+
+    /**
+     * Injection that happens while a compressed image streams: the head chunks are written as they come
+     * (so a card is busy from the first second) and kept in a spill file; once the boot partition has
+     * passed, the seed is injected and the chunks it changed are written again.
+     */
+    interface MidStreamInjection {
+        /** Where the boot partition ends: once the stream is past it, {@link #inject} can run. */
+        long end();
+
+        /** Keeps a head chunk as it was read. */
+        void spill(byte[] data, long offset, int length) throws CardException;
+
+        /** Reads a kept head chunk back. */
+        void readSpill(long offset, byte[] into, int length) throws CardException;
+
+        /** Injects the seed into the kept head. @return the changed sectors by image offset */
+        NavigableMap<Long, byte[]> inject() throws CardException;
     }
 
     private CardWriter() {
@@ -58,8 +78,8 @@ public final class CardWriter {
      * @param limit the most bytes the target can take, -1 for no limit
      * @param truncate whether the target is a file that must end where the image ends
      */
-    static Written write(ImageStream image, Prefix prefix, NavigableMap<Long, byte[]> changes, Path target, long limit,
-            boolean truncate, Progress.Step step) throws CardException {
+    static Written write(ImageStream image, Prefix prefix, NavigableMap<Long, byte[]> changes,
+            MidStreamInjection midStream, Path target, long limit, boolean truncate, Progress.Step step) throws CardException {
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
         BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
@@ -70,6 +90,7 @@ public final class CardWriter {
         try (Sink sink = Sink.open(target, truncate)) {
             Future<int[]> writer = thread.submit(() -> sink.drain(full, free, step));
             long offset = 0;
+            NavigableMap<Long, byte[]> laidOver = changes;
             while (true) {
                 byte[] buffer = whileWriterRuns(writer, () -> free.poll(100, TimeUnit.MILLISECONDS));
                 int n = fill(image, prefix, buffer, offset);
@@ -79,15 +100,26 @@ public final class CardWriter {
                 if (limit >= 0 && offset + n > limit) {
                     throw new CardException("the image is larger than the target (" + limit + " bytes): nothing more written");
                 }
-                overlay(changes, buffer, offset, n);
-                Chunk chunk = new Chunk(offset, buffer, n);
-                whileWriterRuns(writer, () -> full.offer(chunk, 100, TimeUnit.MILLISECONDS) ? chunk : null);
+                boolean injectNow = midStream != null && laidOver == null && offset + n >= midStream.end();
+                if (midStream != null && laidOver == null) {
+                    midStream.spill(buffer, offset, n);
+                } else {
+                    overlay(laidOver, buffer, offset, n);
+                }
+                send(full, writer, new Chunk(offset, buffer, n, false));
                 offset += n;
+                if (injectNow) {
+                    laidOver = midStream.inject();
+                    rewriteChanged(laidOver, midStream, offset, full, free, writer);
+                }
                 if (n < CHUNK) {
                     break;
                 }
             }
-            whileWriterRuns(writer, () -> full.offer(Chunk.END, 100, TimeUnit.MILLISECONDS) ? Chunk.END : null);
+            if (laidOver == null) {
+                throw new CardException("the image ends before its boot partition does");
+            }
+            send(full, writer, Chunk.END);
             int[] checksums = result(writer);
             // The partition table goes on only once the whole image is known to be the one the inventory names.
             image.finish();
@@ -159,6 +191,24 @@ public final class CardWriter {
             byte[] sector = e.getValue();
             System.arraycopy(sector, 0, buffer, (int) (e.getKey() - offset), Math.min(sector.length,
                     (int) (offset + length - e.getKey())));
+        }
+    }
+
+    private static void send(BlockingQueue<Chunk> full, Future<int[]> writer, Chunk chunk) throws CardException {
+        whileWriterRuns(writer, () -> full.offer(chunk, 100, TimeUnit.MILLISECONDS) ? chunk : null);
+    }
+
+    /** Sends again every chunk below {@code written} that the seed changed, rebuilt from the spill. */
+    private static void rewriteChanged(NavigableMap<Long, byte[]> changes, MidStreamInjection midStream, long written,
+            BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Future<int[]> writer) throws CardException {
+        java.util.Set<Long> chunks = new java.util.TreeSet<>();
+        changes.keySet().forEach(offset -> chunks.add(offset - offset % CHUNK));
+        for (long chunkOffset : chunks) {
+            int n = (int) Math.min(CHUNK, written - chunkOffset);
+            byte[] buffer = whileWriterRuns(writer, () -> free.poll(100, TimeUnit.MILLISECONDS));
+            midStream.readSpill(chunkOffset, buffer, n);
+            overlay(changes, buffer, chunkOffset, n);
+            send(full, writer, new Chunk(chunkOffset, buffer, n, true));
         }
     }
 
@@ -277,14 +327,21 @@ public final class CardWriter {
                 }
                 crc.reset();
                 crc.update(chunk.data(), 0, chunk.length());
-                checksums.add((int) crc.getValue());
+                int index = (int) (chunk.offset() / CHUNK);
+                if (index < checksums.size()) {
+                    checksums.set(index, (int) crc.getValue());
+                } else {
+                    checksums.add((int) crc.getValue());
+                }
                 if (chunk.offset() == 0) {
                     first = chunk.data().clone();
                     firstLength = chunk.length();
                 } else {
                     writeAt(chunk.offset(), chunk.data(), chunk.length());
                 }
-                step.advance(chunk.length());
+                if (!chunk.again()) {
+                    step.advance(chunk.length());
+                }
                 free.put(chunk.data());
             }
             force();
