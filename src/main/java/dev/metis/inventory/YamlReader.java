@@ -13,7 +13,6 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -45,6 +44,7 @@ public final class YamlReader {
         LoaderOptions options = new LoaderOptions();
         options.setAllowRecursiveKeys(false);
         options.setMaxAliasesForCollections(50);
+        options.setNestingDepthLimit(64);
         Node root;
         try (Reader reader = new java.io.StringReader(text)) {
             root = new Yaml(options).compose(reader);
@@ -52,7 +52,9 @@ public final class YamlReader {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
             throw new InvalidInputException(List.of(new Problem(position(file, mark), "YAML syntax: " + what)));
-        } catch (YAMLException | IOException e) {
+        } catch (RuntimeException | IOException e) {
+            // SnakeYAML also throws plain IllegalArgumentExceptions on some malformed input (found by fuzzing,
+            // e.g. a tag "!1%+F"): every failure of the parser is a problem with the file.
             throw new InvalidInputException(List.of(new Problem(new SourcePos(file, 1, 1), "YAML: " + e.getMessage())));
         }
         if (root == null) {

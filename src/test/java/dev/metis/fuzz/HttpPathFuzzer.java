@@ -1,0 +1,77 @@
+package dev.metis.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.metis.http.HttpRequest;
+import dev.metis.http.HttpResponse;
+import dev.metis.http.HttpService;
+import dev.metis.metrics.MetisMetrics;
+import dev.metis.secrets.Secret;
+import dev.metis.serve.ServedInventory;
+import dev.metis.state.StateStore;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Any request line and path against every route of the HTTP service, over the example inventory, with
+ * boot assets that include a symlink out of the served root. The service must answer (never throw), with
+ * a known status, and a file it serves must lie inside the assets or TFTP root.
+ */
+public final class HttpPathFuzzer {
+
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "get", ""};
+    private static final HttpService SERVICE;
+    private static final Path ASSETS;
+    private static final Path TFTP;
+    private static final HttpService.MetricsView METRICS = new HttpService.MetricsView() {
+        @Override
+        public String scrape() {
+            return "";
+        }
+
+        @Override
+        public String contentType() {
+            return "text/plain";
+        }
+    };
+
+    static {
+        try {
+            Path dir = Files.createTempDirectory("metis-fuzz-http").toRealPath();
+            ASSETS = Files.createDirectories(dir.resolve("assets/debian-12"));
+            Files.writeString(ASSETS.resolve("vmlinuz"), "kernel");
+            Files.writeString(dir.resolve("outside-secret.txt"), "must never be served");
+            Files.createSymbolicLink(ASSETS.resolve("escape"), dir.resolve("outside-secret.txt"));
+            TFTP = Files.createDirectories(dir.resolve("tftp"));
+            Files.writeString(TFTP.resolve("ipxe.efi"), "ipxe");
+            ServedInventory inventory = ServedInventory.load(Path.of("deploy/example/inventory.yaml"), new MetisMetrics(),
+                    Map.of());
+            SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()),
+                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"), Map::of);
+        } catch (Exception e) {
+            throw new IllegalStateException("fuzzing fixture: " + e.getMessage(), e);
+        }
+    }
+
+    private HttpPathFuzzer() {
+    }
+
+    public static void fuzzerTestOneInput(FuzzedDataProvider data) {
+        String method = data.pickValue(METHODS);
+        String path = data.consumeString(400);
+        boolean authorized = data.consumeBoolean();
+        byte[] body = data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = authorized ? Map.of("authorization", "Bearer fuzz-admin-token") : Map.of();
+        HttpResponse response = SERVICE.handle(new HttpRequest(method, path, headers, body, InetAddress.getLoopbackAddress()),
+                METRICS);
+        if (response.status() < 200 || response.status() > 503) {
+            throw new IllegalStateException("status " + response.status() + " for " + method + " " + path);
+        }
+        if (response.file() != null && !response.file().startsWith(ASSETS.getParent()) && !response.file().startsWith(TFTP)) {
+            throw new IllegalStateException(path + " served " + response.file() + ", outside the served roots");
+        }
+    }
+}
