@@ -91,7 +91,7 @@ public final class TftpService {
             granted.put("windowsize", Integer.toString(window));
         }
         TftpTransfer transfer = new TftpTransfer(found.source(),
-                new TftpTransfer.Settings(blockSize, window, timeout, MAX_RETRIES, granted));
+                new TftpTransfer.Settings(blockSize, window, timeout, seconds.isEmpty(), MAX_RETRIES, granted));
         return new Start(transfer, request.fileName(), found.description());
     }
 

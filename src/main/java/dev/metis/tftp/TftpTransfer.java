@@ -14,18 +14,37 @@ public final class TftpTransfer {
 
     public enum Outcome { RUNNING, COMPLETE, ABORTED_BY_CLIENT, TIMED_OUT, FAILED }
 
-    /** What was agreed with the client; {@code acknowledged} is empty when no OACK is due. */
-    public record Settings(int blockSize, int windowSize, long timeoutMillis, int maxRetries,
+    /**
+     * What was agreed with the client; {@code acknowledged} is empty when no OACK is due.
+     *
+     * @param timeoutMillis the retransmission timeout, or with {@code adaptive} its ceiling
+     * @param adaptive      the client asked for no timeout, so the timer follows the measured round trip
+     * @param maxRetries    how many {@code timeoutMillis} may pass without progress before giving up
+     */
+    public record Settings(int blockSize, int windowSize, long timeoutMillis, boolean adaptive, int maxRetries,
             Map<String, String> acknowledged) {
     }
+
+    /**
+     * The adaptive timer's floor. A LAN answers within a millisecond, so a lost block then costs tens of
+     * milliseconds instead of a second; the floor leaves room for firmware that is slow to ACK.
+     */
+    static final long MIN_TIMEOUT_MILLIS = 50;
 
     private final TftpSource source;
     private final Settings settings;
     private final long lastBlock;
     private long acked;
     private long sentUpTo;
-    private int retries;
     private long deadline;
+    private long lastProgress;
+    /** Round-trip estimate (RFC 6298) and the timer it gives; -1 before the first sample. */
+    private long smoothedRtt = -1;
+    private long rttVariation;
+    private long timeout;
+    /** When the outstanding packets were sent, and whether they were sent again (then no sample: Karn). */
+    private long sentAt;
+    private boolean resent;
     private boolean oackPending;
     private Outcome outcome = Outcome.RUNNING;
     private String failure = "";
@@ -38,7 +57,10 @@ public final class TftpTransfer {
     }
 
     public List<byte[]> start(long now) throws IOException {
-        deadline = now + settings.timeoutMillis();
+        timeout = settings.timeoutMillis();
+        lastProgress = now;
+        sentAt = now;
+        deadline = now + timeout;
         if (oackPending) {
             return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
         }
@@ -61,8 +83,7 @@ public final class TftpTransfer {
                 return List.of();
             }
             oackPending = false;
-            retries = 0;
-            deadline = now + settings.timeoutMillis();
+            progress(now);
             return window();
         }
         long delta = (ack.block() - acked) & 0xffff;
@@ -70,8 +91,7 @@ public final class TftpTransfer {
             return List.of(); // a duplicate or stale ACK: answering it would start the Sorcerer's Apprentice
         }
         acked += delta;
-        retries = 0;
-        deadline = now + settings.timeoutMillis();
+        progress(now);
         if (acked >= lastBlock) {
             outcome = Outcome.COMPLETE;
             return List.of();
@@ -81,17 +101,41 @@ public final class TftpTransfer {
 
     /** Called when {@link #deadline()} has passed without progress: send again, or give up. */
     public List<byte[]> onTimeout(long now) throws IOException {
-        if (++retries > settings.maxRetries()) {
+        if (now - lastProgress >= settings.timeoutMillis() * (settings.maxRetries() + 1)) {
             outcome = Outcome.TIMED_OUT;
             failure = oackPending ? "no ACK after the option acknowledgement" : "no ACK for block " + (acked + 1);
             return List.of();
         }
-        deadline = now + settings.timeoutMillis();
+        if (settings.adaptive()) {
+            timeout = Math.min(timeout * 2, settings.timeoutMillis());
+        }
+        resent = true;
+        sentAt = now;
+        deadline = now + timeout;
         if (oackPending) {
             return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
         }
         sentUpTo = acked;
         return window();
+    }
+
+    /** An ACK moved the transfer on: take a round-trip sample unless the packets were sent twice. */
+    private void progress(long now) {
+        if (settings.adaptive() && !resent) {
+            long sample = now - sentAt;
+            if (smoothedRtt < 0) {
+                smoothedRtt = sample;
+                rttVariation = sample / 2;
+            } else {
+                rttVariation = (3 * rttVariation + Math.abs(smoothedRtt - sample)) / 4;
+                smoothedRtt = (7 * smoothedRtt + sample) / 8;
+            }
+            timeout = Math.max(MIN_TIMEOUT_MILLIS, Math.min(settings.timeoutMillis(), smoothedRtt + Math.max(1, 4 * rttVariation)));
+        }
+        resent = false;
+        lastProgress = now;
+        sentAt = now;
+        deadline = now + timeout;
     }
 
     private List<byte[]> window() throws IOException {

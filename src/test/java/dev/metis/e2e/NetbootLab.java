@@ -80,6 +80,27 @@ final class NetbootLab implements AutoCloseable {
         return builder.start();
     }
 
+    /** Drops {@code percent} of every packet in the lab, in every direction; {@code off} ends it. */
+    void impair(String percent) throws Exception {
+        run(30, "impair", percent);
+    }
+
+    /** Runs a command in the site namespace (a machine beside the VM) to completion. */
+    ExternalTool.Result inSite(String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), "exec-site"));
+        args.addAll(List.of(command));
+        return ExternalTool.run(dir, withEnv(args));
+    }
+
+    /** Starts a command in the site namespace in the background. */
+    Process startInSite(Path log, String... command) throws IOException {
+        List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), "exec-site"));
+        args.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("LAB", name);
+        return builder.start();
+    }
+
     /** Runs curl in the server namespace and returns what it printed. */
     String curl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "exec", "curl", "-sS", "--max-time", "10"));

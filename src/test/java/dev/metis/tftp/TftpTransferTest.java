@@ -19,7 +19,7 @@ class TftpTransferTest {
     }
 
     private static TftpTransfer transfer(byte[] content, int blockSize, int window, Map<String, String> oack) {
-        return new TftpTransfer(TftpSource.of(content), new TftpTransfer.Settings(blockSize, window, 1000, 3, oack));
+        return new TftpTransfer(TftpSource.of(content), new TftpTransfer.Settings(blockSize, window, 1000, false, 3, oack));
     }
 
     private static int block(byte[] packet) {
@@ -82,6 +82,31 @@ class TftpTransferTest {
         transfer.onTimeout(2200);
         transfer.onTimeout(3300);
         assertThat(transfer.onTimeout(4400)).isEmpty();
+        assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
+    }
+
+    @Test
+    void withoutANegotiatedTimeoutTheTimerFollowsTheRoundTripAndBacksOff() throws Exception {
+        TftpTransfer transfer = new TftpTransfer(TftpSource.of(content(40_000)),
+                new TftpTransfer.Settings(512, 1, 1000, true, 3, Map.of()));
+        transfer.start(0);
+        assertThat(transfer.deadline()).as("no sample yet: the ceiling").isEqualTo(1000);
+        long now = 0;
+        for (int block = 1; block <= 10; block++) {
+            now += 2;
+            transfer.onPacket(new TftpPacket.Ack(block), now);
+        }
+        assertThat(transfer.deadline() - now).as("a 2 ms round trip gives the floor").isEqualTo(TftpTransfer.MIN_TIMEOUT_MILLIS);
+        List<byte[]> resent = transfer.onTimeout(transfer.deadline());
+        assertThat(resent).extracting(TftpTransferTest::block).containsExactly(11);
+        long firstRetry = transfer.deadline();
+        transfer.onTimeout(firstRetry);
+        assertThat(transfer.deadline() - firstRetry).as("backs off").isEqualTo(4 * TftpTransfer.MIN_TIMEOUT_MILLIS);
+        transfer.onPacket(new TftpPacket.Ack(11), firstRetry + 5);
+        assertThat(transfer.blocksAcked()).isEqualTo(11);
+        assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.RUNNING);
+        assertThat(transfer.onTimeout(firstRetry + 5 + 4000)).as("gives up after (retries + 1) ceilings without progress")
+                .isEmpty();
         assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
     }
 

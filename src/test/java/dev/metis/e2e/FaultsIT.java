@@ -1,0 +1,131 @@
+package dev.metis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.files.Sha256;
+import dev.metis.testing.ExternalTool;
+import dev.metis.testing.InventoryFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults a real provisioning network has, in the netboot lab: 5% packet loss on every path while a
+ * firmware-PXE machine boots through DHCP, TFTP and HTTP, and while 100 TFTP clients fetch ipxe.efi at
+ * once; and a flood of garbage UDP on 67, 69 and 4011 while a machine boots. Everything must finish.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+
+    private static final String MAC = "52:54:00:77:00:31";
+    private static final String TOKEN = "lab-admin-token";
+    private static final String SERVER = "10.77.0.2";
+
+    @TempDir
+    static Path dir;
+
+    private static NetbootLab lab;
+    private static Path metisLog;
+
+    @BeforeAll
+    static void start() throws Exception {
+        lab = NetbootLab.up(dir);
+        ExternalTool.require("nft");
+        Path assets = dir.resolve("assets");
+        lab.writeAssets(assets);
+        Path inventory = InventoryFixture.write(dir, "inventory.yaml", """
+                site:
+                  name: lab
+                  server_url: %s
+                classes:
+                  installer:
+                    arch: amd64
+                    delivery: netboot
+                    netboot: {kernel: lab/vmlinuz, initrd: [lab/initramfs.gz], cmdline: console=ttyS0 panic=-1}
+                nodes:
+                  vm-1: {class: installer, mac: "%s", ip: 10.77.0.50/24, gateway: 10.77.0.1}
+                """.formatted(NetbootLab.SERVER_URL, MAC));
+        Files.writeString(dir.resolve("token"), TOKEN);
+        Files.createDirectories(dir.resolve("tftp"));
+        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
+        metisLog = lab.startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
+                "--admin-token-file", dir.resolve("token").toString()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void firmwarePxeBootsThroughFivePercentLoss() throws Exception {
+        lab.impair("5");
+        try {
+            bootToPhoneHome("uefi-pxe");
+        } finally {
+            lab.impair("off");
+        }
+        assertThat(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1")).contains("\"state\":\"provisioned\"");
+    }
+
+    @Test
+    @Order(2)
+    void hundredTftpClientsAllFinishThroughFivePercentLoss() throws Exception {
+        ExternalTool.require("tftp");
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        lab.impair("5");
+        ExternalTool.Result fetch;
+        try {
+            // tftp-hpa's client, as firmware does, answers a repeated block with its ACK again, so a lost ACK
+            // costs one server retransmission; curl waits out its own 5 s timer instead.
+            fetch = lab.inSite("sh", "-c", "cd " + downloads + " && for i in $(seq 100); do timeout 150 tftp -m binary " + SERVER
+                    + " -c get ipxe.efi ipxe-$i.efi || echo \"client $i failed\" & done; wait");
+        } finally {
+            lab.impair("off");
+        }
+        assertThat(fetch.all()).doesNotContain("failed");
+        String expected = Sha256.hex(Files.readAllBytes(dir.resolve("tftp/ipxe.efi")));
+        for (int i = 1; i <= 100; i++) {
+            assertThat(Sha256.hex(Files.readAllBytes(downloads.resolve("ipxe-" + i + ".efi")))).as("client " + i).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void biosBootsDuringAGarbageFloodOnEveryUdpPort() throws Exception {
+        lab.curl("-X", "POST", "-H", "Authorization: Bearer " + TOKEN, NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1/reprovision");
+        Process flood = lab.startInSite(dir.resolve("flood.log"), "bash", "-c",
+                "while :; do for port in 67 69 4011; do head -c $((RANDOM % 700 + 1)) /dev/urandom > /dev/udp/" + SERVER
+                        + "/$port; done; done");
+        try {
+            bootToPhoneHome("bios");
+        } finally {
+            NetbootLab.stop(flood);
+        }
+        String metrics = lab.curl(NetbootLab.SERVER_URL + "/metrics");
+        assertThat(metrics.lines().filter(l -> l.startsWith("metis_dhcp_requests") && l.contains("malformed")))
+                .as("the flood reached proxy-DHCP").isNotEmpty();
+        assertThat(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1")).contains("\"state\":\"provisioned\"");
+    }
+
+    private static void bootToPhoneHome(String firmware) throws Exception {
+        Path console = dir.resolve(firmware + "-" + System.nanoTime() + ".log");
+        Process boot = lab.boot(firmware, MAC, console, 200);
+        boolean finished = boot.waitFor(210, TimeUnit.SECONDS);
+        String output = Files.exists(console) ? Files.readString(console) : "";
+        assertThat(finished).as("QEMU finished").isTrue();
+        assertThat(output).as(output + Files.readString(metisLog)).contains("METIS-LAB: phoned home as metis-");
+    }
+}
