@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -79,8 +80,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often to look for inventory changes (default: ${DEFAULT-VALUE}).")
     Duration reloadInterval;
 
+    @Option(names = "--seed-window", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How long after a node's script was served its user-data may be fetched (default: ${DEFAULT-VALUE}).")
+    Duration seedWindow;
+
     @Override
     public Integer call() throws Exception {
+        if (seedWindow.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--seed-window must be longer than 0");
+        }
         Files.createDirectories(stateDir);
         if (!Files.isDirectory(assets)) {
             spec.commandLine().getErr().println("metis: boot assets directory " + assets + " does not exist");
@@ -93,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
         MetisServer server;
         try {
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
-                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
+                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
                     new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), options.environment()));
         } catch (InvalidInputException e) {

@@ -198,7 +198,8 @@ public final class HttpTransport implements AutoCloseable {
             metrics.httpRequest(response.route(), response.status(), response.sentBytes());
             if (ACCESS.isInfoEnabled()) {
                 ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), method,
-                        printable(uri), response.status(), response.sentBytes(), (System.nanoTime() - started) / 1_000_000);
+                        printable(HttpService.loggable(uri)), response.status(), response.sentBytes(),
+                        (System.nanoTime() - started) / 1_000_000);
             }
         }
 

@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /** DHCP payloads captured from real clients (see src/test/resources/dhcp/README.md). */
-final class Captures {
+public final class Captures {
 
     private Captures() {
     }
 
-    static byte[] load(String name) {
+    public static byte[] load(String name) {
         try (InputStream in = Captures.class.getResourceAsStream("/dhcp/" + name + ".hex")) {
             return HexFormat.of().parseHex(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
         } catch (IOException e) {
