@@ -308,10 +308,21 @@ public final class HttpService {
         return "instance-id:" + reportedInstanceId;
     }
 
+    /**
+     * The node API: reading is open (no secret, no seed token is in it), every other method needs the
+     * admin token, checked before the route, so that a route added later cannot forget it.
+     */
     private HttpResponse api(HttpRequest request, List<String> rest) throws IOException {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            Optional<HttpResponse> denied = checkAdmin(request, "/api/v1/nodes");
+            if (denied.isPresent()) {
+                return denied.get();
+            }
+        }
         ServedInventory.Generation current = inventory.current();
         if (rest.isEmpty()) {
-            if (!request.method().equals("GET")) {
+            if (!method.equals("GET")) {
                 return notAllowed("/api/v1/nodes", "GET");
             }
             List<Object> nodes = new ArrayList<>();
@@ -334,28 +345,19 @@ public final class HttpService {
         if (rest.size() > 2 || (rest.size() == 2 && !reprovision)) {
             return error("unknown", 404, "no such route: " + request.path());
         }
-        if (reprovision) {
-            if (!request.method().equals("POST")) {
-                return notAllowed(route, "POST");
-            }
-            Optional<HttpResponse> denied = checkAdmin(request, route);
-            if (denied.isPresent()) {
-                return denied.get();
-            }
-        } else if (!request.method().equals("GET")) {
-            return notAllowed(route, "GET");
+        if (reprovision ? !method.equals("POST") : !method.equals("GET")) {
+            return notAllowed(route, reprovision ? "POST" : "GET");
         }
         Optional<ResolvedNode> node = current.inventory().node(rest.get(0));
         if (node.isEmpty()) {
             return error(route, 404, "no node named " + rest.get(0));
         }
-        NodeStatus status = reprovision
-                ? state.rearm(node.get().name(), request.remote().getHostAddress())
-                : state.status(node.get().name());
-        if (reprovision) {
-            seeds.revoke(node.get().spec().mac());
-            LOG.info("node {} re-armed by {}", node.get().name(), request.remote().getHostAddress());
+        if (!reprovision) {
+            return json(route, 200, nodeJson(current, node.get(), state.status(node.get().name())));
         }
+        NodeStatus status = state.rearm(node.get().name(), request.remote().getHostAddress());
+        seeds.revoke(node.get().spec().mac());
+        LOG.info("node {} re-armed by {}", node.get().name(), request.remote().getHostAddress());
         return json(route, 200, nodeJson(current, node.get(), status));
     }
 

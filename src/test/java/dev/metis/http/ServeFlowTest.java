@@ -132,6 +132,21 @@ class ServeFlowTest {
     }
 
     @Test
+    void everyApiChangeNeedsTheAdminTokenWhileReadingNeedsNone() throws Exception {
+        for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
+            for (String path : new String[] {"/api/v1/nodes", "/api/v1/nodes/web-1", "/api/v1/nodes/web-1/reprovision",
+                    "/api/v1/nodes/web-1/no-such-action", "/api/v1/nodes/nobody/reprovision"}) {
+                assertThat(dev.metis.testing.RawHttp.statusLine(server.port, method + " " + path
+                        + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+                        .as(method + " " + path).startsWith("HTTP/1.1 401");
+            }
+        }
+        assertThat(server.get("/api/v1/nodes").statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/v1/nodes/web-1").statusCode()).isEqualTo(200);
+        assertThat(node("web-1").get("events")).isEmpty();
+    }
+
+    @Test
     void anInventoryEditShowsAsDriftAndABadEditKeepsTheLastGoodInventory() throws Exception {
         NodeIdentity before = expectedIdentity();
         server.post("/phone-home/" + ServerFixture.MAC, "instance_id=" + before.instanceId());
