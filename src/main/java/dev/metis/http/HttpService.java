@@ -39,6 +39,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -60,6 +62,12 @@ public final class HttpService {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    /**
+     * What firmware and installers fetch, over plain HTTP since iPXE, UEFI HTTP boot and cloud-init in
+     * an installer cannot be given a CA; with TLS on, the plain listener serves these and /healthz only.
+     */
+    private static final Set<String> PLAIN_ROUTES = Set.of("boot.ipxe", "ipxe", "nocloud", "assets", "tftp",
+            "phone-home", "healthz");
     /** A seed URL with its token, as access logs must not print it: /nocloud/{mac}/{token}/{file}. */
     private static final Pattern TOKEN_IN_PATH = Pattern.compile("^(/+nocloud/+[^/?]+/+)([^/?]+)(/+[^/?]+/*(?:\\?.*)?)$");
 
@@ -69,6 +77,7 @@ public final class HttpService {
     private final Path assets;
     private final Path tftpRoot;
     private final Secret adminToken;
+    private final OptionalInt httpsPort;
     private final Health health;
 
     /** What {@code /healthz} reports beyond "up"; the server wires in its own checks. */
@@ -76,15 +85,20 @@ public final class HttpService {
         Map<String, Object> details();
     }
 
-    /** @param tftpRoot the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot */
+    /**
+     * @param tftpRoot  the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot
+     * @param httpsPort where HTTPS listens, when TLS is on: then plain HTTP serves only what booting
+     *                  machines fetch, and refuses the API and metrics with a pointer to HTTPS
+     */
     public HttpService(ServedInventory inventory, StateStore state, SeedBindings seeds, Path assets, Path tftpRoot,
-            Secret adminToken, Health health) {
+            Secret adminToken, OptionalInt httpsPort, Health health) {
         this.inventory = inventory;
         this.state = state;
         this.seeds = seeds;
         this.assets = assets;
         this.tftpRoot = tftpRoot;
         this.adminToken = adminToken;
+        this.httpsPort = httpsPort;
         this.health = health;
     }
 
@@ -96,6 +110,9 @@ public final class HttpService {
         List<String> p = decoded.get();
         String method = request.method();
         boolean read = method.equals("GET") || method.equals("HEAD");
+        if (httpsPort.isPresent() && !request.secure() && (p.isEmpty() || !PLAIN_ROUTES.contains(p.get(0)))) {
+            return error("https-only", 403, "served over HTTPS only, on port " + httpsPort.getAsInt());
+        }
         try {
             if (p.size() == 1 && p.get(0).equals("healthz")) {
                 return read ? head(request, healthz()) : notAllowed("/healthz", "GET, HEAD");

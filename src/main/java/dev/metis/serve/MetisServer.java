@@ -22,8 +22,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +45,17 @@ public final class MetisServer implements AutoCloseable {
      * @param environment where Vault's address and credentials come from (the process environment)
      */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
+            Https https, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
             Map<String, String> environment) {
     }
 
+    /**
+     * HTTPS settings: when enabled, everything is served over HTTPS at {@code address}, and plain HTTP
+     * keeps only what booting machines fetch.
+     */
+    public record Https(boolean enabled, InetSocketAddress address, HttpTransport.Tls tls) {
+        public static final Https OFF = new Https(false, null, null);
+    }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
     public record Tftp(boolean enabled, InetSocketAddress address) {
@@ -83,15 +93,24 @@ public final class MetisServer implements AutoCloseable {
                 (file, reason) -> metrics.seedRefused(file, reason.label()));
         try {
             registerStateGauges();
+            List<HttpTransport.Listener> listeners = new ArrayList<>();
+            listeners.add(new HttpTransport.Listener(settings.http(), Optional.empty()));
+            if (settings.https().enabled()) {
+                listeners.add(new HttpTransport.Listener(settings.https().address(), Optional.of(settings.https().tls())));
+            }
             HttpService service = new HttpService(inventory, state, seeds, settings.assets(), settings.tftpRoot(),
-                    settings.adminToken(), () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
-            http = HttpTransport.start(settings.http(), service, metrics);
-        } catch (RuntimeException | InterruptedException e) {
+                    settings.adminToken(), settings.https().enabled()
+                            ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
+                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
+            http = HttpTransport.start(listeners, service, metrics);
+        } catch (IOException | RuntimeException | InterruptedException e) {
             state.close();
             inventory.close();
             throw e;
         }
-        LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}, seed window {}", http.localAddress(),
+        List<InetSocketAddress> bound = http.localAddresses();
+        LOG.info("HTTP listening on {}{} ({} transport), {} nodes from {}, state in {}, seed window {}", bound.get(0),
+                bound.size() > 1 ? ", HTTPS on " + bound.get(1) + " (API and metrics over HTTPS only)" : "",
                 EventLoops.nativeEpoll() ? "epoll" : "nio", inventory.current().inventory().nodes().size(),
                 settings.inventory(), settings.stateDir(), settings.seedWindow());
         DhcpTransport startedDhcp = null;

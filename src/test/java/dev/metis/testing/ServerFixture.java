@@ -2,6 +2,7 @@ package dev.metis.testing;
 
 import dev.metis.secrets.Secret;
 import dev.metis.serve.MetisServer;
+import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,6 +39,7 @@ public final class ServerFixture implements AutoCloseable {
     private MetisServer server;
     private Map<String, String> environment = Map.of();
     private Clock clock = Clock.systemUTC();
+    private MetisServer.Https https = MetisServer.Https.OFF;
     private MetisServer.Dhcp dhcp = MetisServer.Dhcp.OFF;
 
     public ServerFixture(Path dir) throws Exception {
@@ -104,6 +106,13 @@ public final class ServerFixture implements AutoCloseable {
         return this;
     }
 
+    /** HTTPS on a free port besides plain HTTP; returns the port. */
+    public int withHttps(Path certificate, Path key) throws IOException {
+        https = new MetisServer.Https(true, new InetSocketAddress("127.0.0.1", freePort()),
+                new HttpTransport.Tls(certificate, key));
+        return https.address().getPort();
+    }
+
     /** Proxy-DHCP on the loopback interface, on free ports (needs root for SO_BINDTODEVICE); returns the DHCP port. */
     public int withDhcpOnLoopback() throws IOException {
         dhcp = new MetisServer.Dhcp(true, List.of("lo"), freePort(), freePort());
@@ -112,7 +121,7 @@ public final class ServerFixture implements AutoCloseable {
 
     public ServerFixture start() throws Exception {
         server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, tftpRoot,
-                new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
+                new InetSocketAddress("127.0.0.1", port), https, Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
                 Duration.ofMinutes(30), dhcp, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
                 environment), clock);
         return this;
