@@ -43,7 +43,10 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
         ProxyDhcpService.Outcome outcome = service.answer(request.get(), port, listener.address(), source,
                 inventory.current().inventory());
         outcome.discoveredMac().ifPresent(mac -> state.discoveredMac(mac, source.getAddress().getHostAddress()));
-        outcome.addressSeen().ifPresent(seen -> seeds.dhcpSeen(seen.mac(), seen.address()));
+        outcome.addressSeen().ifPresent(seen -> {
+            seeds.dhcpSeen(seen.mac(), seen.address());
+            ACCESS.info("dhcp REQUEST {} on {}: {}", seen.mac(), listener.interfaceName(), outcome.reason());
+        });
         String portName = port.name().toLowerCase(java.util.Locale.ROOT);
         if (outcome.reply().isEmpty()) {
             metrics.dhcpRequest(portName, "ignored");

@@ -100,7 +100,8 @@ class NetbootQemuIT {
         Matcher seed = Pattern.compile("METIS-LAB: seed (" + NetbootLab.SERVER_URL + "/nocloud/" + MAC
                 + "/([A-Za-z0-9_-]{43})/)").matcher(console);
         assertThat(seed.find()).as(console).isTrue();
-        assertThat(Files.readString(metisLog)).doesNotContain("seed refused");
+        assertThat(Files.readString(metisLog)).contains("dhcp REQUEST " + MAC + " on br0: node vm-1 takes 10.77.0.")
+                .doesNotContain("seed refused");
         assertThat(lab.curl("-o", "/dev/null", "-w", "%{http_code}", seed.group(1) + "user-data")).isEqualTo("403");
         assertThat(lab.curl("-o", "/dev/null", "-w", "%{http_code}", NetbootLab.SERVER_URL + "/nocloud/" + MAC
                 + "/user-data")).isEqualTo("403");
