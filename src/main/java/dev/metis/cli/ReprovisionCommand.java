@@ -1,7 +1,10 @@
 package dev.metis.cli;
 
+import dev.metis.files.PemTrust;
 import dev.metis.serve.AdminToken;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +36,10 @@ final class ReprovisionCommand implements Callable<Integer> {
             description = "File with the admin token (default: $" + AdminToken.ENV + ").")
     Path tokenFile;
 
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "PEM certificates to trust for an https:// server (default: the JDK's CAs).")
+    Path caFile;
+
     @Override
     public Integer call() throws Exception {
         String token = System.getenv(AdminToken.ENV);
@@ -46,13 +53,28 @@ final class ReprovisionCommand implements Callable<Integer> {
         URI target = server.resolve("/api/v1/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "/reprovision");
         HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                .send(request, HttpResponse.BodyHandlers.ofString());
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (caFile != null) {
+            client.sslContext(PemTrust.trusting(caFile));
+        }
+        if (!"https".equals(target.getScheme()) && !isLoopback(target)) {
+            spec.commandLine().getErr().println("metis: warning: the admin token goes to " + target.getHost()
+                    + " unencrypted; use https:// when the server has TLS");
+        }
+        HttpResponse<String> response = client.build().send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
             spec.commandLine().getOut().println("node " + node + " re-armed: it is provisioned again at its next boot");
             return 0;
         }
         spec.commandLine().getErr().println("metis: " + target + " answered " + response.statusCode() + ": " + response.body());
         return Main.INVALID_INPUT;
+    }
+
+    private static boolean isLoopback(URI target) {
+        try {
+            return InetAddress.getByName(target.getHost()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.metis.inventory.TimeSpan;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
+import dev.metis.transport.HttpTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -79,8 +81,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often to look for inventory changes (default: ${DEFAULT-VALUE}).")
     Duration reloadInterval;
 
+    @Option(names = "--seed-window", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How long after a node's script was served its user-data may be fetched (default: ${DEFAULT-VALUE}).")
+    Duration seedWindow;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate (chain) for HTTPS; with --tls-key, the API and metrics are served over HTTPS only.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "Unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY) of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--https-port", defaultValue = "8443", description = "HTTPS port, with --tls-cert (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
     @Override
     public Integer call() throws Exception {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (seedWindow.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--seed-window must be longer than 0");
+        }
         Files.createDirectories(stateDir);
         if (!Files.isDirectory(assets)) {
             spec.commandLine().getErr().println("metis: boot assets directory " + assets + " does not exist");
@@ -92,8 +115,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         MetisServer server;
         try {
+            MetisServer.Https https = tlsCert == null ? MetisServer.Https.OFF : new MetisServer.Https(true,
+                    new InetSocketAddress(httpAddress, httpsPort), new HttpTransport.Tls(tlsCert, tlsKey));
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
-                    new InetSocketAddress(httpAddress, httpPort), token, reloadInterval,
+                    new InetSocketAddress(httpAddress, httpPort), https, token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
                     new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), options.environment()));
         } catch (InvalidInputException e) {

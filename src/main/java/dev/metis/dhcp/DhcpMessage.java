@@ -22,6 +22,7 @@ public record DhcpMessage(int op, int xid, int secs, int flags, Ipv4 ciaddr, Ipv
     public static final int REQUEST = 3;
     public static final int ACK = 5;
 
+    public static final int OPT_REQUESTED_ADDRESS = 50;
     public static final int OPT_MESSAGE_TYPE = 53;
     public static final int OPT_SERVER_ID = 54;
     public static final int OPT_VENDOR_CLASS = 60;
@@ -38,6 +39,15 @@ public record DhcpMessage(int op, int xid, int secs, int flags, Ipv4 ciaddr, Ipv
     public Optional<byte[]> option(int code) {
         byte[] value = options.get(code);
         return value == null ? Optional.empty() : Optional.of(value.clone());
+    }
+
+    /**
+     * The address a DHCPREQUEST asks for: option 50 (selecting, init-reboot), else {@code ciaddr}
+     * (renewing); empty when neither holds one.
+     */
+    public Optional<Ipv4> requestedAddress() {
+        Optional<Ipv4> requested = option(OPT_REQUESTED_ADDRESS).filter(v -> v.length == 4).map(Ipv4::of);
+        return requested.or(() -> Optional.of(ciaddr)).filter(a -> a.bits() != 0);
     }
 
     public String vendorClass() {

@@ -7,6 +7,7 @@ import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.net.Ipv4;
+import dev.metis.net.MacAddress;
 import dev.metis.state.NodeStatus;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -43,14 +44,24 @@ public final class ProxyDhcpService {
     /**
      * The decision for one request.
      *
-     * @param reply        what to send and where, if anything
+     * @param reply         what to send and where, if anything
      * @param discoveredMac an unknown MAC to record, when the site discovers unknown MACs
-     * @param reason       why, for debug logs and metrics
+     * @param addressSeen   the address a known node asked the site's DHCP server for, to bind its seed to
+     * @param reason        why, for debug logs and metrics
      */
-    public record Outcome(Optional<Reply> reply, Optional<String> discoveredMac, String reason) {
+    public record Outcome(Optional<Reply> reply, Optional<String> discoveredMac, Optional<AddressSeen> addressSeen,
+            String reason) {
         static Outcome ignore(String reason) {
-            return new Outcome(Optional.empty(), Optional.empty(), reason);
+            return new Outcome(Optional.empty(), Optional.empty(), Optional.empty(), reason);
         }
+
+        static Outcome answer(Reply reply, Optional<String> discoveredMac, String reason) {
+            return new Outcome(Optional.of(reply), discoveredMac, Optional.empty(), reason);
+        }
+    }
+
+    /** A node's MAC asked the site's DHCP server for {@code address}. */
+    public record AddressSeen(MacAddress mac, Ipv4 address) {
     }
 
     public record Reply(DhcpReply packet, InetSocketAddress destination, Firmware firmware) {
@@ -72,6 +83,9 @@ public final class ProxyDhcpService {
         if (request.op() != DhcpMessage.BOOTREQUEST || request.chaddr() == null || request.messageType() == null) {
             return Outcome.ignore("not an Ethernet DHCP request");
         }
+        if (port == Port.DHCP && request.messageType() == DhcpMessage.REQUEST) {
+            return addressSeen(request, inventory);
+        }
         int expected = port == Port.DHCP ? DhcpMessage.DISCOVER : DhcpMessage.REQUEST;
         if (request.messageType() != expected) {
             return Outcome.ignore("message type " + request.messageType() + " on " + port);
@@ -86,9 +100,9 @@ public final class ProxyDhcpService {
             boolean discover = site.unknownMacsOrDefault() == Site.UnknownMacs.DISCOVER;
             Optional<String> discovered = discover ? Optional.of(request.chaddr().toString()) : Optional.empty();
             if (!discover || firmware.get() == Firmware.RASPBERRY_PI) {
-                return new Outcome(Optional.empty(), discovered, "unknown MAC, not answered");
+                return new Outcome(Optional.empty(), discovered, Optional.empty(), "unknown MAC, not answered");
             }
-            return new Outcome(Optional.of(reply(request, port, firmware.get(), serverAddress, source, site, null)),
+            return Outcome.answer(reply(request, port, firmware.get(), serverAddress, source, site, null),
                     discovered, "unknown MAC: chain to the exit script");
         }
         ResolvedNode known = node.get();
@@ -100,9 +114,25 @@ public final class ProxyDhcpService {
                 && (firmware.get() == Firmware.RASPBERRY_PI || site.provisionedNodesOrDefault() == Site.ProvisionedNodes.SILENT)) {
             return Outcome.ignore(((BootDecision.LocalDisk) decision).reason() + ": not answered, firmware boots locally");
         }
-        return new Outcome(Optional.of(reply(request, port, firmware.get(), serverAddress, source, site, known)),
+        return Outcome.answer(reply(request, port, firmware.get(), serverAddress, source, site, known),
                 Optional.empty(), decision instanceof BootDecision.Provision ? "node " + known.name() + ": provision"
                         : ((BootDecision.LocalDisk) decision).reason() + ": chain to the exit script");
+    }
+
+    /**
+     * A broadcast DHCPREQUEST is the client taking an address from the site's server: not ours to
+     * answer, but for a node in the inventory it names the address its seed is bound to. Every client
+     * counts, not only netboot firmware: the installer's own DHCP client asks again once the kernel runs.
+     */
+    private static Outcome addressSeen(DhcpMessage request, Inventory inventory) {
+        Optional<ResolvedNode> node = inventory.nodeByMac(request.chaddr());
+        Optional<Ipv4> address = request.requestedAddress();
+        if (node.isEmpty() || address.isEmpty()) {
+            return Outcome.ignore("DHCPREQUEST to the site's DHCP server");
+        }
+        return new Outcome(Optional.empty(), Optional.empty(),
+                Optional.of(new AddressSeen(request.chaddr(), address.get())),
+                "node " + node.get().name() + " takes " + address.get() + " from the site's DHCP server");
     }
 
     private static Reply reply(DhcpMessage request, Port port, Firmware firmware, Ipv4 server, InetSocketAddress source,

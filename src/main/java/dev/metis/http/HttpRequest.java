@@ -8,8 +8,10 @@ import java.util.Map;
  *
  * @param path    the raw path, without the query string, still percent-encoded
  * @param headers header names in lower case
+ * @param secure  it came over TLS
  */
-public record HttpRequest(String method, String path, Map<String, String> headers, byte[] body, InetAddress remote) {
+public record HttpRequest(String method, String path, Map<String, String> headers, byte[] body, InetAddress remote,
+        boolean secure) {
 
     public String header(String name) {
         return headers.get(name);

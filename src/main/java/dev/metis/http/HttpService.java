@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.metis.boot.BootDecision;
 import dev.metis.boot.BootPolicy;
+import dev.metis.boot.SeedBindings;
 import dev.metis.files.SafePath;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.BootScripts;
@@ -38,6 +39,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,16 +55,29 @@ public final class HttpService {
     private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
     private static final String IPXE = "text/plain; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
+    private static final String SEED_ROUTE = "/nocloud/{mac}/{file}";
+    private static final String TOKEN_SEED_ROUTE = "/nocloud/{mac}/{token}/{file}";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    /**
+     * What firmware and installers fetch, over plain HTTP since iPXE, UEFI HTTP boot and cloud-init in
+     * an installer cannot be given a CA; with TLS on, the plain listener serves these and /healthz only.
+     */
+    private static final Set<String> PLAIN_ROUTES = Set.of("boot.ipxe", "ipxe", "nocloud", "assets", "tftp",
+            "phone-home", "healthz");
+    /** A seed URL with its token, as access logs must not print it: /nocloud/{mac}/{token}/{file}. */
+    private static final Pattern TOKEN_IN_PATH = Pattern.compile("^(/+nocloud/+[^/?]+/+)([^/?]+)(/+[^/?]+/*(?:\\?.*)?)$");
+
     private final ServedInventory inventory;
     private final StateStore state;
+    private final SeedBindings seeds;
     private final Path assets;
     private final Path tftpRoot;
     private final Secret adminToken;
+    private final OptionalInt httpsPort;
     private final Health health;
 
     /** What {@code /healthz} reports beyond "up"; the server wires in its own checks. */
@@ -67,14 +85,20 @@ public final class HttpService {
         Map<String, Object> details();
     }
 
-    /** @param tftpRoot the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot */
-    public HttpService(ServedInventory inventory, StateStore state, Path assets, Path tftpRoot, Secret adminToken,
-            Health health) {
+    /**
+     * @param tftpRoot  the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot
+     * @param httpsPort where HTTPS listens, when TLS is on: then plain HTTP serves only what booting
+     *                  machines fetch, and refuses the API and metrics with a pointer to HTTPS
+     */
+    public HttpService(ServedInventory inventory, StateStore state, SeedBindings seeds, Path assets, Path tftpRoot,
+            Secret adminToken, OptionalInt httpsPort, Health health) {
         this.inventory = inventory;
         this.state = state;
+        this.seeds = seeds;
         this.assets = assets;
         this.tftpRoot = tftpRoot;
         this.adminToken = adminToken;
+        this.httpsPort = httpsPort;
         this.health = health;
     }
 
@@ -86,6 +110,9 @@ public final class HttpService {
         List<String> p = decoded.get();
         String method = request.method();
         boolean read = method.equals("GET") || method.equals("HEAD");
+        if (httpsPort.isPresent() && !request.secure() && (p.isEmpty() || !PLAIN_ROUTES.contains(p.get(0)))) {
+            return error("https-only", 403, "served over HTTPS only, on port " + httpsPort.getAsInt());
+        }
         try {
             if (p.size() == 1 && p.get(0).equals("healthz")) {
                 return read ? head(request, healthz()) : notAllowed("/healthz", "GET, HEAD");
@@ -103,8 +130,12 @@ public final class HttpService {
                 return read ? head(request, nodeScript(p.get(1), request)) : notAllowed("/ipxe/{mac}", "GET, HEAD");
             }
             if (p.size() == 3 && p.get(0).equals("nocloud")) {
-                return read ? head(request, seedFile(p.get(1), p.get(2), request))
-                        : notAllowed("/nocloud/{mac}/{file}", "GET, HEAD");
+                return read ? head(request, seedFile(p.get(1), null, p.get(2), request))
+                        : notAllowed(SEED_ROUTE, "GET, HEAD");
+            }
+            if (p.size() == 4 && p.get(0).equals("nocloud")) {
+                return read ? head(request, seedFile(p.get(1), p.get(2), p.get(3), request))
+                        : notAllowed(TOKEN_SEED_ROUTE, "GET, HEAD");
             }
             if (!p.isEmpty() && p.get(0).equals("assets")) {
                 return read ? file(request, "/assets", assets, p.subList(1, p.size())) : notAllowed("/assets", "GET, HEAD");
@@ -124,10 +155,10 @@ public final class HttpService {
         } catch (SecretUnavailableException e) {
             return error(routeOf(p), 503, e.getMessage());
         } catch (IdentityException e) {
-            LOG.warn("{} {}: {}", method, request.path(), e.getMessage());
+            LOG.warn("{} {}: {}", method, loggable(request.path()), e.getMessage());
             return error(routeOf(p), 500, e.getMessage());
         } catch (IOException e) {
-            LOG.error("{} {}: {}", method, request.path(), e.toString());
+            LOG.error("{} {}: {}", method, loggable(request.path()), e.toString());
             return error(routeOf(p), 500, "internal error");
         }
     }
@@ -138,8 +169,14 @@ public final class HttpService {
      */
     public static boolean mayWait(HttpRequest request) {
         List<String> p = decodePath(request.path()).orElse(List.of());
-        return (p.size() == 2 && p.get(0).equals("ipxe")) || (p.size() == 3 && p.get(0).equals("nocloud")
-                && Artifact.byFileName(p.get(2)).map(Artifact::carriesSecrets).orElse(false));
+        return (p.size() == 2 && p.get(0).equals("ipxe")) || ((p.size() == 3 || p.size() == 4) && p.get(0).equals("nocloud")
+                && Artifact.byFileName(p.get(p.size() - 1)).map(Artifact::carriesSecrets).orElse(false));
+    }
+
+    /** A request path or URI as logs may show it: a seed token is cut to its {@link SeedBindings#hint}. */
+    public static String loggable(String uri) {
+        Matcher token = TOKEN_IN_PATH.matcher(uri);
+        return token.matches() ? token.group(1) + SeedBindings.hint(token.group(2)) + token.group(3) : uri;
     }
 
     /** Scrape access for {@code /metrics}, supplied by the server that owns the registry. */
@@ -185,8 +222,13 @@ public final class HttpService {
                 return HttpResponse.bytes(route, 200, IPXE,
                         BootScripts.exitToDisk("node " + provision.node().name() + " has no netboot kernel"));
             }
+            Optional<String> token = seeds.issue(provision.node(), Artifact.IPXE.fileName(), request.remote());
+            if (token.isEmpty()) {
+                return error(route, 403, "the script of node " + provision.node().name()
+                        + " goes only to the address bound to its MAC");
+            }
             state.scriptServed(provision.node().name(), identity.configHash(), from);
-            return HttpResponse.bytes(route, 200, IPXE, identity.bytes(Artifact.IPXE));
+            return HttpResponse.bytes(route, 200, IPXE, current.bootFile(provision.node(), Artifact.IPXE, token.get()));
         }
         BootDecision.LocalDisk disk = (BootDecision.LocalDisk) decision;
         if (disk.node() != null) {
@@ -197,9 +239,15 @@ public final class HttpService {
         return HttpResponse.bytes(route, 200, IPXE, BootScripts.exitToDisk(disk.reason()));
     }
 
-    private HttpResponse seedFile(String macText, String fileName, HttpRequest request)
+    /**
+     * A file of the node's seed. Those without secrets are served to anyone, under the seed URL with or
+     * without a token; user-data only as its seed binding allows, checked before the secrets are read.
+     *
+     * @param token the seed token from the URL, null under the URL without one
+     */
+    private HttpResponse seedFile(String macText, String token, String fileName, HttpRequest request)
             throws SecretUnavailableException, Refused {
-        String route = "/nocloud/{mac}/{file}";
+        String route = token == null ? SEED_ROUTE : TOKEN_SEED_ROUTE;
         MacAddress mac = requireMac(route, macText);
         Optional<Artifact> artifact = Artifact.byFileName(fileName).filter(Artifact::isSeedFile);
         if (artifact.isEmpty()) {
@@ -207,10 +255,18 @@ public final class HttpService {
         }
         ServedInventory.Generation current = inventory.current();
         ResolvedNode node = requireNode(route, current, mac);
-        NodeIdentity identity = artifact.get().carriesSecrets() ? current.identity(node) : current.publicIdentity(node);
-        if (artifact.get() == Artifact.USER_DATA) {
-            state.seedServed(node.name(), identity.configHash(), request.remote().getHostAddress());
+        if (!artifact.get().carriesSecrets()) {
+            return HttpResponse.bytes(route, 200, artifact.get().contentType(),
+                    current.publicIdentity(node).bytes(artifact.get()));
         }
+        Optional<SeedBindings.Reason> refused = seeds.checkUserData(node, state.status(node.name()), token,
+                request.remote());
+        if (refused.isPresent()) {
+            return error(route, 403, "user-data goes only to the booting node, with the seed token of its script, "
+                    + "from its address (" + refused.get().label() + ")");
+        }
+        NodeIdentity identity = current.identity(node);
+        state.seedServed(node.name(), identity.configHash(), request.remote().getHostAddress());
         return HttpResponse.bytes(route, 200, artifact.get().contentType(), identity.bytes(artifact.get()));
     }
 
@@ -249,6 +305,7 @@ public final class HttpService {
         NodeStatus before = state.status(node.name());
         String hash = provisionedHash(reported, identity, before);
         NodeStatus after = state.phoneHome(node.name(), hash, request.remote().getHostAddress());
+        seeds.spend(mac);
         LOG.info("node {} phoned home from {}: provisioned with config {}", node.name(),
                 request.remote().getHostAddress(), hash);
         return json(route, 200, nodeJson(current, node, after));
@@ -268,10 +325,21 @@ public final class HttpService {
         return "instance-id:" + reportedInstanceId;
     }
 
+    /**
+     * The node API: reading is open (no secret, no seed token is in it), every other method needs the
+     * admin token, checked before the route, so that a route added later cannot forget it.
+     */
     private HttpResponse api(HttpRequest request, List<String> rest) throws IOException {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            Optional<HttpResponse> denied = checkAdmin(request, "/api/v1/nodes");
+            if (denied.isPresent()) {
+                return denied.get();
+            }
+        }
         ServedInventory.Generation current = inventory.current();
         if (rest.isEmpty()) {
-            if (!request.method().equals("GET")) {
+            if (!method.equals("GET")) {
                 return notAllowed("/api/v1/nodes", "GET");
             }
             List<Object> nodes = new ArrayList<>();
@@ -294,27 +362,19 @@ public final class HttpService {
         if (rest.size() > 2 || (rest.size() == 2 && !reprovision)) {
             return error("unknown", 404, "no such route: " + request.path());
         }
-        if (reprovision) {
-            if (!request.method().equals("POST")) {
-                return notAllowed(route, "POST");
-            }
-            Optional<HttpResponse> denied = checkAdmin(request, route);
-            if (denied.isPresent()) {
-                return denied.get();
-            }
-        } else if (!request.method().equals("GET")) {
-            return notAllowed(route, "GET");
+        if (reprovision ? !method.equals("POST") : !method.equals("GET")) {
+            return notAllowed(route, reprovision ? "POST" : "GET");
         }
         Optional<ResolvedNode> node = current.inventory().node(rest.get(0));
         if (node.isEmpty()) {
             return error(route, 404, "no node named " + rest.get(0));
         }
-        NodeStatus status = reprovision
-                ? state.rearm(node.get().name(), request.remote().getHostAddress())
-                : state.status(node.get().name());
-        if (reprovision) {
-            LOG.info("node {} re-armed by {}", node.get().name(), request.remote().getHostAddress());
+        if (!reprovision) {
+            return json(route, 200, nodeJson(current, node.get(), state.status(node.get().name())));
         }
+        NodeStatus status = state.rearm(node.get().name(), request.remote().getHostAddress());
+        seeds.revoke(node.get().spec().mac());
+        LOG.info("node {} re-armed by {}", node.get().name(), request.remote().getHostAddress());
         return json(route, 200, nodeJson(current, node.get(), status));
     }
 

@@ -68,9 +68,13 @@ public final class IdentityRenderer {
         this.site = site;
     }
 
-    /** The seed prefix cloud-init is pointed at with {@code ds=nocloud;s=...}; the trailing slash is required. */
-    public String seedUrl(ResolvedNode node) {
-        return baseUrl() + "/nocloud/" + node.spec().mac() + "/";
+    /**
+     * The seed prefix cloud-init is pointed at with {@code ds=nocloud;s=...}; the trailing slash is
+     * required. With a seed token (one per boot, see {@code SeedBindings}) it is the only prefix under
+     * which the server hands out user-data.
+     */
+    private String seedUrl(ResolvedNode node, String seedToken) {
+        return baseUrl() + "/nocloud/" + node.spec().mac() + "/" + (seedToken == null ? "" : seedToken + "/");
     }
 
     public String phoneHomeUrl(ResolvedNode node) {
@@ -108,9 +112,22 @@ public final class IdentityRenderer {
         files.put(Artifact.META_DATA, yaml(metaData(node, instanceId)));
         files.put(Artifact.VENDOR_DATA, VENDOR_DATA);
         files.put(Artifact.NETWORK_CONFIG, networkConfig);
-        files.put(Artifact.IPXE, ipxeScript(node, configHash));
-        files.put(Artifact.PI_CMDLINE, piCmdline(node));
+        files.put(Artifact.IPXE, ipxeScript(node, configHash, null));
+        files.put(Artifact.PI_CMDLINE, piCmdline(node, null));
         return new NodeIdentity(node.name(), configHash, instanceId, files);
+    }
+
+    /**
+     * The node's iPXE script or Pi {@code cmdline.txt} for one boot: as {@link #renderPublic} renders
+     * it, with {@code seedToken} in the seed URL. Only the URL differs; the seed files never carry the
+     * token, so a card and the network still give the same seed.
+     */
+    public byte[] bootFile(ResolvedNode node, Artifact artifact, String configHash, String seedToken) {
+        return switch (artifact) {
+            case IPXE -> ipxeScript(node, configHash, seedToken);
+            case PI_CMDLINE -> piCmdline(node, seedToken);
+            default -> throw new IllegalArgumentException(artifact + " carries no seed URL");
+        };
     }
 
     /** The k3s config file, empty when the node runs no k3s. */
@@ -303,7 +320,7 @@ public final class IdentityRenderer {
         return doc;
     }
 
-    private byte[] ipxeScript(ResolvedNode node, String configHash) {
+    private byte[] ipxeScript(ResolvedNode node, String configHash, String seedToken) {
         NodeSpec.Netboot netboot = node.spec().netboot();
         if (netboot == null || netboot.kernel() == null) {
             return new byte[0];
@@ -322,15 +339,15 @@ public final class IdentityRenderer {
         context.put("kernelUrl", assetUrl(netboot.kernel()));
         context.put("initrds", initrds);
         context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
-        context.put("seedUrl", seedUrl(node));
+        context.put("seedUrl", seedUrl(node, seedToken));
         return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
     }
 
     /** One line, as the Pi firmware reads it: the class's arguments, then the seed. */
-    private byte[] piCmdline(ResolvedNode node) {
+    private byte[] piCmdline(ResolvedNode node, String seedToken) {
         NodeSpec.Netboot netboot = node.spec().netboot();
         String arguments = netboot == null || netboot.cmdline() == null ? "" : netboot.cmdline().trim() + " ";
-        return (arguments + "ds=nocloud;s=" + seedUrl(node) + "\n").getBytes(StandardCharsets.UTF_8);
+        return (arguments + "ds=nocloud;s=" + seedUrl(node, seedToken) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Relative asset paths are served by Metis under {@code /assets/}; absolute URLs pass through. */

@@ -22,6 +22,7 @@ public final class MetisMetrics {
     private final Map<String, Counter> httpBytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> dhcpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> tftpRequests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> seedRefusals = new ConcurrentHashMap<>();
     private final Counter tftpBytes;
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -107,6 +108,18 @@ public final class MetisMetrics {
 
     public void vaultReused() {
         vaultReused.increment();
+    }
+
+    /**
+     * A node's script or user-data refused by its seed binding.
+     *
+     * @param file   {@code ipxe}, {@code cmdline.txt} or {@code user-data}
+     * @param reason why (no-token, wrong-token, spent, not-armed, expired, wrong-address)
+     */
+    public void seedRefused(String file, String reason) {
+        seedRefusals.computeIfAbsent(file + ' ' + reason, k -> Counter.builder("metis.seed.refusals")
+                .description("Scripts and user-data refused by the seed binding, by file and reason")
+                .tags("file", file, "reason", reason).register(registry)).increment();
     }
 
     /** Nodes per provisioning state, read when scraped. */

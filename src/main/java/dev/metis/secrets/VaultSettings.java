@@ -1,25 +1,20 @@
 package dev.metis.secrets;
 
+import dev.metis.files.PemTrust;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.Problem;
 import dev.metis.inventory.Site;
 import dev.metis.inventory.SourcePos;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How to reach Vault: where and what to read from the inventory ({@code site.secrets.vault}), the
@@ -87,7 +82,7 @@ record VaultSettings(URI address, Credentials credentials, Optional<SSLContext> 
         Optional<SSLContext> trust = Optional.empty();
         if (caFile.isPresent()) {
             try {
-                trust = Optional.of(trusting(caFile.get()));
+                trust = Optional.of(PemTrust.trusting(caFile.get()));
             } catch (IOException | GeneralSecurityException e) {
                 problems.add(new Problem(at, "site.secrets: Vault CA file " + caFile.get() + ": " + e.getMessage()));
             }
@@ -96,28 +91,6 @@ record VaultSettings(URI address, Credentials credentials, Optional<SSLContext> 
             throw new InvalidInputException(problems);
         }
         return new VaultSettings(address, credentials, trust, vault);
-    }
-
-    /** TLS that trusts exactly the PEM certificates in {@code caFile} (like VAULT_CACERT for the Vault CLI). */
-    private static SSLContext trusting(Path caFile) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + n++, certificate);
-            }
-            if (n == 0) {
-                throw new GeneralSecurityException("no PEM certificates in it");
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("no such file", e);
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 
     private static String value(Map<String, String> env, String name) {

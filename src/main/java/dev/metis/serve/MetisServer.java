@@ -1,11 +1,13 @@
 package dev.metis.serve;
 
+import dev.metis.boot.SeedBindings;
 import dev.metis.http.HttpService;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
 import dev.metis.state.NodeState;
+import dev.metis.state.SeedBindingFile;
 import dev.metis.state.StateStore;
 import dev.metis.transport.EventLoops;
 import dev.metis.transport.DhcpTransport;
@@ -20,8 +22,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +41,20 @@ public final class MetisServer implements AutoCloseable {
     /**
      * Everything {@code metis serve} can be told on its command line.
      *
+     * @param seedWindow  how long after its script was served a node may fetch its user-data
      * @param environment where Vault's address and credentials come from (the process environment)
      */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Secret adminToken, Duration reloadInterval, Dhcp dhcp, Tftp tftp, Map<String, String> environment) {
+            Https https, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
+            Map<String, String> environment) {
+    }
+
+    /**
+     * HTTPS settings: when enabled, everything is served over HTTPS at {@code address}, and plain HTTP
+     * keeps only what booting machines fetch.
+     */
+    public record Https(boolean enabled, InetSocketAddress address, HttpTransport.Tls tls) {
+        public static final Https OFF = new Https(false, null, null);
     }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
@@ -59,32 +74,45 @@ public final class MetisServer implements AutoCloseable {
     private final MetisMetrics metrics = new MetisMetrics();
     private final ServedInventory inventory;
     private final StateStore state;
+    private final SeedBindings seeds;
     private final HttpTransport http;
     private final DhcpTransport dhcp;
     private final TftpTransport tftp;
     private final ScheduledExecutorService reloader;
 
-    private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
+    private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
         try {
-            state = StateStore.open(settings.stateDir(), Clock.systemUTC());
+            state = StateStore.open(settings.stateDir(), clock);
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
         }
+        SeedBindingFile seedFile = new SeedBindingFile(settings.stateDir());
+        seeds = new SeedBindings(seedFile.load(), clock, settings.seedWindow(), seedFile::save,
+                (file, reason) -> metrics.seedRefused(file, reason.label()));
         try {
             registerStateGauges();
-            HttpService service = new HttpService(inventory, state, settings.assets(), settings.tftpRoot(),
-                    settings.adminToken(), () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
-            http = HttpTransport.start(settings.http(), service, metrics);
-        } catch (RuntimeException | InterruptedException e) {
+            List<HttpTransport.Listener> listeners = new ArrayList<>();
+            listeners.add(new HttpTransport.Listener(settings.http(), Optional.empty()));
+            if (settings.https().enabled()) {
+                listeners.add(new HttpTransport.Listener(settings.https().address(), Optional.of(settings.https().tls())));
+            }
+            HttpService service = new HttpService(inventory, state, seeds, settings.assets(), settings.tftpRoot(),
+                    settings.adminToken(), settings.https().enabled()
+                            ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
+                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
+            http = HttpTransport.start(listeners, service, metrics);
+        } catch (IOException | RuntimeException | InterruptedException e) {
             state.close();
             inventory.close();
             throw e;
         }
-        LOG.info("HTTP listening on {} ({} transport), {} nodes from {}, state in {}", http.localAddress(),
+        List<InetSocketAddress> bound = http.localAddresses();
+        LOG.info("HTTP listening on {}{} ({} transport), {} nodes from {}, state in {}, seed window {}", bound.get(0),
+                bound.size() > 1 ? ", HTTPS on " + bound.get(1) + " (API and metrics over HTTPS only)" : "",
                 EventLoops.nativeEpoll() ? "epoll" : "nio", inventory.current().inventory().nodes().size(),
-                settings.inventory(), settings.stateDir());
+                settings.inventory(), settings.stateDir(), settings.seedWindow());
         DhcpTransport startedDhcp = null;
         try {
             startedDhcp = settings.dhcp().enabled() ? startDhcp(settings.dhcp()) : null;
@@ -112,7 +140,7 @@ public final class MetisServer implements AutoCloseable {
     private DhcpTransport startDhcp(Dhcp settings) throws IOException, InterruptedException {
         List<DhcpTransport.Listener> listeners = DhcpTransport.listeners(settings.interfaces());
         DhcpTransport transport = DhcpTransport.start(listeners, settings.port(), settings.pxePort(),
-                new ProxyDhcpResponder(inventory, state, metrics));
+                new ProxyDhcpResponder(inventory, state, seeds, metrics));
         LOG.info("proxy-DHCP listening on UDP {} and {} on {}", settings.port(), settings.pxePort(),
                 listeners.stream().map(l -> l.interfaceName() + " (" + l.address() + ")").toList());
         return transport;
@@ -120,7 +148,7 @@ public final class MetisServer implements AutoCloseable {
 
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
         FileCache cache = new FileCache(16L << 20, 128L << 20);
-        TftpService service = new TftpService(new PiFiles(inventory, state, new RootFiles(settings.tftpRoot(), cache), cache));
+        TftpService service = new TftpService(new PiFiles(inventory, state, seeds, new RootFiles(settings.tftpRoot(), cache), cache));
         TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
                 new TftpTransport.Observer() {
                     @Override
@@ -138,7 +166,13 @@ public final class MetisServer implements AutoCloseable {
     }
 
     public static MetisServer start(Settings settings) throws IOException, InvalidInputException, InterruptedException {
-        return new MetisServer(settings);
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** @param clock the time node events are stamped with and seed windows are measured by */
+    public static MetisServer start(Settings settings, Clock clock)
+            throws IOException, InvalidInputException, InterruptedException {
+        return new MetisServer(settings, clock);
     }
 
     private void registerStateGauges() {

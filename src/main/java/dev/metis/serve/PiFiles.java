@@ -1,5 +1,6 @@
 package dev.metis.serve;
 
+import dev.metis.boot.SeedBindings;
 import dev.metis.files.SafePath;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.NodeIdentity;
@@ -20,7 +21,8 @@ import java.util.Optional;
 /**
  * Raspberry Pi 4/5 network boot over TFTP: a Pi asks for {@code <serial>/start4.elf},
  * {@code <serial>/config.txt}, {@code <serial>/cmdline.txt} and its kernel. Files come from the node's
- * {@code netboot.firmware_dir}; {@code cmdline.txt} is the node's own, with its seed URL. A provisioned
+ * {@code netboot.firmware_dir}; {@code cmdline.txt} is the node's own, with its seed URL and a new seed
+ * token, and goes only to the address bound to the Pi's MAC (see {@link SeedBindings}). A provisioned
  * Pi is refused so that it moves on to the next entry of its boot order. Any other path is looked up
  * in the TFTP root.
  */
@@ -28,12 +30,14 @@ final class PiFiles implements TftpService.Files {
 
     private final ServedInventory inventory;
     private final StateStore state;
+    private final SeedBindings seeds;
     private final TftpService.Files root;
     private final FileCache cache;
 
-    PiFiles(ServedInventory inventory, StateStore state, TftpService.Files root, FileCache cache) {
+    PiFiles(ServedInventory inventory, StateStore state, SeedBindings seeds, TftpService.Files root, FileCache cache) {
         this.inventory = inventory;
         this.state = state;
+        this.seeds = seeds;
         this.root = root;
         this.cache = cache;
     }
@@ -58,14 +62,19 @@ final class PiFiles implements TftpService.Files {
         }
         String rest = String.join("/", segments.get().subList(1, segments.get().size()));
         if (rest.equals(Artifact.PI_CMDLINE.fileName())) {
+            NodeIdentity identity;
             try {
-                NodeIdentity identity = current.identity(node);
-                state.scriptServed(node.name(), identity.configHash(), client.getHostAddress());
-                return new TftpService.Found(TftpSource.of(identity.bytes(Artifact.PI_CMDLINE)),
-                        "cmdline.txt of " + node.name());
+                identity = current.identity(node);
             } catch (SecretUnavailableException e) {
                 return new TftpService.Denied("secrets unavailable for " + node.name());
             }
+            Optional<String> token = seeds.issue(node, Artifact.PI_CMDLINE.fileName(), client);
+            if (token.isEmpty()) {
+                return new TftpService.Denied("another address is bound to " + node.name());
+            }
+            state.scriptServed(node.name(), identity.configHash(), client.getHostAddress());
+            return new TftpService.Found(TftpSource.of(current.bootFile(node, Artifact.PI_CMDLINE, token.get())),
+                    "cmdline.txt of " + node.name());
         }
         if (node.spec().netboot() == null || node.spec().netboot().firmwareDir() == null) {
             return new TftpService.NotFound();

@@ -1,5 +1,6 @@
 package dev.metis.serve;
 
+import dev.metis.boot.SeedBindings;
 import dev.metis.dhcp.DhcpCodec;
 import dev.metis.dhcp.DhcpMessage;
 import dev.metis.dhcp.ProxyDhcpService;
@@ -20,11 +21,13 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
     private final ServedInventory inventory;
     private final StateStore state;
     private final MetisMetrics metrics;
+    private final SeedBindings seeds;
     private final ProxyDhcpService service;
 
-    ProxyDhcpResponder(ServedInventory inventory, StateStore state, MetisMetrics metrics) {
+    ProxyDhcpResponder(ServedInventory inventory, StateStore state, SeedBindings seeds, MetisMetrics metrics) {
         this.inventory = inventory;
         this.state = state;
+        this.seeds = seeds;
         this.metrics = metrics;
         this.service = new ProxyDhcpService(state::status);
     }
@@ -40,6 +43,10 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
         ProxyDhcpService.Outcome outcome = service.answer(request.get(), port, listener.address(), source,
                 inventory.current().inventory());
         outcome.discoveredMac().ifPresent(mac -> state.discoveredMac(mac, source.getAddress().getHostAddress()));
+        outcome.addressSeen().ifPresent(seen -> {
+            seeds.dhcpSeen(seen.mac(), seen.address());
+            ACCESS.info("dhcp REQUEST {} on {}: {}", seen.mac(), listener.interfaceName(), outcome.reason());
+        });
         String portName = port.name().toLowerCase(java.util.Locale.ROOT);
         if (outcome.reply().isEmpty()) {
             metrics.dhcpRequest(portName, "ignored");

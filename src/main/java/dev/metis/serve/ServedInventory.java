@@ -1,6 +1,7 @@
 package dev.metis.serve;
 
 import dev.metis.files.Sha256;
+import dev.metis.identity.Artifact;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.InvalidInputException;
@@ -95,6 +96,11 @@ public final class ServedInventory implements AutoCloseable {
         /** The node's files that carry no secret, its config hash and instance-id; never asks the secret source. */
         public NodeIdentity publicIdentity(ResolvedNode node) {
             return shared.computeIfAbsent(node.name(), n -> renderer.renderPublic(node));
+        }
+
+        /** The node's iPXE script or Pi cmdline.txt for one boot: its seed URL carries {@code seedToken}. */
+        public byte[] bootFile(ResolvedNode node, Artifact artifact, String seedToken) {
+            return renderer.bootFile(node, artifact, publicIdentity(node).configHash(), seedToken);
         }
 
         /** Why the node's secrets failed at its last lookup, unless that has passed. */

@@ -11,10 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -271,27 +269,10 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void compact() throws IOException {
-        Path temporary = dir.resolve("snapshot.json.tmp");
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(new Snapshot(seq, nodes, discovered))));
-            out.force(true);
-        }
-        try {
-            Files.move(temporary, snapshotFile(), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, snapshotFile(), StandardCopyOption.REPLACE_EXISTING);
-        }
-        forceDirectory();
+        AtomicFile.replace(snapshotFile(), JSON.writeValueAsBytes(new Snapshot(seq, nodes, discovered)));
         journal.truncate(0);
         journal.force(true);
         journalLines = 0;
-    }
-
-    private void forceDirectory() throws IOException {
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
-        }
     }
 
     private Path journalFile() {

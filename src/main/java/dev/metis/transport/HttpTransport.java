@@ -30,14 +30,25 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.stream.ChunkedFile;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +59,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP edge: Netty decodes requests, hands them to {@link HttpService}, and writes its answers,
- * files by zero-copy {@link DefaultFileRegion}. Request lines and headers are bounded in size.
+ * files by zero-copy {@link DefaultFileRegion} (in chunks through TLS, which has to encrypt them).
+ * Request lines and headers are bounded in size. Serves one or more listeners, plain or TLS, on one set
+ * of threads.
  */
 public final class HttpTransport implements AutoCloseable {
 
@@ -57,24 +70,42 @@ public final class HttpTransport implements AutoCloseable {
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Files through TLS go in chunks of this size, about one TLS record each. */
+    private static final int TLS_CHUNK_BYTES = 16 * 1024;
 
     /** Threads for answers that may wait on the secret source; also bounds how many Vault reads run at once. */
     static final int WAITING_THREADS = 16;
 
-    private final Channel channel;
+    /** A socket to listen on; with {@code tls}, it speaks HTTPS. */
+    public record Listener(InetSocketAddress address, Optional<Tls> tls) {
+    }
+
+    /**
+     * A PEM certificate (chain) and its private key, which must be unencrypted PKCS#8
+     * ({@code BEGIN PRIVATE KEY}): the JDK reads no other form without BouncyCastle.
+     */
+    public record Tls(Path certificate, Path key) {
+    }
+
+    private final List<Channel> channels;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService waiting;
 
-    private HttpTransport(Channel channel, EventLoopGroup boss, EventLoopGroup workers, ExecutorService waiting) {
-        this.channel = channel;
+    private HttpTransport(List<Channel> channels, EventLoopGroup boss, EventLoopGroup workers, ExecutorService waiting) {
+        this.channels = channels;
         this.boss = boss;
         this.workers = workers;
         this.waiting = waiting;
     }
 
-    public static HttpTransport start(InetSocketAddress address, HttpService service, MetisMetrics metrics)
-            throws InterruptedException {
+    /** @throws IOException when a certificate or key cannot be used */
+    public static HttpTransport start(List<Listener> listeners, HttpService service, MetisMetrics metrics)
+            throws InterruptedException, IOException {
+        List<Optional<SslContext>> contexts = new ArrayList<>();
+        for (Listener listener : listeners) {
+            contexts.add(listener.tls().isEmpty() ? Optional.empty() : Optional.of(serverContext(listener.tls().get())));
+        }
         EventLoopGroup boss = EventLoops.group(1);
         EventLoopGroup workers = EventLoops.group(0);
         ExecutorService waiting = Executors.newFixedThreadPool(WAITING_THREADS,
@@ -90,23 +121,32 @@ public final class HttpTransport implements AutoCloseable {
                 return metrics.scrapeContentType();
             }
         };
-        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(EventLoops.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
-                                .addLast("continue", new HttpServerExpectContinueHandler())
-                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast("routes", new Handler(service, metrics, view, waiting));
-                    }
-                });
+        List<Channel> channels = new ArrayList<>();
         try {
-            Channel channel = bootstrap.bind(address).sync().channel();
-            return new HttpTransport(channel, boss, workers, waiting);
+            for (int i = 0; i < listeners.size(); i++) {
+                Optional<SslContext> tls = contexts.get(i);
+                ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(EventLoops.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                tls.ifPresent(context -> ch.pipeline().addLast("tls", context.newHandler(ch.alloc())));
+                                ch.pipeline()
+                                        .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
+                                        .addLast("continue", new HttpServerExpectContinueHandler())
+                                        .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES));
+                                if (tls.isPresent()) {
+                                    ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
+                                }
+                                ch.pipeline().addLast("routes", new Handler(service, metrics, view, waiting, tls.isPresent()));
+                            }
+                        });
+                channels.add(bootstrap.bind(listeners.get(i).address()).sync().channel());
+            }
+            return new HttpTransport(channels, boss, workers, waiting);
         } catch (RuntimeException | InterruptedException e) {
+            channels.forEach(Channel::close);
             boss.shutdownGracefully();
             workers.shutdownGracefully();
             waiting.shutdownNow();
@@ -114,13 +154,37 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+    /**
+     * Netty's JDK provider takes PKCS#8 keys only; other PEM forms would fail with a message that does not
+     * say what to do, so they are named here with the conversion.
+     */
+    private static SslContext serverContext(Tls tls) throws IOException {
+        String key;
+        try {
+            key = Files.readString(tls.key(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IOException("TLS key " + tls.key() + ": " + e.getMessage(), e);
+        }
+        if (!key.contains("-----BEGIN PRIVATE KEY-----")) {
+            throw new IOException("TLS key " + tls.key() + " is not an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY); "
+                    + "convert it with: openssl pkcs8 -topk8 -nocrypt -in " + tls.key() + " -out key.pem");
+        }
+        try {
+            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile()).build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("TLS certificate " + tls.certificate() + " with key " + tls.key() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Where each listener is bound, in the order given to {@link #start}. */
+    public List<InetSocketAddress> localAddresses() {
+        return channels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        channels.forEach(c -> c.close().syncUninterruptibly());
         boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         waiting.shutdownNow();
@@ -131,14 +195,17 @@ public final class HttpTransport implements AutoCloseable {
         private final MetisMetrics metrics;
         private final HttpService.MetricsView view;
         private final Executor waiting;
+        private final boolean secure;
         /** Done when every earlier answer on this connection is written; touched on its event loop only. */
         private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting) {
+        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting,
+                boolean secure) {
             this.service = service;
             this.metrics = metrics;
             this.view = view;
             this.waiting = waiting;
+            this.secure = secure;
         }
 
         @Override
@@ -171,7 +238,7 @@ public final class HttpTransport implements AutoCloseable {
                     path = "/" + path; // absolute-form request targets carry no path we serve
                 }
                 HttpRequest decoded = new HttpRequest(method, path, headers, ByteBufUtil.getBytes(request.content()),
-                        remote.getAddress());
+                        remote.getAddress(), secure);
                 answer = () -> service.handle(decoded, view);
                 mayWait = HttpService.mayWait(decoded);
             }
@@ -198,11 +265,12 @@ public final class HttpTransport implements AutoCloseable {
             metrics.httpRequest(response.route(), response.status(), response.sentBytes());
             if (ACCESS.isInfoEnabled()) {
                 ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), method,
-                        printable(uri), response.status(), response.sentBytes(), (System.nanoTime() - started) / 1_000_000);
+                        printable(HttpService.loggable(uri)), response.status(), response.sentBytes(),
+                        (System.nanoTime() - started) / 1_000_000);
             }
         }
 
-        private static void write(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive) {
+        private void write(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive) {
             HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
             ChannelFuture last;
             if (response.file() == null || response.headOnly()) {
@@ -225,8 +293,19 @@ public final class HttpTransport implements AutoCloseable {
                 DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
                 headers(head, response, keepAlive);
                 ctx.write(head);
-                ctx.write(new DefaultFileRegion(raf.getChannel(), response.offset(), response.length()));
-                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                if (secure) {
+                    try {
+                        last = ctx.writeAndFlush(new HttpChunkedInput(
+                                new ChunkedFile(raf, response.offset(), response.length(), TLS_CHUNK_BYTES)));
+                    } catch (IOException e) {
+                        LOG.warn("cannot read {}: {}", response.file(), e.toString());
+                        ctx.close();
+                        return;
+                    }
+                } else {
+                    ctx.write(new DefaultFileRegion(raf.getChannel(), response.offset(), response.length()));
+                    last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
             }
             if (!keepAlive) {
                 last.addListener(ChannelFutureListener.CLOSE);

@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code metis image} on golden images shaped like Ubuntu, Armbian and a GPT Raspberry Pi OS card, raw and
- * compressed: the card carries exactly the seed the HTTP server serves, fsck.fat and mtools accept it, and
- * nothing outside the boot partition changes. Bad images fail with nothing written.
+ * compressed: the card carries exactly the seed the HTTP server serves (user-data as {@code metis render}
+ * prints it: the server gives a card node's secrets to no one), fsck.fat and mtools accept it, and nothing
+ * outside the boot partition changes. Bad images fail with nothing written.
  */
 class CardImageIT {
 
@@ -121,10 +122,17 @@ class CardImageIT {
         assertThat(run.all()).doesNotContain(CANARY);
 
         String mac = MACS.get(node);
-        for (String seedFile : List.of("user-data", "meta-data", "network-config", "vendor-data")) {
+        for (String seedFile : List.of("meta-data", "network-config", "vendor-data")) {
             byte[] served = server.getBytes("/nocloud/" + mac + "/" + seedFile).body();
             assertThat(GoldenImageBuilder.mtype(output, seedFile)).as(seedFile).isEqualTo(served);
         }
+        // A card node never fetches its seed, so no script gives it a seed token and the server keeps its
+        // user-data to itself; the card holds what the one renderer, behind the server too, renders.
+        assertThat(server.get("/nocloud/" + mac + "/user-data").statusCode()).isEqualTo(403);
+        Cli.Run rendered = Cli.run("render", "--inventory", inventory.toString(), "--node", node, "user-data",
+                "--reveal-secrets");
+        assertThat(rendered.exitCode()).as(rendered.err()).isZero();
+        assertThat(GoldenImageBuilder.mtype(output, "user-data")).isEqualTo(rendered.out().getBytes(StandardCharsets.UTF_8));
         assertThat(new String(GoldenImageBuilder.mtype(output, "user-data"), StandardCharsets.UTF_8)).contains(CANARY);
         assertThat(GoldenImageBuilder.mtype(output, "usercfg.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/usercfg.txt")));
         assertThat(GoldenImageBuilder.mtype(output, "extra/notes.txt")).isEqualTo(Files.readAllBytes(dir.resolve("overlay/extra/notes.txt")));

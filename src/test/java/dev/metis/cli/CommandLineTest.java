@@ -22,6 +22,10 @@ class CommandLineTest {
         assertThat(Cli.run("render", "--inventory", EXAMPLE, "--node", "cp-01", "kernel").exitCode()).isEqualTo(2);
         assertThat(Cli.run("config", "--inventory", EXAMPLE).exitCode()).isEqualTo(2);
         assertThat(Cli.run("no-such-command").exitCode()).isEqualTo(2);
+        Cli.Run noWindow = Cli.run("serve", "--inventory", EXAMPLE, "--seed-window", "0s");
+        assertThat(noWindow.exitCode()).isEqualTo(2);
+        assertThat(noWindow.err()).contains("--seed-window must be longer than 0");
+        assertThat(Cli.run("serve", "--inventory", EXAMPLE, "--seed-window", "half an hour").exitCode()).isEqualTo(2);
     }
 
     @Test

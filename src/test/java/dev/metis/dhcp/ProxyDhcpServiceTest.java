@@ -157,6 +157,27 @@ class ProxyDhcpServiceTest {
     }
 
     @Test
+    void aKnownNodesRequestToTheSiteServerNamesItsAddressAndIsNotAnswered() {
+        for (String capture : new String[] {"ipxe-bios-request", "ipxe-efi-request", "udhcpc-request"}) {
+            ProxyDhcpService.Outcome outcome = service.answer(DhcpCodec.decode(Captures.load(capture)).orElseThrow(),
+                    ProxyDhcpService.Port.DHCP, SERVER, CLIENT, inventory);
+            assertThat(outcome.reply()).as(capture).isEmpty();
+            assertThat(outcome.addressSeen()).as(capture).contains(new ProxyDhcpService.AddressSeen(
+                    dev.metis.net.MacAddress.parse(NODE_MAC), Ipv4.parse("10.77.0.146")));
+        }
+        DhcpMessage renewing = new DhcpMessage(1, 7, 0, 0, Ipv4.parse("10.77.0.147"), new Ipv4(0), new Ipv4(0),
+                new Ipv4(0), request(3, NODE_MAC, null, null, false, Map.of()).chaddrRaw(),
+                dev.metis.net.MacAddress.parse(NODE_MAC), DhcpMessage.REQUEST, Map.of(DhcpMessage.OPT_MESSAGE_TYPE, new byte[] {3}));
+        assertThat(service.answer(renewing, ProxyDhcpService.Port.DHCP, SERVER, CLIENT, inventory).addressSeen())
+                .as("ciaddr without option 50").map(ProxyDhcpService.AddressSeen::address).contains(Ipv4.parse("10.77.0.147"));
+        assertThat(service.answer(request(3, "52:54:00:99:99:99", null, null, false,
+                Map.of(DhcpMessage.OPT_REQUESTED_ADDRESS, Ipv4.parse("10.77.0.9").bytes())),
+                ProxyDhcpService.Port.DHCP, SERVER, CLIENT, inventory).addressSeen()).as("unknown MAC").isEmpty();
+        assertThat(service.answer(request(3, NODE_MAC, null, null, false, Map.of()), ProxyDhcpService.Port.DHCP,
+                SERVER, CLIENT, inventory).addressSeen()).as("no address in it").isEmpty();
+    }
+
+    @Test
     void provisionedNodesChainToTheExitScriptOrAreNotAnswered() throws Exception {
         states.put("vm-1", new NodeStatus(NodeState.PROVISIONED, "h", "h", null, List.of()));
         assertThat(answer(pxe(NODE_MAC, 0))).isPresent();

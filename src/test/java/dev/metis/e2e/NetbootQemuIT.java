@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -92,6 +94,19 @@ class NetbootQemuIT {
         assertThat(node.get("state").asText()).isEqualTo("provisioned");
         assertThat(node.get("provisioned_hash").asText()).isEqualTo(node.get("config_hash").asText());
         assertThat(Files.readString(metisLog)).contains("dhcp OFFER " + MAC + " on br0: node vm-1: provision (IPXE)");
+
+        // The installer got its seed through the token of its script, from the address DHCP gave it;
+        // the same URL now opens nothing: the token is spent, and this client is another address.
+        Matcher seed = Pattern.compile("METIS-LAB: seed (" + NetbootLab.SERVER_URL + "/nocloud/" + MAC
+                + "/([A-Za-z0-9_-]{43})/)").matcher(console);
+        assertThat(seed.find()).as(console).isTrue();
+        assertThat(Files.readString(metisLog)).contains("dhcp REQUEST " + MAC + " on br0: node vm-1 takes 10.77.0.")
+                .doesNotContain("seed refused");
+        assertThat(lab.curl("-o", "/dev/null", "-w", "%{http_code}", seed.group(1) + "user-data")).isEqualTo("403");
+        assertThat(lab.curl("-o", "/dev/null", "-w", "%{http_code}", NetbootLab.SERVER_URL + "/nocloud/" + MAC
+                + "/user-data")).isEqualTo("403");
+        assertThat(Files.readString(metisLog)).contains("node=vm-1 mac=" + MAC + " from=10.77.0.2 file=user-data "
+                + "reason=spent").contains("reason=no-token").doesNotContain(seed.group(2));
     }
 
     @Test

@@ -30,10 +30,13 @@ class ServeCanaryTest {
         Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
         try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
-            assertThat(running.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).contains("token: " + CANARY);
+            String seed = running.seedPath(ServerFixture.MAC);
+            assertThat(running.get(seed + "user-data").body()).contains("token: " + CANARY);
             assertThat(running.get("/nocloud/02:00:00:00:00:02/user-data").body()).doesNotContain(CANARY);
             StringBuilder elsewhere = new StringBuilder();
-            for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/api/v1/nodes", "/api/v1/nodes/web-1",
+            for (String path : new String[] {"/nocloud/" + ServerFixture.MAC + "/user-data",
+                    "/nocloud/" + ServerFixture.MAC + "/not-the-token/user-data", "/ipxe/" + ServerFixture.MAC,
+                    "/api/v1/nodes", "/api/v1/nodes/web-1",
                     "/healthz", "/boot.ipxe", "/nocloud/" + ServerFixture.MAC + "/meta-data",
                     "/nocloud/" + ServerFixture.MAC + "/network-config", "/nocloud/" + ServerFixture.MAC + "/vendor-data"}) {
                 elsewhere.append(running.get(path).body());
@@ -41,9 +44,12 @@ class ServeCanaryTest {
             elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
             elsewhere.append(running.get("/metrics").body());
             assertThat(elsewhere.toString()).doesNotContain(CANARY);
+            elsewhere.append(running.get(seed + "user-data").body());
             running.stop();
-            assertThat(logs.text()).contains("phoned home").contains("\"GET /nocloud/" + ServerFixture.MAC + "/user-data\" 200")
-                    .doesNotContain(CANARY);
+            String token = seed.split("/")[3];
+            assertThat(logs.text()).contains("phoned home")
+                    .contains("\"GET /nocloud/" + ServerFixture.MAC + "/" + token.substring(0, 6) + ".../user-data\" 200")
+                    .doesNotContain(CANARY, token);
         }
     }
 
@@ -61,12 +67,13 @@ class ServeCanaryTest {
             Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: vault}\n",
                     "    files: {/etc/psk: {content: \"{{secrets.extra.psk}}\"}}\n"));
             try (ServerFixture running = server.start()) {
-                assertThat(running.get("/nocloud/" + ServerFixture.MAC + "/user-data").body())
+                assertThat(running.get(running.seedPath(ServerFixture.MAC) + "user-data").body())
                         .contains("token: " + CANARY + "-token", "content: " + CANARY + "-extra", "echo " + CANARY + "-cloud-init");
-                HttpResponse<String> other = running.get("/nocloud/02:00:00:00:00:02/user-data");
+                HttpResponse<String> other = running.get("/ipxe/02:00:00:00:00:02");
                 assertThat(other.statusCode()).isEqualTo(503);
                 StringBuilder elsewhere = new StringBuilder(other.body());
-                for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/ipxe/02:00:00:00:00:02", "/api/v1/nodes",
+                for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/nocloud/02:00:00:00:00:02/user-data",
+                        "/nocloud/" + ServerFixture.MAC + "/user-data", "/api/v1/nodes",
                         "/api/v1/nodes/web-1", "/api/v1/nodes/web-2", "/healthz", "/nocloud/" + ServerFixture.MAC + "/meta-data",
                         "/nocloud/" + ServerFixture.MAC + "/network-config", "/metrics"}) {
                     elsewhere.append(running.get(path).body());

@@ -49,6 +49,14 @@ class ServeFlowTest {
         return new IdentityRenderer(inventory.site()).render(inventory.node("web-1").orElseThrow(), NodeSecrets.NONE);
     }
 
+    /** web-1's script as served with {@code seedToken} in its seed URL. */
+    private String expectedScript(String seedToken) throws Exception {
+        Inventory inventory = InventoryLoader.load(server.inventory);
+        byte[] script = new IdentityRenderer(inventory.site()).bootFile(inventory.node("web-1").orElseThrow(),
+                Artifact.IPXE, expectedIdentity().configHash(), seedToken);
+        return new String(script, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private JsonNode node(String name) throws Exception {
         return JSON.readTree(server.get("/api/v1/nodes/" + name).body());
     }
@@ -65,7 +73,9 @@ class ServeFlowTest {
 
         assertThat(node("web-1").get("state").asText()).isEqualTo("armed");
         String script = server.get("/ipxe/" + ServerFixture.MAC).body();
-        assertThat(script).isEqualTo(expectedIdentity().text(Artifact.IPXE));
+        Matcher seed = Pattern.compile("ds=nocloud;s=\\S+/nocloud/" + ServerFixture.MAC + "/([A-Za-z0-9_-]{43})/\\s").matcher(script);
+        assertThat(seed.find()).as(script).isTrue();
+        assertThat(script).isEqualTo(expectedScript(seed.group(1)));
         assertThat(node("web-1").get("state").asText()).isEqualTo("booting");
 
         Matcher kernel = Pattern.compile("kernel (\\S+)").matcher(script);
@@ -77,9 +87,7 @@ class ServeFlowTest {
         assertThat(part.headers().firstValue("content-range")).hasValue("bytes 1000-1999/300000");
         assertThat(part.body()).isEqualTo(Arrays.copyOfRange(ServerFixture.pattern(300_000), 1000, 2000));
 
-        Matcher seed = Pattern.compile("ds=nocloud;s=(\\S+/)").matcher(script);
-        assertThat(seed.find()).isTrue();
-        String seedPath = seed.group(1).replace("http://127.0.0.1:" + server.port, "");
+        String seedPath = "/nocloud/" + ServerFixture.MAC + "/" + seed.group(1) + "/";
         NodeIdentity expected = expectedIdentity();
         for (String file : new String[] {"meta-data", "user-data", "vendor-data", "network-config"}) {
             HttpResponse<byte[]> answer = server.getBytes(seedPath + file);
@@ -121,6 +129,21 @@ class ServeFlowTest {
         assertThat(rearmed.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(rearmed.body()).get("state").asText()).isEqualTo("armed");
         assertThat(server.get("/ipxe/" + ServerFixture.MAC).body()).contains("kernel ");
+    }
+
+    @Test
+    void everyApiChangeNeedsTheAdminTokenWhileReadingNeedsNone() throws Exception {
+        for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
+            for (String path : new String[] {"/api/v1/nodes", "/api/v1/nodes/web-1", "/api/v1/nodes/web-1/reprovision",
+                    "/api/v1/nodes/web-1/no-such-action", "/api/v1/nodes/nobody/reprovision"}) {
+                assertThat(dev.metis.testing.RawHttp.statusLine(server.port, method + " " + path
+                        + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+                        .as(method + " " + path).startsWith("HTTP/1.1 401");
+            }
+        }
+        assertThat(server.get("/api/v1/nodes").statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/v1/nodes/web-1").statusCode()).isEqualTo(200);
+        assertThat(node("web-1").get("events")).isEmpty();
     }
 
     @Test

@@ -61,18 +61,24 @@ class ServeProcessIT {
         ServerFixture fixture = new ServerFixture(dir);
         try (MetisProcess metis = serve(fixture)) {
             fixture.get("/boot.ipxe");
-            fixture.get("/ipxe/" + ServerFixture.MAC);
+            String seed = fixture.seedPath(ServerFixture.MAC);
+            fixture.get(seed + "user-data");
             fixture.get("/nocloud/" + ServerFixture.MAC + "/user-data");
             fixture.get("/assets/debian/vmlinuz");
             fixture.get("/nope");
             String metrics = fixture.get("/metrics").body();
-            assertThat(metrics).contains("metis_http_requests_total{route=\"/nocloud/{mac}/{file}\",status=\"200\"}")
+            assertThat(metrics).contains("metis_http_requests_total{route=\"/nocloud/{mac}/{token}/{file}\",status=\"200\"}")
                     .contains("metis_http_sent_bytes_total{route=\"/assets\"} 300000.0")
                     .contains("metis_nodes{state=\"booting\"} 1.0")
+                    .contains("metis_seed_refusals_total{file=\"user-data\",reason=\"no-token\"} 1.0")
                     .contains("metis_inventory_reloads_total");
             promtoolAccepts(dir, metrics);
+            String token = seed.split("/")[3];
             assertThat(Files.readString(metis.log)).contains("HTTP listening on /127.0.0.1:" + fixture.port)
-                    .contains("\"GET /nocloud/" + ServerFixture.MAC + "/user-data\" 200");
+                    .contains("\"GET /nocloud/" + ServerFixture.MAC + "/" + token.substring(0, 6) + ".../user-data\" 200")
+                    .contains("seed refused: at=").contains("node=web-1 mac=" + ServerFixture.MAC + " from=127.0.0.1 "
+                            + "file=user-data reason=no-token")
+                    .doesNotContain(token);
         }
     }
 
@@ -85,12 +91,14 @@ class ServeProcessIT {
             ServerFixture fixture = new ServerFixture(dir);
             Files.writeString(fixture.inventory, fixture.inventoryYaml("  secrets: {source: vault}\n", ""));
             try (MetisProcess metis = serve(fixture, Map.of("VAULT_ADDR", vault.address(), "VAULT_TOKEN", token))) {
-                assertThat(fixture.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).contains("token: K10-through-the-jar");
-                assertThat(fixture.get("/nocloud/02:00:00:00:00:02/user-data").statusCode()).isEqualTo(503);
+                assertThat(fixture.get(fixture.seedPath(ServerFixture.MAC) + "user-data").body())
+                        .contains("token: K10-through-the-jar");
+                assertThat(fixture.get("/ipxe/02:00:00:00:00:02").statusCode()).isEqualTo(503);
                 assertThat(fixture.get("/healthz").body()).contains("\"status\":\"degraded\"");
                 String metrics = fixture.get("/metrics").body();
+                // web-1's script reads its secret, its user-data reuses it; web-2's script finds none
                 assertThat(metrics).contains("metis_vault_requests_total 2.0", "metis_vault_failures_total{reason=\"missing\"} 1.0",
-                        "metis_vault_cache_hits_total 0.0");
+                        "metis_vault_cache_hits_total 1.0");
                 promtoolAccepts(dir, metrics);
                 assertThat(Files.readString(metis.log)).contains("node web-2: Vault secret secret/data/nodes/web-2")
                         .doesNotContain(token, "K10-through-the-jar");

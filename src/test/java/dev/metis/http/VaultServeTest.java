@@ -59,15 +59,15 @@ class VaultServeTest {
     @Test
     void aNodeWithoutItsSecretGets503ForSecretBearingFilesOnly() throws Exception {
         String missing = "node web-2: Vault secret secret/data/nodes/web-2 at " + vault.address() + ": not found (HTTP 404)";
-        for (String path : List.of("/nocloud/" + MAC2 + "/user-data", "/ipxe/" + MAC2)) {
-            HttpResponse<String> refused = server.get(path);
-            assertThat(refused.statusCode()).as(path).isEqualTo(503);
-            assertThat(JSON.readTree(refused.body()).get("error").asText()).isEqualTo(missing);
-        }
+        HttpResponse<String> refused = server.get("/ipxe/" + MAC2);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).get("error").asText()).isEqualTo(missing);
+        // Without a script there is no seed token, so user-data is refused before Vault is asked.
+        assertThat(server.get("/nocloud/" + MAC2 + "/user-data").statusCode()).isEqualTo(403);
         for (String file : List.of("meta-data", "network-config", "vendor-data")) {
             assertThat(server.get("/nocloud/" + MAC2 + "/" + file).statusCode()).as(file).isEqualTo(200);
         }
-        assertThat(server.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).contains("token: K10-web-1");
+        assertThat(server.get(server.seedPath(ServerFixture.MAC) + "user-data").body()).contains("token: K10-web-1");
 
         JsonNode health = json("/healthz");
         assertThat(health.get("status").asText()).isEqualTo("degraded");
@@ -77,38 +77,49 @@ class VaultServeTest {
         assertThat(node.get("config_hash").asText()).hasSize(64);
         assertThat(node.get("state").asText()).isEqualTo("armed");
         assertThat(server.get("/metrics").body())
-                .contains("metis_vault_failures_total{reason=\"missing\"} 2.0")
+                .contains("metis_vault_failures_total{reason=\"missing\"} 1.0")
                 .contains("metis_vault_requests_total 3.0")
-                .contains("metis_http_requests_total{route=\"/nocloud\",status=\"503\"} 1.0");
+                .contains("metis_http_requests_total{route=\"/ipxe\",status=\"503\"} 1.0");
 
         vault.secret("secret/data/nodes/web-2", Map.of("k3s_token", "K10-web-2"));
-        assertThat(server.get("/nocloud/" + MAC2 + "/user-data").body()).contains("token: K10-web-2");
+        assertThat(server.get(server.seedPath(MAC2) + "user-data").body()).contains("token: K10-web-2");
         assertThat(json("/healthz").get("status").asText()).isEqualTo("ok");
         assertThat(json("/api/v1/nodes/web-2").has("secrets_error")).isFalse();
     }
 
     @Test
+    void userDataIs503WhenTheSecretFailsAfterTheScript() throws Exception {
+        String seed = server.seedPath(ServerFixture.MAC);
+        vault.forbid("secret/data/nodes/web-1");
+        HttpResponse<String> refused = server.get(seed + "user-data");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("node web-1: Vault secret secret/data/nodes/web-1").doesNotContain("K10-web-1");
+        assertThat(server.get(seed + "meta-data").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anOutageEndsWhenVaultAnswersAgainForAnyNode() throws Exception {
         vault.delay(Duration.ofSeconds(2));
-        HttpResponse<String> slow = server.get("/nocloud/" + MAC2 + "/user-data");
+        HttpResponse<String> slow = server.get("/ipxe/" + MAC2);
         assertThat(slow.statusCode()).isEqualTo(503);
         assertThat(slow.body()).contains("no answer within 1000 ms").doesNotContain(TOKEN);
         assertThat(json("/healthz").at("/secrets/status").asText()).isEqualTo("failing");
         assertThat(server.get("/metrics").body()).contains("metis_vault_failures_total{reason=\"timeout\"} 1.0");
 
         vault.delay(Duration.ZERO);
-        assertThat(server.get("/nocloud/" + ServerFixture.MAC + "/user-data").statusCode()).isEqualTo(200);
+        assertThat(server.get(server.seedPath(ServerFixture.MAC) + "user-data").statusCode()).isEqualTo(200);
         assertThat(json("/healthz").get("status").asText()).isEqualTo("ok");
     }
 
     @Test
     void aSlowVaultDoesNotHoldUpOtherRequests() throws Exception {
+        String seed = server.seedPath(ServerFixture.MAC);
         vault.delay(Duration.ofMillis(900));
         List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         for (int i = 0; i < 12; i++) {
             waiting.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(
-                    server.uri("/nocloud/" + ServerFixture.MAC + "/user-data")).build(), HttpResponse.BodyHandlers.ofString()));
+                    server.uri(seed + "user-data")).build(), HttpResponse.BodyHandlers.ofString()));
         }
         Thread.sleep(200);
         long started = System.nanoTime();
@@ -122,8 +133,9 @@ class VaultServeTest {
 
     @Test
     void pipelinedAnswersKeepTheOrderOfTheirRequests() throws Exception {
+        String seed = server.seedPath(ServerFixture.MAC);
         vault.delay(Duration.ofMillis(300));
-        String answers = RawHttp.exchange(server.port, "GET /nocloud/" + ServerFixture.MAC + "/user-data HTTP/1.1\r\nHost: x\r\n\r\n"
+        String answers = RawHttp.exchange(server.port, "GET " + seed + "user-data HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(answers.indexOf("#cloud-config")).isPositive().isLessThan(answers.indexOf("\"inventory_generation\""));
     }

@@ -73,6 +73,24 @@ class IdentityRendererTest {
     }
 
     @Test
+    void aSeedTokenChangesOnlyTheSeedUrlOfTheScriptAndCmdline() throws Exception {
+        Inventory inventory = load(NODE);
+        var node = inventory.node("web-1").orElseThrow();
+        IdentityRenderer renderer = new IdentityRenderer(inventory.site());
+        NodeIdentity identity = renderer.render(node, SECRETS);
+        String untokened = "/nocloud/02:00:00:00:00:01/";
+        String tokened = "/nocloud/02:00:00:00:00:01/Tok-en_1/";
+        for (Artifact artifact : new Artifact[] {Artifact.IPXE, Artifact.PI_CMDLINE}) {
+            String withToken = new String(renderer.bootFile(node, artifact, identity.configHash(), "Tok-en_1"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(withToken).as(artifact.fileName()).contains("ds=nocloud;s=http://192.0.2.2:8080" + tokened)
+                    .isEqualTo(identity.text(artifact).replace(untokened, tokened));
+        }
+        assertThatThrownBy(() -> renderer.bootFile(node, Artifact.USER_DATA, identity.configHash(), "t"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void metaDataCarriesAnInstanceIdDerivedFromTheConfig() throws Exception {
         NodeIdentity identity = render(load(NODE), SECRETS);
         Map<String, Object> meta = Mappers.yaml().readValue(identity.bytes(Artifact.META_DATA), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });

@@ -3,13 +3,12 @@ package dev.metis.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,27 +17,7 @@ class StateStoreTest {
     @TempDir
     Path dir;
 
-    /** A clock the test moves by hand. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     @Test
     void newNodesStartArmedAndMoveThroughTheCycle() throws Exception {
@@ -81,10 +60,10 @@ class StateStoreTest {
                 store.seedServed("a", "h1", "10.0.0.5");
             }
             assertThat(store.status("a").events()).hasSize(1);
-            clock.now = clock.now.plus(Duration.ofMinutes(2));
+            clock.advance(Duration.ofMinutes(2));
             store.seedServed("a", "h1", "10.0.0.5");
             assertThat(store.status("a").events()).hasSize(2);
-            assertThat(store.status("a").lastSeen()).isEqualTo(clock.now);
+            assertThat(store.status("a").lastSeen()).isEqualTo(clock.instant());
         }
         assertThat(Files.readAllLines(dir.resolve("journal.jsonl"))).hasSize(2);
     }
@@ -93,7 +72,7 @@ class StateStoreTest {
     void theJournalIsCompactedIntoASnapshotWithoutLosingState() throws Exception {
         try (StateStore store = StateStore.open(dir, clock)) {
             for (int i = 0; i < 6000; i++) {
-                clock.now = clock.now.plusSeconds(1);
+                clock.advance(Duration.ofSeconds(1));
                 store.scriptServed("n" + (i % 7), "h" + i, "10.0.0.5");
                 if (i == 5999) {
                     store.phoneHome("n3", "final", "10.0.0.5");

@@ -2,6 +2,7 @@ package dev.metis.testing;
 
 import dev.metis.secrets.Secret;
 import dev.metis.serve.MetisServer;
+import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,8 +12,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code metis serve} on loopback with its own inventory, state and assets in a temporary
@@ -33,6 +38,9 @@ public final class ServerFixture implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private MetisServer server;
     private Map<String, String> environment = Map.of();
+    private Clock clock = Clock.systemUTC();
+    private MetisServer.Https https = MetisServer.Https.OFF;
+    private MetisServer.Dhcp dhcp = MetisServer.Dhcp.OFF;
 
     public ServerFixture(Path dir) throws Exception {
         this.dir = dir;
@@ -92,12 +100,44 @@ public final class ServerFixture implements AutoCloseable {
         return this;
     }
 
+    /** The clock the server stamps events with and measures seed windows by. */
+    public ServerFixture withClock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** HTTPS on a free port besides plain HTTP; returns the port. */
+    public int withHttps(Path certificate, Path key) throws IOException {
+        https = new MetisServer.Https(true, new InetSocketAddress("127.0.0.1", freePort()),
+                new HttpTransport.Tls(certificate, key));
+        return https.address().getPort();
+    }
+
+    /** Proxy-DHCP on the loopback interface, on free ports (needs root for SO_BINDTODEVICE); returns the DHCP port. */
+    public int withDhcpOnLoopback() throws IOException {
+        dhcp = new MetisServer.Dhcp(true, List.of("lo"), freePort(), freePort());
+        return dhcp.port();
+    }
+
     public ServerFixture start() throws Exception {
         server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, tftpRoot,
-                new InetSocketAddress("127.0.0.1", port), Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
-                MetisServer.Dhcp.OFF, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
-                environment));
+                new InetSocketAddress("127.0.0.1", port), https, Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
+                Duration.ofMinutes(30), dhcp, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
+                environment), clock);
         return this;
+    }
+
+    /**
+     * What a booting node does first: fetches its script, and returns the seed path the script gives its
+     * kernel, {@code /nocloud/<mac>/<token>/}.
+     */
+    public String seedPath(String mac) throws IOException, InterruptedException {
+        HttpResponse<String> script = get("/ipxe/" + mac);
+        Matcher seed = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:" + port + "(/nocloud/\\S+/)").matcher(script.body());
+        if (script.statusCode() != 200 || !seed.find()) {
+            throw new AssertionError("no seed URL in the script: " + script.statusCode() + " " + script.body());
+        }
+        return seed.group(1);
     }
 
     public void stop() throws IOException {

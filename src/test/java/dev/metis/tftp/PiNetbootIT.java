@@ -53,9 +53,13 @@ class PiNetbootIT {
             ExternalTool.Result result = ExternalTool.run(dir, atftp.toString(), "--option", "blksize 1468", "-g", "-r",
                     SERIAL + "/cmdline.txt", "-l", cmdline.toString(), "127.0.0.1", Integer.toString(running.tftpPort));
             assertThat(result.exitCode()).as(result.all()).isZero();
-            assertThat(Files.readString(cmdline)).isEqualTo("console=serial0,115200 rootwait ds=nocloud;s=http://127.0.0.1:"
-                    + running.port + "/nocloud/" + PI_MAC + "/\n");
+            java.util.regex.Matcher seed = java.util.regex.Pattern.compile("console=serial0,115200 rootwait "
+                    + "ds=nocloud;s=http://127\\.0\\.0\\.1:" + running.port + "(/nocloud/" + PI_MAC + "/[A-Za-z0-9_-]{43}/)\n")
+                    .matcher(Files.readString(cmdline));
+            assertThat(seed.matches()).as(Files.readString(cmdline)).isTrue();
             assertThat(running.get("/api/v1/nodes/pi-1").body()).contains("\"state\":\"booting\"");
+            assertThat(running.get(seed.group(1) + "user-data").statusCode()).as("the seed token of cmdline.txt").isEqualTo(200);
+            assertThat(running.get("/nocloud/" + PI_MAC + "/user-data").statusCode()).isEqualTo(403);
 
             assertThat(running.post("/phone-home/" + PI_MAC, "hostname=pi-1").statusCode()).isEqualTo(200);
             ExternalTool.Result refused = ExternalTool.run(dir, curl.toString(), "-sS", "-o", dir.resolve("x").toString(),

@@ -1,0 +1,115 @@
+package dev.metis.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metis.files.PemTrust;
+import dev.metis.testing.Cli;
+import dev.metis.testing.ExternalTool;
+import dev.metis.testing.RawHttp;
+import dev.metis.testing.ServerFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code metis serve --tls-cert --tls-key}: everything over HTTPS, checked with curl and the JDK's client
+ * trusting a certificate made here with openssl; plain HTTP keeps only what booting machines fetch.
+ */
+class HttpsIT {
+
+    @TempDir
+    Path dir;
+
+    /** A self-signed certificate for 127.0.0.1 and its PKCS#8 key (what {@code openssl req -nodes} writes). */
+    private Path[] selfSigned() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        ExternalTool.Result made = ExternalTool.run(dir, ExternalTool.require("openssl").toString(), "req", "-x509",
+                "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
+                "-subj", "/CN=metis test", "-addext", "subjectAltName=IP:127.0.0.1");
+        assertThat(made.exitCode()).as(made.all()).isZero();
+        return new Path[] {cert, key};
+    }
+
+    @Test
+    void theApiGoesOverHttpsWhilePlainHttpKeepsOnlyWhatBootingMachinesFetch() throws Exception {
+        Path[] tls = selfSigned();
+        ServerFixture server = new ServerFixture(dir);
+        int https = server.withHttps(tls[0], tls[1]);
+        String base = "https://127.0.0.1:" + https;
+        try (ServerFixture running = server.start()) {
+            Path curl = ExternalTool.require("curl");
+            ExternalTool.Result nodes = ExternalTool.run(dir, curl.toString(), "-sS", "--fail", "--cacert",
+                    tls[0].toString(), base + "/api/v1/nodes");
+            assertThat(nodes.exitCode()).as(nodes.all()).isZero();
+            assertThat(nodes.output()).contains("\"name\":\"web-1\"");
+            ExternalTool.Result untrusted = ExternalTool.run(dir, curl.toString(), "-sS", base + "/api/v1/nodes");
+            assertThat(untrusted.exitCode()).as("curl: peer certificate cannot be verified").isEqualTo(60);
+
+            HttpClient client = HttpClient.newBuilder().sslContext(PemTrust.trusting(tls[0])).build();
+            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> kernel = client.send(HttpRequest.newBuilder(URI.create(base + "/assets/debian/vmlinuz"))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(kernel.body()).isEqualTo(ServerFixture.pattern(300_000));
+            HttpResponse<byte[]> part = client.send(HttpRequest.newBuilder(URI.create(base + "/assets/debian/vmlinuz"))
+                    .header("Range", "bytes=70000-70999").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(part.statusCode()).isEqualTo(206);
+            assertThat(part.body()).isEqualTo(Arrays.copyOfRange(ServerFixture.pattern(300_000), 70_000, 71_000));
+
+            running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1");
+            HttpRequest.Builder rearm = HttpRequest.newBuilder(URI.create(base + "/api/v1/nodes/web-1/reprovision"))
+                    .POST(HttpRequest.BodyPublishers.noBody());
+            assertThat(client.send(rearm.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+            HttpResponse<String> plainRearm = running.post("/api/v1/nodes/web-1/reprovision", "",
+                    "Authorization", "Bearer " + ServerFixture.ADMIN_TOKEN);
+            assertThat(plainRearm.statusCode()).isEqualTo(403);
+            assertThat(plainRearm.body()).contains("HTTPS only, on port " + https);
+            for (String path : new String[] {"/api/v1/nodes", "/api/v1/nodes/web-1", "/metrics", "/no/such/route"}) {
+                assertThat(running.get(path).statusCode()).as(path).isEqualTo(403);
+            }
+            assertThat(running.get("/api/v1/nodes").body()).doesNotContain("web-1");
+
+            Path token = dir.resolve("token");
+            Files.writeString(token, ServerFixture.ADMIN_TOKEN);
+            Cli.Run done = Cli.run("reprovision", "web-1", "--server", base, "--cacert", tls[0].toString(),
+                    "--token-file", token.toString());
+            assertThat(done.exitCode()).as(done.all()).isZero();
+            assertThat(done.err()).doesNotContain("unencrypted");
+
+            String seed = running.seedPath(ServerFixture.MAC);
+            for (String path : new String[] {"/boot.ipxe", "/ipxe/02:00:00:00:00:02", seed + "meta-data", seed + "user-data",
+                    "/assets/debian/initrd.gz", "/healthz"}) {
+                assertThat(RawHttp.get("127.0.0.1", running.port, path).status()).as(path).isEqualTo(200);
+            }
+            assertThat(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aKeyInAnotherFormIsRefusedWithTheConversionToUse() throws Exception {
+        Path[] tls = selfSigned();
+        Path pkcs1 = dir.resolve("rsa.pem");
+        ExternalTool.Result made = ExternalTool.run(dir, "openssl", "genrsa", "-traditional", "-out", pkcs1.toString(), "2048");
+        assertThat(made.exitCode()).as(made.all()).isZero();
+        ServerFixture server = new ServerFixture(dir);
+        server.withHttps(tls[0], pkcs1);
+        assertThatThrownBy(server::start).hasMessageContaining("is not an unencrypted PKCS#8 PEM key")
+                .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt -in " + pkcs1);
+        server.withHttps(tls[0], tls[0]);
+        assertThatThrownBy(server::start).hasMessageContaining("TLS key " + tls[0]);
+
+        Cli.Run alone = Cli.run("serve", "--inventory", server.inventory.toString(), "--tls-cert", tls[0].toString());
+        assertThat(alone.exitCode()).isEqualTo(2);
+        assertThat(alone.err()).contains("--tls-cert and --tls-key go together");
+    }
+}

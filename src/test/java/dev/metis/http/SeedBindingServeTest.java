@@ -1,0 +1,190 @@
+package dev.metis.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.dhcp.Captures;
+import dev.metis.net.MacAddress;
+import dev.metis.testing.LogCapture;
+import dev.metis.testing.RawHttp;
+import dev.metis.testing.ServerFixture;
+import dev.metis.testing.TestClock;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Seed binding over real sockets: the node that fetched its script gets its secrets; a second client
+ * that learned the MAC, or even the token, gets 403 and no secret. Clients speak from loopback
+ * addresses of their own (127.0.0.2, ...), as machines on the provisioning network would.
+ */
+class SeedBindingServeTest {
+
+    private static final String CANARY = "CANARY-seed-7f3a91";
+    private static final String NODE = "127.0.0.1";
+    private static final String ATTACKER = "127.0.0.2";
+    private static final Pattern SEED = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:\\d+(/nocloud/"
+            + ServerFixture.MAC + "/([A-Za-z0-9_-]{43})/)\\s");
+
+    @TempDir
+    Path dir;
+
+    private ServerFixture server(TestClock clock) throws Exception {
+        ServerFixture server = new ServerFixture(dir).withClock(clock);
+        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
+        Path secrets = dir.resolve("secrets.yaml");
+        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        return server;
+    }
+
+    private static TestClock clock() {
+        return new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+    }
+
+    /** Fetches the script from {@code source} and returns its seed path, {@code /nocloud/<mac>/<token>/}. */
+    private static String script(ServerFixture server, String source) throws Exception {
+        RawHttp.Answer script = RawHttp.get(source, server.port, "/ipxe/" + ServerFixture.MAC);
+        assertThat(script.status()).as(script.body()).isEqualTo(200);
+        Matcher seed = SEED.matcher(script.body());
+        assertThat(seed.find()).as(script.body()).isTrue();
+        return seed.group(1);
+    }
+
+    private static RawHttp.Answer refused(ServerFixture server, String source, String path) throws Exception {
+        RawHttp.Answer answer = RawHttp.get(source, server.port, path);
+        assertThat(answer.status()).as(source + " " + path + ": " + answer.body()).isEqualTo(403);
+        assertThat(answer.body()).doesNotContain(CANARY);
+        return answer;
+    }
+
+    @Test
+    void theBootingNodeGetsItsSecretsAndNobodyElseDoes() throws Exception {
+        try (LogCapture logs = new LogCapture(); ServerFixture server = server(clock()).start()) {
+            String seed = script(server, NODE);
+            String token = seed.split("/")[3];
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").body()).contains("token: " + CANARY);
+
+            String noToken = "/nocloud/" + ServerFixture.MAC + "/user-data";
+            assertThat(refused(server, ATTACKER, noToken).body()).contains("no-token");
+            assertThat(refused(server, NODE, noToken).body()).as("not even the node, without its token").contains("no-token");
+            assertThat(refused(server, ATTACKER, "/nocloud/" + ServerFixture.MAC + "/" + "A".repeat(43) + "/user-data")
+                    .body()).contains("wrong-token");
+            assertThat(refused(server, ATTACKER, seed + "user-data").body()).as("the right token from elsewhere")
+                    .contains("wrong-address");
+            assertThat(refused(server, ATTACKER, "/ipxe/" + ServerFixture.MAC).body()).doesNotContain(token);
+            for (String file : new String[] {"meta-data", "network-config", "vendor-data"}) {
+                assertThat(RawHttp.get(ATTACKER, server.port, seed + file).status()).as(file).isEqualTo(200);
+                assertThat(RawHttp.get("127.0.0.3", server.port, "/nocloud/" + ServerFixture.MAC + "/" + file).status())
+                        .as(file).isEqualTo(200);
+            }
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").status()).as("the node still can").isEqualTo(200);
+
+            assertThat(server.get("/metrics").body())
+                    .contains("metis_seed_refusals_total{file=\"user-data\",reason=\"no-token\"} 2.0")
+                    .contains("metis_seed_refusals_total{file=\"user-data\",reason=\"wrong-token\"} 1.0")
+                    .contains("metis_seed_refusals_total{file=\"user-data\",reason=\"wrong-address\"} 1.0")
+                    .contains("metis_seed_refusals_total{file=\"ipxe\",reason=\"wrong-address\"} 1.0")
+                    .doesNotContain(token);
+            assertThat(server.get("/api/v1/nodes/web-1").body()).doesNotContain(token, CANARY);
+            server.stop();
+            assertThat(logs.text())
+                    .contains("seed refused: at=2026-03-01T10:00:00Z node=web-1 mac=" + ServerFixture.MAC + " from="
+                            + ATTACKER + " file=user-data reason=wrong-address token=" + token.substring(0, 6) + "...")
+                    .contains("from=" + ATTACKER + " file=ipxe reason=wrong-address")
+                    .contains("from=" + NODE + " file=user-data reason=no-token")
+                    .doesNotContain(token);
+        }
+    }
+
+    @Test
+    void afterTheWindowTheTokenOpensNothing() throws Exception {
+        TestClock clock = clock();
+        try (ServerFixture server = server(clock).start()) {
+            String seed = script(server, NODE);
+            clock.advance(Duration.ofMinutes(29));
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").status()).isEqualTo(200);
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(refused(server, NODE, seed + "user-data").body()).contains("expired");
+            // The binding lapsed with its window: a new boot may come from a new address.
+            String again = script(server, ATTACKER);
+            assertThat(RawHttp.get(ATTACKER, server.port, again + "user-data").body()).contains(CANARY);
+        }
+    }
+
+    @Test
+    void phoningHomeSpendsTheTokenAndAReArmedNodeGetsANewOne() throws Exception {
+        try (ServerFixture server = server(clock()).start()) {
+            String seed = script(server, NODE);
+            assertThat(RawHttp.post(NODE, server.port, "/phone-home/" + ServerFixture.MAC, "hostname=web-1").status())
+                    .isEqualTo(200);
+            assertThat(refused(server, NODE, seed + "user-data").body()).contains("spent");
+            assertThat(RawHttp.get(ATTACKER, server.port, "/ipxe/" + ServerFixture.MAC).body())
+                    .as("provisioned: the exit script, to anyone").contains("provisioned").doesNotContain("nocloud");
+
+            assertThat(server.post("/api/v1/nodes/web-1/reprovision", "", "Authorization", "Bearer "
+                    + ServerFixture.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            String rearmed = script(server, "127.0.0.4");
+            assertThat(rearmed).isNotEqualTo(seed);
+            refused(server, NODE, seed + "user-data");
+            assertThat(RawHttp.get("127.0.0.4", server.port, rearmed + "user-data").body()).contains(CANARY);
+        }
+    }
+
+    @Test
+    void aNodeMidInstallationGetsItsSecretsAcrossARestart() throws Exception {
+        try (ServerFixture server = server(clock()).start()) {
+            String seed = script(server, NODE);
+            server.stop();
+            server.start();
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").body()).contains(CANARY);
+            refused(server, ATTACKER, seed + "user-data");
+        }
+    }
+
+    /**
+     * The address proxy-DHCP saw the node ask the site's DHCP server for binds the seed: the captured
+     * DHCPREQUEST of the lab's installer, sent as the node's MAC asking for 127.0.0.5.
+     */
+    @Test
+    void theAddressTheNodeRequestedFromDhcpIsTheOneServed() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");
+        ServerFixture server = server(clock());
+        int dhcpPort = server.withDhcpOnLoopback();
+        try (ServerFixture running = server.start(); DatagramSocket client = new DatagramSocket(
+                new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] request = dhcpRequest(ServerFixture.MAC, "127.0.0.5");
+            client.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), dhcpPort));
+            String seen = "metis_dhcp_requests_total{port=\"dhcp\",result=\"ignored\"} 1.0";
+            for (int i = 0; i < 50 && !running.get("/metrics").body().contains(seen); i++) {
+                Thread.sleep(100);
+            }
+            refused(running, NODE, "/ipxe/" + ServerFixture.MAC);
+            String seed = script(running, "127.0.0.5");
+            assertThat(RawHttp.get("127.0.0.5", running.port, seed + "user-data").body()).contains(CANARY);
+            refused(running, NODE, seed + "user-data");
+        }
+    }
+
+    /** The captured udhcpc DHCPREQUEST with another client MAC and requested address (option 50). */
+    private static byte[] dhcpRequest(String mac, String address) throws Exception {
+        byte[] packet = Captures.load("udhcpc-request");
+        System.arraycopy(MacAddress.parse(mac).bytes(), 0, packet, 28, 6);
+        for (int i = 240; (packet[i] & 0xff) != 0xff; i += (packet[i] & 0xff) == 0 ? 1 : 2 + (packet[i + 1] & 0xff)) {
+            if ((packet[i] & 0xff) == 50) {
+                System.arraycopy(InetAddress.getByName(address).getAddress(), 0, packet, i + 2, 4);
+            }
+        }
+        return packet;
+    }
+}
