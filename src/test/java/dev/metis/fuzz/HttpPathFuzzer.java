@@ -1,6 +1,7 @@
 package dev.metis.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.metis.boot.SeedBindings;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpService;
@@ -13,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.Map;
 
 /**
@@ -49,8 +53,11 @@ public final class HttpPathFuzzer {
             Files.writeString(TFTP.resolve("ipxe.efi"), "ipxe");
             ServedInventory inventory = ServedInventory.load(Path.of("deploy/example/inventory.yaml"), new MetisMetrics(),
                     Map.of());
-            SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()),
-                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"), Map::of);
+            SeedBindings bindings = new SeedBindings(List.of(), Clock.systemUTC(), Duration.ofMinutes(30), saved -> {
+            }, (binding, refusal) -> {
+            });
+            SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()), bindings,
+                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"), OptionalInt.empty(), Map::of);
         } catch (Exception e) {
             throw new IllegalStateException("fuzzing fixture: " + e.getMessage(), e);
         }
@@ -63,9 +70,10 @@ public final class HttpPathFuzzer {
         String method = data.pickValue(METHODS);
         String path = data.consumeString(400);
         boolean authorized = data.consumeBoolean();
+        boolean secure = data.consumeBoolean();
         byte[] body = data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = authorized ? Map.of("authorization", "Bearer fuzz-admin-token") : Map.of();
-        HttpResponse response = SERVICE.handle(new HttpRequest(method, path, headers, body, InetAddress.getLoopbackAddress()),
+        HttpResponse response = SERVICE.handle(new HttpRequest(method, path, headers, body, InetAddress.getLoopbackAddress(), secure),
                 METRICS);
         if (response.status() < 200 || response.status() > 503) {
             throw new IllegalStateException("status " + response.status() + " for " + method + " " + path);
