@@ -5,6 +5,7 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
+import dev.metis.state.BurnCounts;
 import dev.metis.state.NodeState;
 import dev.metis.state.StateStore;
 import dev.metis.transport.EventLoops;
@@ -67,13 +68,14 @@ public final class MetisServer implements AutoCloseable {
     private MetisServer(Settings settings) throws IOException, InvalidInputException, InterruptedException {
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
         try {
-            state = StateStore.open(settings.stateDir(), Clock.systemUTC());
+            state = StateStore.open(settings.stateDir(), Clock.systemUTC(), metrics::nodeEvent);
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
         }
         try {
             registerStateGauges();
+            metrics.burns(new BurnCounts(settings.stateDir()));
             HttpService service = new HttpService(inventory, state, settings.assets(), settings.tftpRoot(),
                     settings.adminToken(), () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
             http = HttpTransport.start(settings.http(), service, metrics);
@@ -130,7 +132,7 @@ public final class MetisServer implements AutoCloseable {
 
                     @Override
                     public void finished(TftpTransfer.Outcome outcome, long bytes) {
-                        metrics.tftpFinished(outcome.name().toLowerCase(java.util.Locale.ROOT), bytes);
+                        metrics.tftpFinished(outcome, bytes);
                     }
                 });
         LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());
