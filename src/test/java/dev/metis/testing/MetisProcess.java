@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar target/metis.jar} as a separate process, for restarts and {@code kill -9}. */
 public final class MetisProcess implements AutoCloseable {
@@ -89,6 +90,8 @@ public final class MetisProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        process.waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill9();
+        }
     }
 }
