@@ -91,7 +91,7 @@ class ContainerImageIT {
                 "--http-port", Integer.toString(fixture.port)));
 
         try (MetisProcess metis = MetisProcess.launch(dir, command, fixture.port, Map.of())) {
-            assertThat(fixture.get("/nocloud/" + ServerFixture.MAC + "/user-data").body()).startsWith("#cloud-config");
+            assertThat(fixture.get(fixture.seedPath(ServerFixture.MAC) + "user-data").body()).startsWith("#cloud-config");
             assertThat(fixture.get("/metrics").body()).contains("metis_nodes{state=\"booting\"} 1.0");
             // Netty's native transport loaded: the image's C library and /tmp work.
             assertThat(Files.readString(metis.log)).contains("(epoll transport)");

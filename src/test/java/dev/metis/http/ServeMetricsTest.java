@@ -20,8 +20,7 @@ class ServeMetricsTest {
         try (ServerFixture server = new ServerFixture(dir).start()) {
             assertThat(server.get("/metrics").body()).contains("metis_node_events_total{event=\"script\"} 0.0");
             server.get("/ipxe/" + ServerFixture.MAC);
-            server.get("/ipxe/" + ServerFixture.MAC);
-            server.get("/nocloud/" + ServerFixture.MAC + "/user-data");
+            server.get(server.seedPath(ServerFixture.MAC) + "user-data");
             server.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1");
             server.get("/ipxe/" + ServerFixture.MAC);
             server.get("/ipxe/02:00:00:00:00:99");

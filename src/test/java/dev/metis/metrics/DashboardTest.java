@@ -77,8 +77,7 @@ class DashboardTest {
         JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
         try (ServerFixture server = new ServerFixture(dir).start()) {
             server.get("/boot.ipxe");
-            server.get("/ipxe/" + ServerFixture.MAC);
-            server.get("/nocloud/" + ServerFixture.MAC + "/user-data");
+            server.get(server.seedPath(ServerFixture.MAC) + "user-data");
             server.get("/assets/debian/vmlinuz");
             TFTPClient tftp = new TFTPClient();
             tftp.open();

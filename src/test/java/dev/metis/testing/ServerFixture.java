@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code metis serve} on loopback with its own inventory, state and assets in a temporary
@@ -98,6 +100,19 @@ public final class ServerFixture implements AutoCloseable {
                 MetisServer.Dhcp.OFF, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
                 environment));
         return this;
+    }
+
+    /**
+     * What a booting node does first: fetches its script, and returns the seed path the script gives its
+     * kernel, {@code /nocloud/<mac>/}.
+     */
+    public String seedPath(String mac) throws IOException, InterruptedException {
+        HttpResponse<String> script = get("/ipxe/" + mac);
+        Matcher seed = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:" + port + "(/nocloud/\\S+/)").matcher(script.body());
+        if (script.statusCode() != 200 || !seed.find()) {
+            throw new AssertionError("no seed URL in the script: " + script.statusCode() + " " + script.body());
+        }
+        return seed.group(1);
     }
 
     public void stop() throws IOException {
