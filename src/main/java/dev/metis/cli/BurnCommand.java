@@ -3,6 +3,7 @@ package dev.metis.cli;
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardTarget;
 import dev.metis.card.Progress;
+import dev.metis.state.BurnHistory;
 import java.io.Console;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +34,7 @@ final class BurnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
             try (CardOptions.Loaded loaded = options.load()) {
-                CardMaker.Result result = options.recorded("burn", loaded, device,
+                CardMaker.Result result = options.recorded(BurnHistory.BURN, loaded, device,
                         () -> loaded.maker().burn(loaded.node(), device, this::confirm), spec.commandLine().getErr());
                 Summary.print(spec.commandLine().getOut(), loaded.node().name(), device, result);
                 return 0;

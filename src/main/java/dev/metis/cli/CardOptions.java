@@ -63,7 +63,7 @@ final class CardOptions {
             throw e;
         } finally {
             BurnHistory.Burn burn = new BurnHistory.Burn(Instant.now(), loaded.node().name(), kind, target.toString(),
-                    source.description(), source.sha256(), error == null ? "ok" : "failed", error,
+                    source.description(), source.sha256(), error == null ? BurnHistory.OK : BurnHistory.FAILED, error,
                     result == null ? 0 : result.written().bytes(), (System.nanoTime() - started) / 1e9,
                     result == null ? null : result.instanceId());
             try {

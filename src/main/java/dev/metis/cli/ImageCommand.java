@@ -1,6 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
+import dev.metis.state.BurnHistory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ final class ImageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
             try (CardOptions.Loaded loaded = options.load()) {
-                CardMaker.Result result = options.recorded("image", loaded, output,
+                CardMaker.Result result = options.recorded(BurnHistory.IMAGE, loaded, output,
                         () -> loaded.maker().image(loaded.node(), output), spec.commandLine().getErr());
                 Summary.print(spec.commandLine().getOut(), loaded.node().name(), output, result);
                 return 0;

@@ -1,11 +1,19 @@
 package dev.metis.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.metis.dhcp.ProxyDhcpService;
 import dev.metis.secrets.SecretUnavailableException;
+import dev.metis.state.BurnCounts;
+import dev.metis.state.BurnHistory;
+import dev.metis.state.NodeEvent;
+import dev.metis.tftp.TftpTransfer;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +21,14 @@ import java.util.function.Supplier;
 
 /**
  * Every metric Metis exports, named by Prometheus conventions: {@code metis_} prefix, unit in the
- * name, {@code _total} on counters. Counters are cached per label set so the hot path does no lookups.
+ * name, {@code _total} on counters. Counters are cached per label set so the hot path does no lookups; those
+ * whose labels are known in advance are exported from the start at 0, so dashboards and alerts see a series
+ * before its first event.
  */
 public final class MetisMetrics {
+
+    /** What became of a DHCP datagram. */
+    public enum DhcpResult { ANSWERED, IGNORED, MALFORMED }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
@@ -29,6 +42,7 @@ public final class MetisMetrics {
     private final Counter vaultRequests;
     private final Counter vaultReused;
     private final Map<SecretUnavailableException.Reason, Counter> vaultFailures = new ConcurrentHashMap<>();
+    private final Map<String, Counter> nodeEvents = new ConcurrentHashMap<>();
 
     public MetisMetrics() {
         tftpBytes = Counter.builder("metis.tftp.sent").baseUnit("bytes")
@@ -42,6 +56,20 @@ public final class MetisMetrics {
         vaultReused = Counter.builder("metis.vault.cache.hits")
                 .description("Secret lookups answered without a Vault request (cached, or joined one under way)")
                 .register(registry);
+        for (ProxyDhcpService.Port port : ProxyDhcpService.Port.values()) {
+            for (DhcpResult result : DhcpResult.values()) {
+                dhcpCounter(port, result);
+            }
+        }
+        for (TftpTransfer.Outcome outcome : TftpTransfer.Outcome.values()) {
+            if (outcome != TftpTransfer.Outcome.RUNNING) {
+                tftpCounter(outcome);
+            }
+        }
+        for (SecretUnavailableException.Reason reason : SecretUnavailableException.Reason.values()) {
+            vaultFailureCounter(reason);
+        }
+        NodeEvent.ALL.forEach(this::nodeEventCounter);
     }
 
     public MeterRegistry registry() {
@@ -69,11 +97,14 @@ public final class MetisMetrics {
         }
     }
 
-    /** @param result answered, ignored or malformed */
-    public void dhcpRequest(String port, String result) {
-        dhcpRequests.computeIfAbsent(port + ' ' + result, k -> Counter.builder("metis.dhcp.requests")
+    public void dhcpRequest(ProxyDhcpService.Port port, DhcpResult result) {
+        dhcpCounter(port, result).increment();
+    }
+
+    private Counter dhcpCounter(ProxyDhcpService.Port port, DhcpResult result) {
+        return dhcpRequests.computeIfAbsent(port + " " + result, k -> Counter.builder("metis.dhcp.requests")
                 .description("DHCP datagrams received, by port (dhcp 67, pxe 4011) and what was done")
-                .tags("port", port, "result", result).register(registry)).increment();
+                .tags("port", label(port), "result", label(result)).register(registry));
     }
 
     /** @param reason why a TFTP request was not served (not found, busy, write request, ...) */
@@ -84,14 +115,17 @@ public final class MetisMetrics {
                 .tags("result", "refused", "reason", kind).register(registry)).increment();
     }
 
-    /** @param outcome complete, aborted_by_client, timed_out or failed */
-    public void tftpFinished(String outcome, long bytes) {
-        tftpRequests.computeIfAbsent("served " + outcome, k -> Counter.builder("metis.tftp.requests")
-                .description("TFTP requests, by what became of them")
-                .tags("result", outcome, "reason", "").register(registry)).increment();
+    public void tftpFinished(TftpTransfer.Outcome outcome, long bytes) {
+        tftpCounter(outcome).increment();
         if (bytes > 0) {
             tftpBytes.increment(bytes);
         }
+    }
+
+    private Counter tftpCounter(TftpTransfer.Outcome outcome) {
+        return tftpRequests.computeIfAbsent("served " + outcome, k -> Counter.builder("metis.tftp.requests")
+                .description("TFTP requests, by what became of them")
+                .tags("result", label(outcome), "reason", "").register(registry));
     }
 
     public void inventoryReload(boolean success) {
@@ -101,9 +135,13 @@ public final class MetisMetrics {
     /** A secret read from Vault came back; a failure is counted by its reason. */
     public void vaultRead(Optional<SecretUnavailableException.Reason> failure) {
         vaultRequests.increment();
-        failure.ifPresent(reason -> vaultFailures.computeIfAbsent(reason, r -> Counter.builder("metis.vault.failures")
+        failure.ifPresent(reason -> vaultFailureCounter(reason).increment());
+    }
+
+    private Counter vaultFailureCounter(SecretUnavailableException.Reason reason) {
+        return vaultFailures.computeIfAbsent(reason, r -> Counter.builder("metis.vault.failures")
                 .description("Secret reads from Vault that failed, by reason")
-                .tag("reason", r.label()).register(registry)).increment());
+                .tag("reason", r.label()).register(registry));
     }
 
     public void vaultReused() {
@@ -126,5 +164,33 @@ public final class MetisMetrics {
     public void nodesByState(String state, Supplier<Number> count) {
         Gauge.builder("metis.nodes", count).description("Inventory nodes and discovered MACs by state")
                 .tag("state", state).register(registry);
+    }
+
+    /** @param event a node event as journaled ({@link NodeEvent}) */
+    public void nodeEvent(String event) {
+        nodeEventCounter(event).increment();
+    }
+
+    private Counter nodeEventCounter(String event) {
+        return nodeEvents.computeIfAbsent(event, e -> Counter.builder("metis.node.events")
+                .description("Node events journaled: script and seed served, exit to disk, phone-home, rearmed, "
+                        + "discovered (unknown MAC); a repeat within a minute is one event")
+                .tag("event", e).register(registry));
+    }
+
+    /** SD cards burned and images written by {@code metis burn} and {@code metis image}, from their history file. */
+    public void burns(BurnCounts counts) {
+        for (String kind : List.of(BurnHistory.BURN, BurnHistory.IMAGE)) {
+            for (String result : List.of(BurnHistory.OK, BurnHistory.FAILED)) {
+                FunctionCounter.builder("metis.burns", counts, c -> c.count(kind, result))
+                        .description("Cards burned (kind burn) and image files written (kind image) by the card "
+                                + "commands, by result, as recorded in the state directory's burns.jsonl")
+                        .tags("kind", kind, "result", result).register(registry);
+            }
+        }
+    }
+
+    private static String label(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 }

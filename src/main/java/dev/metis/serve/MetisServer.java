@@ -6,6 +6,7 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
+import dev.metis.state.BurnCounts;
 import dev.metis.state.NodeState;
 import dev.metis.state.SeedBindingFile;
 import dev.metis.state.StateStore;
@@ -83,7 +84,7 @@ public final class MetisServer implements AutoCloseable {
     private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
         try {
-            state = StateStore.open(settings.stateDir(), clock);
+            state = StateStore.open(settings.stateDir(), clock, metrics::nodeEvent);
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
@@ -93,6 +94,7 @@ public final class MetisServer implements AutoCloseable {
                 (file, reason) -> metrics.seedRefused(file, reason.label()));
         try {
             registerStateGauges();
+            metrics.burns(new BurnCounts(settings.stateDir()));
             List<HttpTransport.Listener> listeners = new ArrayList<>();
             listeners.add(new HttpTransport.Listener(settings.http(), Optional.empty()));
             if (settings.https().enabled()) {
@@ -158,7 +160,7 @@ public final class MetisServer implements AutoCloseable {
 
                     @Override
                     public void finished(TftpTransfer.Outcome outcome, long bytes) {
-                        metrics.tftpFinished(outcome.name().toLowerCase(java.util.Locale.ROOT), bytes);
+                        metrics.tftpFinished(outcome, bytes);
                     }
                 });
         LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());

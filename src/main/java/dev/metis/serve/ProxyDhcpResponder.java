@@ -37,7 +37,7 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
             DhcpTransport.Listener listener, InetSocketAddress source) {
         Optional<DhcpMessage> request = DhcpCodec.decode(datagram);
         if (request.isEmpty()) {
-            metrics.dhcpRequest(port.name().toLowerCase(java.util.Locale.ROOT), "malformed");
+            metrics.dhcpRequest(port, MetisMetrics.DhcpResult.MALFORMED);
             return Optional.empty();
         }
         ProxyDhcpService.Outcome outcome = service.answer(request.get(), port, listener.address(), source,
@@ -47,14 +47,13 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
             seeds.dhcpSeen(seen.mac(), seen.address());
             ACCESS.info("dhcp REQUEST {} on {}: {}", seen.mac(), listener.interfaceName(), outcome.reason());
         });
-        String portName = port.name().toLowerCase(java.util.Locale.ROOT);
         if (outcome.reply().isEmpty()) {
-            metrics.dhcpRequest(portName, "ignored");
+            metrics.dhcpRequest(port, MetisMetrics.DhcpResult.IGNORED);
             LOG.debug("proxy-DHCP on {} from {}: {}", listener.interfaceName(), source, outcome.reason());
             return Optional.empty();
         }
         ProxyDhcpService.Reply reply = outcome.reply().get();
-        metrics.dhcpRequest(portName, "answered");
+        metrics.dhcpRequest(port, MetisMetrics.DhcpResult.ANSWERED);
         if (ACCESS.isInfoEnabled()) {
             ACCESS.info("dhcp {} {} on {}: {} ({}), boot file '{}' to {}", port == ProxyDhcpService.Port.DHCP ? "OFFER" : "ACK",
                     request.get().chaddr(), listener.interfaceName(), outcome.reason(), reply.firmware(),

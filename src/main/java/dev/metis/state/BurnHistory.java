@@ -20,6 +20,12 @@ import java.util.List;
 public final class BurnHistory {
 
     public static final String FILE = "burns.jsonl";
+    /** A card written by {@code metis burn}. */
+    public static final String BURN = "burn";
+    /** An image file written by {@code metis image}. */
+    public static final String IMAGE = "image";
+    public static final String OK = "ok";
+    public static final String FAILED = "failed";
 
     /**
      * @param kind {@code burn} or {@code image}

@@ -2,6 +2,7 @@ package dev.metis.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One thing that happened to a node, as kept in the journal and shown by the API.
@@ -17,4 +18,9 @@ public record NodeEvent(Instant at, String event, String hash, String from) {
     public static final String EXIT = "exit";
     public static final String PHONE_HOME = "phone-home";
     public static final String REARMED = "rearmed";
+    /** An unknown MAC asked to boot; journaled for the MAC, not for a node. */
+    public static final String DISCOVERED = "discovered";
+
+    /** Every event the journal records. */
+    public static final List<String> ALL = List.of(SCRIPT, SEED, EXIT, PHONE_HOME, REARMED, DISCOVERED);
 }

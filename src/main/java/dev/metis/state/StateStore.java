@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,7 @@ public final class StateStore implements AutoCloseable {
 
     private final Path dir;
     private final Clock clock;
+    private final Consumer<String> journaled;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Map<String, Record> nodes = new LinkedHashMap<>();
@@ -79,9 +81,10 @@ public final class StateStore implements AutoCloseable {
     private long seq;
     private int journalLines;
 
-    private StateStore(Path dir, Clock clock) throws IOException {
+    private StateStore(Path dir, Clock clock, Consumer<String> journaled) throws IOException {
         this.dir = dir;
         this.clock = clock;
+        this.journaled = journaled;
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock acquired;
@@ -101,7 +104,12 @@ public final class StateStore implements AutoCloseable {
     }
 
     public static StateStore open(Path dir, Clock clock) throws IOException {
-        return new StateStore(dir, clock);
+        return open(dir, clock, event -> { });
+    }
+
+    /** @param journaled hears the name of every event as it is journaled from now on (replayed ones are not) */
+    public static StateStore open(Path dir, Clock clock, Consumer<String> journaled) throws IOException {
+        return new StateStore(dir, clock, journaled);
     }
 
     public synchronized NodeStatus status(String node) {
@@ -148,7 +156,7 @@ public final class StateStore implements AutoCloseable {
             discovered.put(mac, new DiscoveredMac(mac, known.firstSeen(), now, from, known.requests() + 1));
             return;
         }
-        append(new Entry(++seq, now, null, mac, "discovered", null, from), false);
+        append(new Entry(++seq, now, null, mac, NodeEvent.DISCOVERED, null, from), false);
     }
 
     private void record(String node, String event, String hash, String from, boolean durable) {
@@ -182,6 +190,7 @@ public final class StateStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write node state to " + journalFile(), e);
         }
+        journaled.accept(entry.event());
     }
 
     private void apply(Entry entry) {

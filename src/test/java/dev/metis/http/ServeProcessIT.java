@@ -71,7 +71,10 @@ class ServeProcessIT {
                     .contains("metis_http_sent_bytes_total{route=\"/assets\"} 300000.0")
                     .contains("metis_nodes{state=\"booting\"} 1.0")
                     .contains("metis_seed_refusals_total{file=\"user-data\",reason=\"no-token\"} 1.0")
-                    .contains("metis_inventory_reloads_total");
+                    .contains("metis_inventory_reloads_total")
+                    .contains("metis_node_events_total{event=\"script\"} 1.0")
+                    .contains("metis_burns_total{kind=\"burn\",result=\"ok\"} 0.0")
+                    .contains("metis_dhcp_requests_total{port=\"dhcp\",result=\"answered\"} 0.0");
             promtoolAccepts(dir, metrics);
             String token = seed.split("/")[3];
             assertThat(Files.readString(metis.log)).contains("HTTP listening on /127.0.0.1:" + fixture.port)

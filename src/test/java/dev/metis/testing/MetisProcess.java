@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar target/metis.jar} as a separate process, for restarts and {@code kill -9}. */
 public final class MetisProcess implements AutoCloseable {
@@ -28,16 +29,35 @@ public final class MetisProcess implements AutoCloseable {
 
     /** @param env added to the process's environment (e.g. VAULT_ADDR and VAULT_TOKEN) */
     public static MetisProcess start(Path workDir, List<String> args, int port, Map<String, String> env) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of("target/metis.jar").toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(javaJar());
         command.addAll(args);
+        return launch(workDir, command, port, env);
+    }
+
+    /** {@code java -jar target/metis.jar}, for tests that run it under a wrapper such as setpriv. */
+    public static List<String> javaJar() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of("target/metis.jar").toAbsolutePath().toString());
+    }
+
+    /**
+     * Runs a whole command line that ends in {@code metis serve}, and waits until it answers /healthz.
+     *
+     * @throws IllegalStateException with the process's output if it exits first
+     */
+    public static MetisProcess launch(Path workDir, List<String> command, int port, Map<String, String> env) throws Exception {
         Path log = workDir.resolve("metis-" + System.nanoTime() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("METIS_ADMIN_TOKEN", ServerFixture.ADMIN_TOKEN);
         builder.environment().putAll(env);
         MetisProcess metis = new MetisProcess(builder.start(), log);
-        metis.awaitReady(port);
+        try {
+            metis.awaitReady(port);
+        } catch (Exception | Error e) {
+            metis.kill9();
+            throw e;
+        }
         return metis;
     }
 
@@ -70,6 +90,8 @@ public final class MetisProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        process.waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill9();
+        }
     }
 }
