@@ -76,6 +76,14 @@ class InventoryErrorsTest {
         assertThat(run.err()).contains("13 problems");
     }
 
+    /** Found by InventoryFuzzer: SnakeYAML rejects this tag with an IllegalArgumentException, not a YAMLException. */
+    @Test
+    void parserFailuresOfAnyKindAreInventoryProblems() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "{!1%+F");
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(file.toString());
+    }
+
     @Test
     void syntaxErrorsNameTheirPlace() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", "site:\n  name: [unclosed\nnodes: {}\n");
