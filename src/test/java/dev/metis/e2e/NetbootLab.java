@@ -3,6 +3,7 @@ package dev.metis.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.ExternalTool;
+import dev.metis.testing.InventoryFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,33 @@ final class NetbootLab implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("metis did not start: " + Files.readString(log));
+    }
+
+    /**
+     * The lab both QEMU tests use: the test kernel and installer as node {@code vm-1} with {@code mac},
+     * ipxe.efi for firmware PXE, Metis on br0 with {@code adminToken}. @return Metis's log
+     */
+    Path startMetisForInstaller(String mac, String adminToken) throws Exception {
+        Path assets = dir.resolve("assets");
+        writeAssets(assets);
+        Path inventory = InventoryFixture.write(dir, "inventory.yaml", """
+                site:
+                  name: lab
+                  server_url: %s
+                classes:
+                  installer:
+                    arch: amd64
+                    delivery: netboot
+                    netboot: {kernel: lab/vmlinuz, initrd: [lab/initramfs.gz], cmdline: console=ttyS0 panic=-1}
+                nodes:
+                  vm-1: {class: installer, mac: "%s", ip: 10.77.0.50/24, gateway: 10.77.0.1}
+                """.formatted(SERVER_URL, mac));
+        Files.writeString(dir.resolve("token"), adminToken);
+        Files.createDirectories(dir.resolve("tftp"));
+        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
+        return startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
+                "--admin-token-file", dir.resolve("token").toString()));
     }
 
     /** Starts a QEMU boot in the background; its console goes to {@code log}. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.metis.testing.InventoryFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,26 +39,7 @@ class NetbootQemuIT {
     @BeforeAll
     static void start() throws Exception {
         lab = NetbootLab.up(dir);
-        Path assets = dir.resolve("assets");
-        lab.writeAssets(assets);
-        Path inventory = InventoryFixture.write(dir, "inventory.yaml", """
-                site:
-                  name: lab
-                  server_url: %s
-                classes:
-                  installer:
-                    arch: amd64
-                    delivery: netboot
-                    netboot: {kernel: lab/vmlinuz, initrd: [lab/initramfs.gz], cmdline: console=ttyS0 panic=-1}
-                nodes:
-                  vm-1: {class: installer, mac: "%s", ip: 10.77.0.50/24, gateway: 10.77.0.1}
-                """.formatted(NetbootLab.SERVER_URL, MAC));
-        Files.writeString(dir.resolve("token"), TOKEN);
-        Files.createDirectories(dir.resolve("tftp"));
-        Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
-        metisLog = lab.startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
-                "--admin-token-file", dir.resolve("token").toString()));
+        metisLog = lab.startMetisForInstaller(MAC, TOKEN);
     }
 
     @AfterAll
