@@ -1,0 +1,84 @@
+package dev.metis.card;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metis.files.Sha256;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CardWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private Path golden(int size) throws Exception {
+        byte[] bytes = new byte[size];
+        new Random(3).nextBytes(bytes);
+        Path file = dir.resolve("golden.img");
+        Files.write(file, bytes);
+        return file;
+    }
+
+    private GoldenImages.Source source(Path file) throws Exception {
+        return new GoldenImages.Source("n1", file.toString(), Sha256.hex(Files.readAllBytes(file)), file, null);
+    }
+
+    @Test
+    void writesAnImageOfAnOddSizeWithItsChangesAndVerifiesIt() throws Exception {
+        Path golden = golden(3 * CardWriter.CHUNK + 1000);
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, new byte[512], (long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        Path target = dir.resolve("out.img");
+        Files.write(target, new byte[5 * CardWriter.CHUNK]);
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden))) {
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, changes, null, target, -1, true,
+                    Progress.silent().start("write", -1));
+        }
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        byte[] expected = Files.readAllBytes(golden);
+        System.arraycopy(new byte[512], 0, expected, 512, 512);
+        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
+        assertThat(written.bytes()).isEqualTo(expected.length);
+        assertThat(Files.readAllBytes(target)).as("the target ends where the image ends").isEqualTo(expected);
+    }
+
+    @Test
+    void aTargetThatReadsBackDifferentFailsTheVerifyNamingTheChunk() throws Exception {
+        Path golden = golden(2 * CardWriter.CHUNK);
+        Path target = dir.resolve("out.img");
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden))) {
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null, target, -1, true,
+                    Progress.silent().start("write", -1));
+        }
+        try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
+            file.seek(CardWriter.CHUNK + 17);
+            file.write(file.read() ^ 0xff);
+        }
+        assertThatThrownBy(() -> CardWriter.verify(target, written, Progress.silent().start("verify", -1)))
+                .hasMessageContaining("verify FAILED").hasMessageContaining("at byte " + CardWriter.CHUNK);
+    }
+
+    @Test
+    void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
+        Path golden = golden(3 * CardWriter.CHUNK);
+        try (ImageStream stream = ImageStream.open(source(golden))) {
+            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null,
+                    dir.resolve("small.img"), 2 * CardWriter.CHUNK, false, Progress.silent().start("write", -1)))
+                    .hasMessageContaining("larger than the target");
+        }
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] bytes = new byte[length];
+        java.util.Arrays.fill(bytes, (byte) value);
+        return bytes;
+    }
+}
