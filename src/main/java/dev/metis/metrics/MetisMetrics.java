@@ -37,6 +37,7 @@ public final class MetisMetrics {
     private final Map<String, Counter> tftpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> seedRefusals = new ConcurrentHashMap<>();
     private final Counter tftpBytes;
+    private final Counter tftpRetransmitted;
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
     private final Counter vaultRequests;
@@ -47,6 +48,9 @@ public final class MetisMetrics {
     public MetisMetrics() {
         tftpBytes = Counter.builder("metis.tftp.sent").baseUnit("bytes")
                 .description("File bytes sent by completed TFTP transfers").register(registry);
+        tftpRetransmitted = Counter.builder("metis.tftp.retransmitted.packets")
+                .description("TFTP packets sent again after a timeout (lost, or the client slower than the timer)")
+                .register(registry);
         reloadsOk = Counter.builder("metis.inventory.reloads").tag("result", "success")
                 .description("Inventory reloads after a file change").register(registry);
         reloadsFailed = Counter.builder("metis.inventory.reloads").tag("result", "failure")
@@ -115,11 +119,12 @@ public final class MetisMetrics {
                 .tags("result", "refused", "reason", kind).register(registry)).increment();
     }
 
-    public void tftpFinished(TftpTransfer.Outcome outcome, long bytes) {
+    public void tftpFinished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
         tftpCounter(outcome).increment();
         if (bytes > 0) {
             tftpBytes.increment(bytes);
         }
+        tftpRetransmitted.increment(retransmittedPackets);
     }
 
     private Counter tftpCounter(TftpTransfer.Outcome outcome) {

@@ -159,8 +159,8 @@ public final class MetisServer implements AutoCloseable {
                     }
 
                     @Override
-                    public void finished(TftpTransfer.Outcome outcome, long bytes) {
-                        metrics.tftpFinished(outcome, bytes);
+                    public void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
+                        metrics.tftpFinished(outcome, bytes, retransmittedPackets);
                     }
                 });
         LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());

@@ -45,6 +45,7 @@ public final class TftpTransfer {
     /** When the outstanding packets were sent, and whether they were sent again (then no sample: Karn). */
     private long sentAt;
     private boolean resent;
+    private long retransmitted;
     private boolean oackPending;
     private Outcome outcome = Outcome.RUNNING;
     private String failure = "";
@@ -113,10 +114,13 @@ public final class TftpTransfer {
         sentAt = now;
         deadline = now + timeout;
         if (oackPending) {
+            retransmitted++;
             return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
         }
         sentUpTo = acked;
-        return window();
+        List<byte[]> again = window();
+        retransmitted += again.size();
+        return again;
     }
 
     /** An ACK moved the transfer on: take a round-trip sample unless the packets were sent twice. */
@@ -171,6 +175,11 @@ public final class TftpTransfer {
 
     public String failure() {
         return failure;
+    }
+
+    /** Packets sent again after a timeout: lost packets, or a timer shorter than the client's pace. */
+    public long retransmitted() {
+        return retransmitted;
     }
 
     public long blocksAcked() {

@@ -47,7 +47,7 @@ public final class TftpTransport implements AutoCloseable {
     public interface Observer {
         void refused(String reason);
 
-        void finished(TftpTransfer.Outcome outcome, long bytes);
+        void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets);
     }
 
     public record Limits(int maxTransfers, int maxPerClient) {
@@ -312,10 +312,10 @@ public final class TftpTransport implements AutoCloseable {
             }
             TftpTransfer transfer = start.transfer();
             long bytes = transfer.outcome() == TftpTransfer.Outcome.COMPLETE ? transfer.size() : 0;
-            observer.finished(transfer.outcome(), bytes);
+            observer.finished(transfer.outcome(), bytes, transfer.retransmitted());
             if (transfer.outcome() == TftpTransfer.Outcome.COMPLETE) {
-                ACCESS.info("tftp {} \"{}\" sent {} bytes", client.getAddress().getHostAddress(), printable(start.fileName()),
-                        transfer.size());
+                ACCESS.info("tftp {} \"{}\" sent {} bytes, {} packets again", client.getAddress().getHostAddress(),
+                        printable(start.fileName()), transfer.size(), transfer.retransmitted());
             } else if (transfer.outcome() == TftpTransfer.Outcome.ABORTED_BY_CLIENT && transfer.blocksAcked() == 0) {
                 // Firmware asks for tsize only, then stops after the OACK: normal, not worth a warning.
                 LOG.debug("tftp {} \"{}\": {}", client, start.fileName(), transfer.failure());
