@@ -11,7 +11,7 @@ function el(tag, props = {}, ...children) {
     if (key === 'class') node.className = value;
     else node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
   }
   return node;
@@ -34,7 +34,9 @@ function time(iso) {
 }
 
 const stateBadge = (state) => el('span', { class: `badge state-${state}`, 'data-state': state }, state);
-const shortHash = (hash) => (hash ? el('code', { title: hash }, hash.slice(0, 12)) : el('span', { class: 'muted' }, '—'));
+// A config hash, or for a node that phoned home with a config Metis does not know, its instance-id.
+const shortHash = (hash) => (hash ? el('code', { title: hash }, hash.replace(/^instance-id:/, '').slice(0, 12))
+  : el('span', { class: 'muted' }, '—'));
 const drift = (node) => (node.drift ? el('span', { class: 'drift' }, 'drift') : el('span', { class: 'muted' }, '—'));
 
 function table(headers, rows, props = {}) {
@@ -105,7 +107,7 @@ function burnsSection(burns) {
     el('td', {}, b.kind), el('td', { class: 'mono' }, b.target),
     el('td', {}, b.result === 'ok' ? el('span', { class: 'state-provisioned' }, 'ok')
       : el('span', { class: 'drift', title: b.error ?? '' }, b.result)),
-    el('td', {}, `${(b.bytes / 1e9).toFixed(2)} GB in ${Math.round(b.seconds)} s`)));
+    el('td', {}, `${(b.bytes / 1e9).toFixed(2)} GB, ${Math.round(b.seconds)} s`)));
   return section('Burn history', burns.length, burns.length === 0
     ? el('p', { class: 'muted' }, 'No card or image made yet (metis burn, metis image).')
     : table(['Time', 'Node', 'Kind', 'Target', 'Result', 'Size'], rows, { id: 'burns' }));
@@ -158,7 +160,7 @@ function rearmPanel(node) {
 function configSection(config) {
   const rows = config.explain.map((line) => el('tr', {}, el('td', { class: 'mono' }, line.path),
     el('td', { class: line.value === '<redacted>' ? 'mono redacted' : 'mono' }, line.value),
-    el('td', {}, line.layer), el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
+    el('td', { class: 'nowrap' }, line.layer), el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
   return section('Merged config', null,
     config.secrets_error ? el('p', { class: 'drift' }, `Secrets unavailable: ${config.secrets_error}`) : null,
     table(['Setting', 'Value', 'Set by', 'Where'], rows, { id: 'config' }),
