@@ -88,6 +88,8 @@ class WebRoutesTest {
             assertThat(running.post("/api/v1/burns", "", "Authorization", "Bearer " + ServerFixture.ADMIN_TOKEN)
                     .statusCode()).isEqualTo(405);
             assertThat(running.get("/api/v1/nothing").statusCode()).isEqualTo(404);
+            assertThat(running.post("/api/v1/made-up-7f3e", "").statusCode()).isEqualTo(401);
+            assertThat(running.get("/metrics").body()).doesNotContain("made-up-7f3e").contains("route=\"/api/v1/burns\"");
         }
     }
 
