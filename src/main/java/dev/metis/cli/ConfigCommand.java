@@ -1,14 +1,13 @@
 package dev.metis.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.metis.identity.ConfigView;
 import dev.metis.inventory.Mappers;
-import dev.metis.inventory.Origin;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.NodeSecrets;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,15 +37,7 @@ final class ConfigCommand implements Callable<Integer> {
             if (explain) {
                 printExplained(out, node, selected.shownSecrets());
             } else {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("name", node.name());
-                doc.put("class_chain", node.classChain());
-                doc.putAll(Mappers.binding().convertValue(node.spec(), Map.class));
-                Map<String, Object> secretView = selected.shownSecrets().revealedView();
-                if (!secretView.isEmpty()) {
-                    doc.put("secrets", secretView);
-                }
-                out.print(Mappers.yaml().writeValueAsString(doc));
+                out.print(Mappers.yaml().writeValueAsString(ConfigView.merged(node, selected.shownSecrets())));
             }
             out.flush();
             return 0;
@@ -55,23 +46,19 @@ final class ConfigCommand implements Callable<Integer> {
 
     private static void printExplained(PrintWriter out, ResolvedNode node, NodeSecrets shown) throws JsonProcessingException {
         out.printf("# node %s: class chain %s%n", node.name(), String.join(" -> ", node.classChain()));
+        List<ConfigView.Line> lines = ConfigView.explained(node, shown);
         int width = 0;
-        Map<String, String> lines = new LinkedHashMap<>();
-        for (Map.Entry<String, Origin> entry : node.provenance().entrySet()) {
-            String line = entry.getKey() + ": " + flow(entry.getValue().value());
-            lines.put(entry.getKey(), line);
-            width = Math.max(width, Math.min(line.length(), 64));
+        for (ConfigView.Line line : lines) {
+            if (line.origin() != null) {
+                width = Math.max(width, Math.min(text(line).length(), 64));
+            }
         }
-        for (Map.Entry<String, Origin> entry : node.provenance().entrySet()) {
-            out.printf("%-" + width + "s  # %s%n", lines.get(entry.getKey()), entry.getValue());
-        }
-        for (Map.Entry<String, Object> secret : shown.revealedView().entrySet()) {
-            out.printf("secrets.%s: %s  # %s%n", secret.getKey(), flow(secret.getValue()), "secret source");
+        for (ConfigView.Line line : lines) {
+            out.printf(line.origin() == null ? "%s  # %s%n" : "%-" + width + "s  # %s%n", text(line), line.source());
         }
     }
 
-    /** One-line YAML for a value: flow style for lists and maps. */
-    private static String flow(Object value) throws JsonProcessingException {
-        return Mappers.binding().writeValueAsString(value).replaceAll("^\"([^\"\\\\:#]*)\"$", "$1");
+    private static String text(ConfigView.Line line) {
+        return line.path() + ": " + line.value();
     }
 }

@@ -12,21 +12,25 @@ import dev.metis.boot.SeedBindings;
 import dev.metis.files.SafePath;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.BootScripts;
+import dev.metis.identity.ConfigView;
 import dev.metis.identity.IdentityException;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.net.MacAddress;
 import dev.metis.secrets.LeakGuard;
+import dev.metis.secrets.NodeSecrets;
 import dev.metis.secrets.Secret;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.serve.ServedInventory;
+import dev.metis.state.BurnHistory;
 import dev.metis.state.DiscoveredMac;
 import dev.metis.state.NodeState;
 import dev.metis.state.NodeStatus;
 import dev.metis.state.StateStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +73,18 @@ public final class HttpService {
     private static final Set<String> PLAIN_ROUTES = Set.of("boot.ipxe", "ipxe", "nocloud", "assets", "tftp",
             "phone-home", "healthz");
     /** A seed URL with its token, as access logs must not print it: /nocloud/{mac}/{token}/{file}. */
+    /** How many recent burns {@code /api/v1/burns} answers with. */
+    private static final int RECENT_BURNS = 50;
+    /** The web page's own files, all in the jar under {@code web/}: a flat set of names, no paths. */
+    private static final Pattern WEB_FILE = Pattern.compile("[a-z0-9-]+\\.(html|css|js)");
+    private static final Map<String, String> WEB_TYPES = Map.of("html", "text/html; charset=utf-8",
+            "css", "text/css; charset=utf-8", "js", "text/javascript; charset=utf-8");
+    /**
+     * The page loads its own script and style only: no inline script, no other origin, no framing. It
+     * holds the admin token while re-arming, so nothing injected may run beside it.
+     */
+    private static final String WEB_POLICY = "default-src 'self'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'";
     private static final Pattern TOKEN_IN_PATH = Pattern.compile("^(/+nocloud/+[^/?]+/+)([^/?]+)(/+[^/?]+/*(?:\\?.*)?)$");
 
     private final ServedInventory inventory;
@@ -77,6 +93,7 @@ public final class HttpService {
     private final Path assets;
     private final Path tftpRoot;
     private final Secret adminToken;
+    private final BurnHistory burns;
     private final OptionalInt httpsPort;
     private final Health health;
 
@@ -87,17 +104,19 @@ public final class HttpService {
 
     /**
      * @param tftpRoot  the iPXE binaries, also served over HTTP at {@code /tftp/} for UEFI HTTP boot
+     * @param burns     the cards and images made, for {@code /api/v1/burns}
      * @param httpsPort where HTTPS listens, when TLS is on: then plain HTTP serves only what booting
      *                  machines fetch, and refuses the API and metrics with a pointer to HTTPS
      */
     public HttpService(ServedInventory inventory, StateStore state, SeedBindings seeds, Path assets, Path tftpRoot,
-            Secret adminToken, OptionalInt httpsPort, Health health) {
+            Secret adminToken, BurnHistory burns, OptionalInt httpsPort, Health health) {
         this.inventory = inventory;
         this.state = state;
         this.seeds = seeds;
         this.assets = assets;
         this.tftpRoot = tftpRoot;
         this.adminToken = adminToken;
+        this.burns = burns;
         this.httpsPort = httpsPort;
         this.health = health;
     }
@@ -114,6 +133,12 @@ public final class HttpService {
             return error("https-only", 403, "served over HTTPS only, on port " + httpsPort.getAsInt());
         }
         try {
+            if (p.isEmpty()) {
+                return read ? head(request, web("/", "index.html")) : notAllowed("/", "GET, HEAD");
+            }
+            if (p.size() == 2 && p.get(0).equals("web")) {
+                return read ? head(request, web("/web/{file}", p.get(1))) : notAllowed("/web/{file}", "GET, HEAD");
+            }
             if (p.size() == 1 && p.get(0).equals("healthz")) {
                 return read ? head(request, healthz()) : notAllowed("/healthz", "GET, HEAD");
             }
@@ -146,8 +171,8 @@ public final class HttpService {
             if (p.size() == 2 && p.get(0).equals("phone-home")) {
                 return method.equals("POST") ? phoneHome(p.get(1), request) : notAllowed("/phone-home/{mac}", "POST");
             }
-            if (p.size() >= 3 && p.get(0).equals("api") && p.get(1).equals("v1") && p.get(2).equals("nodes")) {
-                return api(request, p.subList(3, p.size()));
+            if (p.size() >= 3 && p.get(0).equals("api") && p.get(1).equals("v1")) {
+                return api(request, p.subList(2, p.size()));
             }
             return error("unknown", 404, "no such route: " + request.path());
         } catch (Refused e) {
@@ -164,12 +189,14 @@ public final class HttpService {
     }
 
     /**
-     * Whether answering may wait for the secret source (Vault): a node's script and its user-data. The
-     * transport answers these off its event loop so that a slow Vault cannot stall other requests.
+     * Whether answering may wait for the secret source (Vault): a node's script, its user-data and its
+     * config (which names its secrets). The transport answers these off its event loop so that a slow
+     * Vault cannot stall other requests.
      */
     public static boolean mayWait(HttpRequest request) {
         List<String> p = decodePath(request.path()).orElse(List.of());
-        return (p.size() == 2 && p.get(0).equals("ipxe")) || ((p.size() == 3 || p.size() == 4) && p.get(0).equals("nocloud")
+        return (p.size() == 2 && p.get(0).equals("ipxe")) || (p.size() == 5 && p.get(0).equals("api")
+                && p.get(2).equals("nodes") && p.get(4).equals("config")) || ((p.size() == 3 || p.size() == 4) && p.get(0).equals("nocloud")
                 && Artifact.byFileName(p.get(p.size() - 1)).map(Artifact::carriesSecrets).orElse(false));
     }
 
@@ -326,17 +353,31 @@ public final class HttpService {
     }
 
     /**
-     * The node API: reading is open (no secret, no seed token is in it), every other method needs the
-     * admin token, checked before the route, so that a route added later cannot forget it.
+     * The API under {@code /api/v1/}: reading is open (no secret, no seed token is in it), every other
+     * method needs the admin token, checked before the route, so that a route added later cannot forget it.
      */
     private HttpResponse api(HttpRequest request, List<String> rest) throws IOException {
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            Optional<HttpResponse> denied = checkAdmin(request, "/api/v1/nodes");
+            // The route label goes into metrics: only known names, never what the client sent.
+            String route = Set.of("nodes", "burns").contains(rest.get(0)) ? "/api/v1/" + rest.get(0) : "unknown";
+            Optional<HttpResponse> denied = checkAdmin(request, route);
             if (denied.isPresent()) {
                 return denied.get();
             }
         }
+        if (rest.size() == 1 && rest.get(0).equals("burns")) {
+            return method.equals("GET") ? json("/api/v1/burns", 200, Map.of("burns", burns.recent(RECENT_BURNS)))
+                    : notAllowed("/api/v1/burns", "GET");
+        }
+        if (!rest.get(0).equals("nodes")) {
+            return error("unknown", 404, "no such route: " + request.path());
+        }
+        return nodesApi(request, rest.subList(1, rest.size()));
+    }
+
+    private HttpResponse nodesApi(HttpRequest request, List<String> rest) throws IOException {
+        String method = request.method();
         ServedInventory.Generation current = inventory.current();
         if (rest.isEmpty()) {
             if (!method.equals("GET")) {
@@ -357,17 +398,21 @@ public final class HttpService {
             body.put("discovered", discovered);
             return json("/api/v1/nodes", 200, body);
         }
-        String route = rest.size() == 1 ? "/api/v1/nodes/{name}" : "/api/v1/nodes/{name}/reprovision";
-        boolean reprovision = rest.size() == 2 && rest.get(1).equals("reprovision");
-        if (rest.size() > 2 || (rest.size() == 2 && !reprovision)) {
+        String action = rest.size() == 2 ? rest.get(1) : "";
+        if (rest.size() > 2 || !(action.isEmpty() || action.equals("reprovision") || action.equals("config"))) {
             return error("unknown", 404, "no such route: " + request.path());
         }
+        String route = action.isEmpty() ? "/api/v1/nodes/{name}" : "/api/v1/nodes/{name}/" + action;
+        boolean reprovision = action.equals("reprovision");
         if (reprovision ? !method.equals("POST") : !method.equals("GET")) {
             return notAllowed(route, reprovision ? "POST" : "GET");
         }
         Optional<ResolvedNode> node = current.inventory().node(rest.get(0));
         if (node.isEmpty()) {
             return error(route, 404, "no node named " + rest.get(0));
+        }
+        if (action.equals("config")) {
+            return json(route, 200, configJson(current, node.get()));
         }
         if (!reprovision) {
             return json(route, 200, nodeJson(current, node.get(), state.status(node.get().name())));
@@ -417,6 +462,58 @@ public final class HttpService {
                 && !currentHash.equals(status.provisionedHash()));
         json.put("events", status.events());
         return json;
+    }
+
+    /**
+     * The node's merged config as {@code metis config} prints it, secrets redacted, and each value's
+     * layer and place as {@code --explain} gives them. The file is named without its directory: the
+     * page is open to read, and the server's layout is none of its readers' business.
+     */
+    private static Map<String, Object> configJson(ServedInventory.Generation current, ResolvedNode node)
+            throws JsonProcessingException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        NodeSecrets shown;
+        try {
+            shown = current.redactedSecrets(node);
+        } catch (SecretUnavailableException e) {
+            // The inventory's part is still worth showing; the secrets' names are not known.
+            shown = NodeSecrets.NONE;
+            json.put("secrets_error", LeakGuard.mask(e.getMessage()));
+        }
+        json.put("name", node.name());
+        json.put("config", ConfigView.merged(node, shown));
+        List<Object> explained = new ArrayList<>();
+        for (ConfigView.Line line : ConfigView.explained(node, shown)) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("path", line.path());
+            entry.put("value", line.value());
+            if (line.origin() == null) {
+                entry.put("layer", ConfigView.SECRET_SOURCE);
+            } else {
+                entry.put("layer", line.origin().layer());
+                entry.put("file", line.origin().pos().file().getFileName().toString());
+                entry.put("line", line.origin().pos().line());
+            }
+            explained.add(entry);
+        }
+        json.put("explain", explained);
+        return json;
+    }
+
+    /** One of the web page's files, from the jar, under the page's content security policy. */
+    private static HttpResponse web(String route, String name) throws IOException {
+        Matcher file = WEB_FILE.matcher(name);
+        InputStream in = file.matches() ? HttpService.class.getResourceAsStream("/web/" + name) : null;
+        if (in == null) {
+            return error(route, 404, "no such file");
+        }
+        try (in) {
+            return HttpResponse.bytes(route, 200, WEB_TYPES.get(file.group(1)), in.readAllBytes())
+                    .withHeader("content-security-policy", WEB_POLICY)
+                    .withHeader("x-content-type-options", "nosniff")
+                    .withHeader("referrer-policy", "no-referrer")
+                    .withHeader("cache-control", "no-cache");
+        }
     }
 
     private static Map<String, Object> discoveredJson(DiscoveredMac mac) {

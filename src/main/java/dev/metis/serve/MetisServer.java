@@ -7,6 +7,7 @@ import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
 import dev.metis.state.BurnCounts;
+import dev.metis.state.BurnHistory;
 import dev.metis.state.NodeState;
 import dev.metis.state.SeedBindingFile;
 import dev.metis.state.StateStore;
@@ -101,7 +102,7 @@ public final class MetisServer implements AutoCloseable {
                 listeners.add(new HttpTransport.Listener(settings.https().address(), Optional.of(settings.https().tls())));
             }
             HttpService service = new HttpService(inventory, state, seeds, settings.assets(), settings.tftpRoot(),
-                    settings.adminToken(), settings.https().enabled()
+                    settings.adminToken(), new BurnHistory(settings.stateDir()), settings.https().enabled()
                             ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
                     () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
             http = HttpTransport.start(listeners, service, metrics);

@@ -72,6 +72,23 @@ public final class ServedInventory implements AutoCloseable {
          * the secrets changed.
          */
         public NodeIdentity identity(ResolvedNode node) throws SecretUnavailableException {
+            NodeSecrets current = lookUpSecrets(node);
+            Rendered cached = identities.get(node.name());
+            if (cached != null && cached.secrets().equals(current)) {
+                return cached.identity();
+            }
+            NodeIdentity rendered = renderer.render(node, current);
+            identities.put(node.name(), new Rendered(current, rendered));
+            return rendered;
+        }
+
+        /** The node's secrets with every value replaced by {@code <redacted>}: which ones it has, for people. */
+        public NodeSecrets redactedSecrets(ResolvedNode node) throws SecretUnavailableException {
+            return lookUpSecrets(node).redacted();
+        }
+
+        /** Asks the secret source, and keeps the node's secret health (for /healthz) up to date. */
+        private NodeSecrets lookUpSecrets(ResolvedNode node) throws SecretUnavailableException {
             NodeSecrets current;
             try {
                 current = secrets.secretsFor(node);
@@ -84,13 +101,7 @@ public final class ServedInventory implements AutoCloseable {
             if (health.succeeded(node.name())) {
                 LOG.info("node {}: secrets available again", node.name());
             }
-            Rendered cached = identities.get(node.name());
-            if (cached != null && cached.secrets().equals(current)) {
-                return cached.identity();
-            }
-            NodeIdentity rendered = renderer.render(node, current);
-            identities.put(node.name(), new Rendered(current, rendered));
-            return rendered;
+            return current;
         }
 
         /** The node's files that carry no secret, its config hash and instance-id; never asks the secret source. */

@@ -8,6 +8,7 @@ import dev.metis.http.HttpService;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.ServedInventory;
+import dev.metis.state.BurnHistory;
 import dev.metis.state.StateStore;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,8 @@ public final class HttpPathFuzzer {
             }, (binding, refusal) -> {
             });
             SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()), bindings,
-                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"), OptionalInt.empty(), Map::of);
+                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"),
+                    new BurnHistory(dir.resolve("state")), OptionalInt.empty(), Map::of);
         } catch (Exception e) {
             throw new IllegalStateException("fuzzing fixture: " + e.getMessage(), e);
         }

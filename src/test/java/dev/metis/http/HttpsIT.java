@@ -74,7 +74,8 @@ class HttpsIT {
                     "Authorization", "Bearer " + ServerFixture.ADMIN_TOKEN);
             assertThat(plainRearm.statusCode()).isEqualTo(403);
             assertThat(plainRearm.body()).contains("HTTPS only, on port " + https);
-            for (String path : new String[] {"/api/v1/nodes", "/api/v1/nodes/web-1", "/metrics", "/no/such/route"}) {
+            for (String path : new String[] {"/api/v1/nodes", "/api/v1/nodes/web-1", "/api/v1/nodes/web-1/config",
+                    "/api/v1/burns", "/", "/web/app.js", "/metrics", "/no/such/route"}) {
                 assertThat(running.get(path).statusCode()).as(path).isEqualTo(403);
             }
             assertThat(running.get("/api/v1/nodes").body()).doesNotContain("web-1");

@@ -36,14 +36,14 @@ class ServeCanaryTest {
             StringBuilder elsewhere = new StringBuilder();
             for (String path : new String[] {"/nocloud/" + ServerFixture.MAC + "/user-data",
                     "/nocloud/" + ServerFixture.MAC + "/not-the-token/user-data", "/ipxe/" + ServerFixture.MAC,
-                    "/api/v1/nodes", "/api/v1/nodes/web-1",
+                    "/api/v1/nodes", "/api/v1/nodes/web-1", "/api/v1/nodes/web-1/config", "/api/v1/burns", "/",
                     "/healthz", "/boot.ipxe", "/nocloud/" + ServerFixture.MAC + "/meta-data",
                     "/nocloud/" + ServerFixture.MAC + "/network-config", "/nocloud/" + ServerFixture.MAC + "/vendor-data"}) {
                 elsewhere.append(running.get(path).body());
             }
             elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
             elsewhere.append(running.get("/metrics").body());
-            assertThat(elsewhere.toString()).doesNotContain(CANARY);
+            assertThat(elsewhere.toString()).doesNotContain(CANARY).contains("\"k3s_token\":\"<redacted>\"");
             elsewhere.append(running.get(seed + "user-data").body());
             running.stop();
             String token = seed.split("/")[3];
@@ -74,13 +74,14 @@ class ServeCanaryTest {
                 StringBuilder elsewhere = new StringBuilder(other.body());
                 for (String path : new String[] {"/ipxe/" + ServerFixture.MAC, "/nocloud/02:00:00:00:00:02/user-data",
                         "/nocloud/" + ServerFixture.MAC + "/user-data", "/api/v1/nodes",
-                        "/api/v1/nodes/web-1", "/api/v1/nodes/web-2", "/healthz", "/nocloud/" + ServerFixture.MAC + "/meta-data",
+                        "/api/v1/nodes/web-1", "/api/v1/nodes/web-2", "/api/v1/nodes/web-1/config",
+                        "/api/v1/nodes/web-2/config", "/healthz", "/nocloud/" + ServerFixture.MAC + "/meta-data",
                         "/nocloud/" + ServerFixture.MAC + "/network-config", "/metrics"}) {
                     elsewhere.append(running.get(path).body());
                 }
                 elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
                 elsewhere.append(running.post("/api/v1/nodes/web-1/reprovision", "").body());
-                assertThat(elsewhere.toString()).contains("permission denied").doesNotContain(CANARY, "hvs.approle-1");
+                assertThat(elsewhere.toString()).contains("permission denied", "\"psk\":\"<redacted>\"").doesNotContain(CANARY, "hvs.approle-1");
             }
             assertThat(vault.requests("POST", "/v1/auth/token/revoke-self")).hasSize(1);
             assertThat(logs.text()).contains("node web-2: Vault secret secret/data/nodes/web-2")
