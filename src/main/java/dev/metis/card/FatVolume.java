@@ -548,7 +548,7 @@ final class FatVolume {
             return new ShortName(pad(base.toUpperCase(Locale.ROOT), ext.toUpperCase(Locale.ROOT)), flags, false);
         }
         String basis = clean(base.replace(".", ""));
-        String extBasis = clean(ext);
+        String extBasis = ext.isEmpty() ? "" : clean(ext);
         extBasis = extBasis.substring(0, Math.min(3, extBasis.length()));
         Set<String> taken = new HashSet<>();
         for (Entry e : dir.entries) {

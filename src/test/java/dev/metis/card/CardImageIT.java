@@ -153,6 +153,8 @@ class CardImageIT {
         assertThat(run(dir, ExternalTool.require("mlabel").toString(), "-s", "-i", mtools(output), "::").output())
                 .containsIgnoringCase(shape.label);
         GoldenImageBuilder.fsckClean(output);
+        assertThat(run(dir, ExternalTool.require("mdir").toString(), "-i", mtools(output), "::").output())
+                .as("short aliases of names without a dot get no extension").doesNotContainPattern("~\\d+ +_ ");
         assertOutsideBootPartitionUnchanged(raw.get(node), output);
         assertThat(Files.list(dir).map(Path::toString).filter(p -> p.endsWith(".partial")).toList()).isEmpty();
 
