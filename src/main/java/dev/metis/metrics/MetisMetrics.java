@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.metis.boot.SeedBindings;
 import dev.metis.dhcp.ProxyDhcpService;
+import dev.metis.identity.Artifact;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.state.BurnCounts;
 import dev.metis.state.BurnHistory;
@@ -74,6 +76,11 @@ public final class MetisMetrics {
             vaultFailureCounter(reason);
         }
         NodeEvent.ALL.forEach(this::nodeEventCounter);
+        for (Artifact file : List.of(Artifact.IPXE, Artifact.PI_CMDLINE, Artifact.USER_DATA)) {
+            for (SeedBindings.Reason reason : SeedBindings.Reason.values()) {
+                seedRefusalCounter(file.fileName(), reason.label());
+            }
+        }
     }
 
     public MeterRegistry registry() {
@@ -160,9 +167,13 @@ public final class MetisMetrics {
      * @param reason why (no-token, wrong-token, spent, not-armed, expired, wrong-address)
      */
     public void seedRefused(String file, String reason) {
-        seedRefusals.computeIfAbsent(file + ' ' + reason, k -> Counter.builder("metis.seed.refusals")
+        seedRefusalCounter(file, reason).increment();
+    }
+
+    private Counter seedRefusalCounter(String file, String reason) {
+        return seedRefusals.computeIfAbsent(file + ' ' + reason, k -> Counter.builder("metis.seed.refusals")
                 .description("Scripts and user-data refused by the seed binding, by file and reason")
-                .tags("file", file, "reason", reason).register(registry)).increment();
+                .tags("file", file, "reason", reason).register(registry));
     }
 
     /** Nodes per provisioning state, read when scraped. */
