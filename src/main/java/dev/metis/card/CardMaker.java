@@ -133,7 +133,7 @@ public final class CardMaker {
      */
     private static CardException wrongImageFirst(GoldenImages.Source source, CardException failure) {
         try {
-            GoldenImages.verify(source, Progress.silent());
+            GoldenImages.verify(source);
             return failure;
         } catch (CardException wrongHash) {
             return wrongHash;
@@ -291,10 +291,8 @@ public final class CardMaker {
         public void readSpill(long offset, byte[] into, int length) throws CardException {
             ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
             try {
-                while (buffer.hasRemaining()) {
-                    if (spill.read(buffer, offset + buffer.position()) < 0) {
-                        throw new CardException("the kept image head ends early");
-                    }
+                if (!CardWriter.readFully(spill, buffer, offset)) {
+                    throw new CardException("the kept image head ends early");
                 }
             } catch (IOException e) {
                 throw new CardException("cannot read the image head back from " + prepared.spill + ": " + e.getMessage(), e);
@@ -313,9 +311,7 @@ public final class CardMaker {
 
     private static byte[] readHead(FileChannel file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate((int) Math.min(PartitionTable.HEAD_BYTES, file.size()));
-        while (head.hasRemaining() && file.read(head, head.position()) >= 0) {
-            // positional reads until full or the end of the file
-        }
+        CardWriter.readFully(file, head, 0);
         return Arrays.copyOf(head.array(), head.position());
     }
 

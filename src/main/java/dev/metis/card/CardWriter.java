@@ -143,12 +143,9 @@ public final class CardWriter {
             while (offset < written.bytes()) {
                 int n = (int) Math.min(CHUNK, written.bytes() - offset);
                 buffer.clear().limit(n);
-                FileChannel channel = channels.forLength(n);
-                while (buffer.hasRemaining()) {
-                    if (channel.read(buffer, offset + buffer.position()) < 0) {
-                        throw new CardException(target + " ends at byte " + (offset + buffer.position())
-                                + " on read-back, " + written.bytes() + " were written");
-                    }
+                if (!readFully(channels.forLength(n), buffer, offset)) {
+                    throw new CardException(target + " ends at byte " + (offset + buffer.position())
+                            + " on read-back, " + written.bytes() + " were written");
                 }
                 crc.reset();
                 crc.update(buffer.flip());
@@ -166,16 +163,25 @@ public final class CardWriter {
         return (System.nanoTime() - started) / 1e9;
     }
 
+    /** Positional reads until {@code into} is full. @return false when the file ends first */
+    static boolean readFully(FileChannel file, ByteBuffer into, long position) throws IOException {
+        int start = into.position();
+        while (into.hasRemaining()) {
+            if (file.read(into, position + into.position() - start) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int fill(ImageStream image, Prefix prefix, byte[] buffer, long offset) throws CardException {
         int filled = 0;
         if (offset < prefix.length()) {
             int n = (int) Math.min(CHUNK, prefix.length() - offset);
             ByteBuffer into = ByteBuffer.wrap(buffer, 0, n);
             try {
-                while (into.hasRemaining()) {
-                    if (prefix.file().read(into, offset + into.position()) < 0) {
-                        throw new CardException("the spilled image head ended early");
-                    }
+                if (!readFully(prefix.file(), into, offset)) {
+                    throw new CardException("the spilled image head ended early");
                 }
             } catch (IOException e) {
                 throw new CardException("cannot read the spilled image head: " + e.getMessage(), e);

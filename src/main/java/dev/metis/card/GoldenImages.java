@@ -152,20 +152,23 @@ public final class GoldenImages {
     }
 
     /** Reads the whole file and compares its SHA-256 with the inventory's. */
-    public static void verify(Source source, Progress progress) throws CardException {
-        MessageDigest digest = Sha256.newDigest();
+    static void verify(Source source) throws CardException {
         try (FileChannel in = FileChannel.open(source.file(), StandardOpenOption.READ)) {
-            Progress.Step step = progress.start("check", in.size());
-            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-            while (in.read(buffer.clear()) >= 0) {
-                digest.update(buffer.flip());
-                step.advance(buffer.limit());
-            }
-            step.finish();
+            checkHash(source, sha256(in), source.file().toString());
         } catch (IOException e) {
             throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
         }
-        checkHash(source, Sha256.hex(digest), source.file().toString());
+    }
+
+    /** The SHA-256 of a whole file, read with positional reads so another reader may share the channel's file. */
+    static String sha256(FileChannel file) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        long at = 0;
+        for (int n; (n = file.read(buffer.clear(), at)) >= 0; at += n) {
+            digest.update(buffer.flip());
+        }
+        return Sha256.hex(digest);
     }
 
     static void checkHash(Source source, String actual, String what) throws CardException {

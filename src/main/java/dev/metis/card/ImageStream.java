@@ -1,15 +1,12 @@
 package dev.metis.card;
 
-import dev.metis.files.Sha256;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,7 +40,7 @@ final class ImageStream implements Closeable {
         this.fileHash = new CompletableFuture<>();
         Thread hasher = new Thread(() -> {
             try (hashed) {
-                fileHash.complete(hash(hashed));
+                fileHash.complete(GoldenImages.sha256(hashed));
             } catch (IOException | RuntimeException e) {
                 fileHash.completeExceptionally(e);
             }
@@ -58,16 +55,6 @@ final class ImageStream implements Closeable {
         } catch (IOException e) {
             throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
         }
-    }
-
-    private static String hash(FileChannel channel) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-        long at = 0;
-        for (int n; (n = channel.read(buffer.clear(), at)) >= 0; at += n) {
-            digest.update(buffer.flip());
-        }
-        return Sha256.hex(digest);
     }
 
     Compression compression() {

@@ -40,11 +40,8 @@ final class Overlay implements FatVolume.Storage {
     @Override
     public void read(long offset, byte[] into, int from, int length) throws IOException {
         checkRange(offset, length);
-        ByteBuffer buffer = ByteBuffer.wrap(into, from, length);
-        while (buffer.hasRemaining()) {
-            if (base.read(buffer, baseOffset + offset + (buffer.position() - from)) < 0) {
-                throw new IOException("the image ends inside its boot partition");
-            }
+        if (!CardWriter.readFully(base, ByteBuffer.wrap(into, from, length), baseOffset + offset)) {
+            throw new IOException("the image ends inside its boot partition");
         }
         long firstSector = offset - offset % SECTOR;
         for (Map.Entry<Long, byte[]> e : changed.subMap(firstSector, true, offset + length, false).entrySet()) {

@@ -51,8 +51,7 @@ public final class Progress {
             }
         }
 
-        /** @return seconds the step took */
-        public double finish() {
+        public void finish() {
             long now = System.nanoTime();
             double seconds = (now - started) / 1e9;
             if (out != null) {
@@ -60,7 +59,6 @@ public final class Progress {
                         size(done), seconds, rate(done, seconds)));
                 out.flush();
             }
-            return seconds;
         }
 
         private String line(long now) {
