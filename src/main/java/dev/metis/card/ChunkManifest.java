@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -77,10 +76,8 @@ final class ChunkManifest {
                 return Optional.empty();
             }
             return Optional.of(new ChunkManifest(sha256, size, chunks));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            // Unreadable or malformed: the whole-file hash decides, and replaces it.
+            // Missing, unreadable or malformed: the whole-file hash decides, and replaces it.
             return Optional.empty();
         }
     }

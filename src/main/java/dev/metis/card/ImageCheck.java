@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Checks a golden image file against the SHA-256 the inventory gives, from its chunks in file order as
@@ -46,9 +47,10 @@ final class ImageCheck implements AutoCloseable {
         this.whole = manifest == null ? Sha256.newDigest() : null;
         this.inOrder = manifest == null ? Executors.newSingleThreadExecutor(daemon("image-hash")) : null;
         this.chunkHashers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("chunk-hash"));
-        if (manifest != null && source.file().toFile().length() != manifest.size()) {
+        long size = source.file().toFile().length();
+        if (manifest != null && size != manifest.size()) {
             // Known before the first byte is written.
-            failure = differs("has " + source.file().toFile().length() + " bytes, not the " + manifest.size() + " of");
+            failure = differs("has " + size + " bytes, not the " + manifest.size() + " of");
         }
     }
 
@@ -179,7 +181,7 @@ final class ImageCheck implements AutoCloseable {
         }
     }
 
-    private void fail(CardException mismatch) {
+    private synchronized void fail(CardException mismatch) {
         if (failure == null) {
             failure = mismatch;
         }
@@ -202,7 +204,7 @@ final class ImageCheck implements AutoCloseable {
         return Sha256.hex(digest);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread thread = new Thread(r, name);
             thread.setDaemon(true);
