@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # metis image vs dd (and xz -dc | dd) writing the same golden image to the same target file, one run.
-#   bench/image/run.sh        (as root on Debian 12; SIZES_MIB="1024 4096" RUNS=3 by default)
+#   bench/image/run.sh        (as root on Debian 12; SIZES_MIB="1024 4096" RUNS=3 by default;
+#                              METIS="java -jar other/metis.jar" to measure another build)
 # Each golden image (a FAT32 'system-boot' partition and a root partition half full of real binaries,
 # half empty, like a fresh Ubuntu card; 4096 MiB is the size of Ubuntu for Pi's image) is built once and
 # kept in /var/cache/metis-bench/image.
@@ -16,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=(${SIZES_MIB:-1024 4096})
 runs=${RUNS:-3}
+read -r -a metis <<< "${METIS:-bin/metis}"
 cache=/var/cache/metis-bench/image
 work=$(mktemp -d /var/tmp/metis-bench-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -72,17 +74,22 @@ YAML
 done
 
 now() { date +%s.%N; }
+# Reads a source into the page cache just before a timed run, as it is on a flash host that just
+# downloaded it: this VM pages out files left alone for a few seconds (DAMON reclaim), and whichever tool
+# ran first after a long xz run would otherwise pay for reading the image from disk.
+warm() { cat "$1" > /dev/null; }
 # Runs a command inside the throttling cgroup when THROTTLE is set.
 in_group() {
   if [ -n "${THROTTLE:-}" ]; then sh -c 'echo $$ > "$0/tasks"; exec "$@"' "$THROTTLE" "$@"; else "$@"; fi
 }
-dd_run() { local start; start=$(now); in_group dd if="$1" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
-xzdd_run() { local start; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$work/target.img' bs=4M oflag=direct conv=fsync status=none iflag=fullblock"; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
-# Prints "<seconds without verify> <verify seconds>".
+dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
+xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$work/target.img' bs=4M oflag=direct conv=fsync status=none iflag=fullblock"; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
+# Prints "<seconds without verify> <verify seconds>" for node $1, whose image is $2.
 metis_run() {
   local start end verify
+  warm "$2"
   start=$(now)
-  in_group bin/metis image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
+  in_group "${metis[@]}" image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
     --cache "$work/cache" --state-dir "$work/state" > "$work/metis.out" 2>&1 || { cat "$work/metis.out" >&2; exit 1; }
   end=$(now)
   verify=$(sed -n 's/.*verify \([0-9.]*\) s.*/\1/p' "$work/metis.out")
@@ -100,9 +107,9 @@ rows() {
   bytes=$(stat -c %s "$g")
   for _ in $(seq "$runs"); do
     dd_t+=("$(dd_run "$g")")
-    read -r t v < <(metis_run "raw-$size"); metis_t+=("$t"); metis_v+=("$v")
+    read -r t v < <(metis_run "raw-$size" "$g"); metis_t+=("$t"); metis_v+=("$v")
     xzdd_t+=("$(xzdd_run "$g.xz")")
-    read -r t v < <(metis_run "xz-$size"); metisxz_t+=("$t"); metisxz_v+=("$v")
+    read -r t v < <(metis_run "xz-$size" "$g.xz"); metisxz_t+=("$t"); metisxz_v+=("$v")
   done
   local d mt mv xd xt xv
   d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}")
@@ -115,7 +122,7 @@ rows() {
 }
 
 # The launcher's class archive, written by the first run of `image` and used by every later one.
-metis_run "raw-${sizes[0]}" > /dev/null
+metis_run "raw-${sizes[0]}" "$cache/golden-${sizes[0]}m.img" > /dev/null
 rm -rf "$work/cache"
 
 echo "Golden images: ${sizes[*]} MiB (as xz: $(for s in "${sizes[@]}"; do printf '%s ' "$(stat -c %s "$cache/golden-${s}m.img.xz")"; done)bytes), target a file on $(df --output=source "$work" | tail -1), median of $runs runs."
@@ -124,16 +131,13 @@ echo "| target speed | image | source | anchor | anchor MB/s | metis image MB/s 
 echo "|---|---|---|---|---|---|---|---|---|"
 for size in "${sizes[@]}"; do
   g="$cache/golden-${size}m.img"
-  # Keeps both sources in the page cache, as they are on a flash host that just downloaded them.
-  cat "$g" "$g.xz" > /dev/null
-  read -r first_raw _ < <(metis_run "raw-$size")
-  read -r first_xz _ < <(metis_run "xz-$size")
+  read -r first_raw _ < <(metis_run "raw-$size" "$g")
+  read -r first_xz _ < <(metis_run "xz-$size" "$g.xz")
   rows "disk" "$size" "$first_raw" "$first_xz"
 done
 group=/sys/fs/cgroup/blkio/metis-bench-image
 if [ -d /sys/fs/cgroup/blkio ] && mkdir -p "$group" 2>/dev/null; then
   echo "$(stat -c '%Hd:%Ld' "$work") $(( ${CARD_MBPS:-60} * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
-  cat "$cache/golden-${sizes[0]}m.img" "$cache/golden-${sizes[0]}m.img.xz" > /dev/null
   THROTTLE=$group rows "card (${CARD_MBPS:-60} MB/s)" "${sizes[0]}" - -
   rmdir "$group"
 fi
