@@ -275,13 +275,15 @@ public final class TftpTransport implements AutoCloseable {
                 out = step.run();
             } catch (IOException e) {
                 LOG.warn("TFTP {} to {}: {}", start.fileName(), client, e.toString());
-                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(TftpCodec.encode(
-                        new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "read error"))), client));
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(TftpCodec.encode(
+                        new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "read error"))));
                 finish(ctx);
                 return;
             }
+            // Plain buffers on the connected socket: the kernel then sends on the route it cached at
+            // connect() instead of looking one up for every packet.
             for (byte[] packet : out) {
-                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(packet), client));
+                ctx.write(Unpooled.wrappedBuffer(packet));
             }
             ctx.flush();
             if (start.transfer().outcome() != TftpTransfer.Outcome.RUNNING) {
