@@ -39,7 +39,7 @@ final class NetbootLab implements AutoCloseable {
             ExternalTool.require(tool);
         }
         NetbootLab lab = new NetbootLab("mt" + ProcessHandle.current().pid() % 10000, dir);
-        lab.run(120, "up");
+        lab.run("up");
         return lab;
     }
 
@@ -55,7 +55,7 @@ final class NetbootLab implements AutoCloseable {
 
     /** Copies the test kernel and installer initramfs into {@code assets/lab}. */
     void writeAssets(Path assets) throws Exception {
-        run(300, "assets", assets.resolve("lab").toString());
+        run("assets", assets.resolve("lab").toString());
     }
 
     /** Starts {@code metis serve} in the server namespace and waits until proxy-DHCP listens. */
@@ -120,12 +120,12 @@ final class NetbootLab implements AutoCloseable {
      * site's link until {@link #unimpair()}. @return what the lab printed, with the seed that repeats it
      */
     String impair(int loss, int reorder) throws Exception {
-        return run(30, "impair", Integer.toString(loss), Integer.toString(reorder)).output().strip();
+        return run("impair", Integer.toString(loss), Integer.toString(reorder)).output().strip();
     }
 
     /** Ends the impairment. @return what each wire did, per direction */
     List<WireCounts> unimpair() throws Exception {
-        return WireCounts.parse(run(30, "impair", "off").output());
+        return WireCounts.parse(run("impair", "off").output());
     }
 
     /** The site's link to the server namespace's bridge. */
@@ -153,8 +153,6 @@ final class NetbootLab implements AutoCloseable {
     String curl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "exec", "curl", "-sS", "--max-time", "10"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("LAB", name);
         ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
         assertThat(result.exitCode()).as(result.all()).isZero();
         return result.output();
@@ -166,7 +164,7 @@ final class NetbootLab implements AutoCloseable {
         return withLab.toArray(String[]::new);
     }
 
-    private ExternalTool.Result run(int seconds, String... args) throws Exception {
+    private ExternalTool.Result run(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
@@ -188,6 +186,6 @@ final class NetbootLab implements AutoCloseable {
         if (metis != null) {
             stop(metis);
         }
-        run(60, "down");
+        run("down");
     }
 }
