@@ -114,6 +114,7 @@ done
 for server in "${servers[@]}"; do
   for figure in efi big wefi wbig conc; do
     declare -n f=$figure
+    echo "$figure $server:${f[$server]:-}" >&2  # every round's figure, for the spread
     f[$server]=$(echo "${f[$server]:-}" | median); [ -n "${f[$server]}" ] || f[$server]=n/a
     unset -n f
   done
