@@ -69,7 +69,7 @@ public final class CardMaker {
         if (!source.atHand()) {
             return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
         }
-        try (Prepared prepared = prepare(source, seed, false)) {
+        try (Prepared prepared = prepare(source, seed, null)) {
             return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
                     prepared.boot, prepared.injection, seed, inspected);
         }
@@ -90,7 +90,7 @@ public final class CardMaker {
         } catch (IOException e) {
             throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }
-        try (Prepared prepared = prepare(source, seed, true)) {
+        try (Prepared prepared = prepare(source, seed, images.check(source))) {
             // The image's hash is checked while it streams: a bad image leaves only the temporary file, deleted below.
             Result result = write(prepared, partial, -1, true);
             moveIntoPlace(partial, output);
@@ -118,7 +118,9 @@ public final class CardMaker {
         if (!confirmation.confirm(target, imageBytes)) {
             throw new CardException("not confirmed: nothing written to " + device);
         }
-        try (Prepared prepared = prepare(source, seed, true)) {
+        // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
+        // could change in between.
+        try (Prepared prepared = prepare(source, seed, images.check(source))) {
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
@@ -131,9 +133,10 @@ public final class CardMaker {
      * An image that fails before its stream was hashed to the end may simply be the wrong file: say so
      * rather than what the wrong bytes happened to break.
      */
-    private static CardException wrongImageFirst(GoldenImages.Source source, CardException failure) {
-        try {
-            GoldenImages.verify(source);
+    private CardException wrongImageFirst(GoldenImages.Source source, CardException failure) {
+        try (ImageCheck check = images.wholeFileCheck(source)) {
+            check.readAll(null);
+            check.finish();
             return failure;
         } catch (CardException wrongHash) {
             return wrongHash;
@@ -145,13 +148,19 @@ public final class CardMaker {
      * known to be good and known to fit. gzip does not record sizes above 4 GiB, so it is measured.
      */
     private long checkedSize(GoldenImages.Source source, boolean downloaded) throws CardException {
-        try (ImageStream stream = ImageStream.open(source)) {
-            if (stream.size().isPresent()) {
-                if (!downloaded) {
-                    stream.checkFileHash();
-                }
-                return stream.size().getAsLong();
+        OptionalLong size;
+        try {
+            size = Compression.of(source.file()).knownSize(source.file());
+        } catch (IOException e) {
+            throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
+        }
+        if (size.isPresent()) {
+            if (!downloaded) {
+                preCheck(source);
             }
+            return size.getAsLong();
+        }
+        try (ImageStream stream = ImageStream.open(source, images.check(source))) {
             Progress.Step step = progress.start("check", -1);
             byte[] buffer = new byte[CardWriter.CHUNK];
             for (int n; (n = stream.read(buffer, 0, buffer.length)) > 0; ) {
@@ -160,6 +169,17 @@ public final class CardMaker {
             stream.finish();
             step.finish();
             return stream.position();
+        } catch (IOException e) {
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void preCheck(GoldenImages.Source source) throws CardException {
+        try (ImageCheck check = images.check(source)) {
+            Progress.Step step = progress.start("check", Files.size(source.file()));
+            check.readAll(step);
+            check.finish();
+            step.finish();
         } catch (IOException e) {
             throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
         }
@@ -230,10 +250,11 @@ public final class CardMaker {
     /**
      * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
-     * now or, when {@code duringWrite}, while the writer streams it.
+     * now or, when writing (a {@code check} is given, null for plan), while the writer streams it.
      */
-    private Prepared prepare(GoldenImages.Source source, CardSeed seed, boolean duringWrite) throws CardException {
-        Prepared prepared = new Prepared(source, ImageStream.open(source), seed);
+    private Prepared prepare(GoldenImages.Source source, CardSeed seed, ImageCheck check) throws CardException {
+        boolean duringWrite = check != null;
+        Prepared prepared = new Prepared(source, ImageStream.open(source, check), seed);
         try {
             ImageStream stream = prepared.stream;
             FileChannel base;
@@ -279,19 +300,20 @@ public final class CardMaker {
         }
 
         @Override
-        public void spill(byte[] data, long offset, int length) throws CardException {
+        public void spill(ByteBuffer data, long offset) throws CardException {
             try {
-                writeFully(spill, data, 0, length, offset);
+                while (data.hasRemaining()) {
+                    spill.write(data, offset + data.position());
+                }
             } catch (IOException e) {
                 throw new CardException("cannot keep the image head in " + prepared.spill + ": " + e.getMessage(), e);
             }
         }
 
         @Override
-        public void readSpill(long offset, byte[] into, int length) throws CardException {
-            ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
+        public void readSpill(long offset, ByteBuffer into) throws CardException {
             try {
-                if (!CardWriter.readFully(spill, buffer, offset)) {
+                if (!CardWriter.readFully(spill, into, offset)) {
                     throw new CardException("the kept image head ends early");
                 }
             } catch (IOException e) {

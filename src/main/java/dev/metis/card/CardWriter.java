@@ -13,24 +13,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Streams an image, with the seed's changed sectors laid over it, onto a target: large aligned writes,
  * direct I/O where the target allows it, the first chunk (partition table) held back and written after
  * everything else is on stable storage, then the whole range read back and hashed. Reading and
- * decompressing run on the calling thread while a second thread hashes and writes.
+ * decompressing run on the calling thread, the image check on its own threads, and a writer thread
+ * writes each chunk from the buffer it was read into, waiting for neither.
  */
 public final class CardWriter {
 
     static final int CHUNK = 4 << 20;
-    private static final int BUFFERS = 4;
+    /** Enough for the check and the writer to each have a few chunks in hand, plus the held-back first chunk. */
+    private static final int BUFFERS = 10;
 
     /**
      * @param checksums CRC-32C of each {@value #CHUNK}-byte chunk as written: hardware-fast, so the check
@@ -48,8 +49,8 @@ public final class CardWriter {
     }
 
     /** @param again true when the chunk is written a second time, now with the seed laid over it */
-    private record Chunk(long offset, byte[] data, int length, boolean again) {
-        static final Chunk END = new Chunk(-1, null, 0, false);
+    private record Chunk(ChunkBuffers.Slot slot, boolean again) {
+        static final Chunk END = new Chunk(null, false);
     }
 
     /**
@@ -62,10 +63,10 @@ public final class CardWriter {
         long end();
 
         /** Keeps a head chunk as it was read. */
-        void spill(byte[] data, long offset, int length) throws CardException;
+        void spill(ByteBuffer data, long offset) throws CardException;
 
-        /** Reads a kept head chunk back. */
-        void readSpill(long offset, byte[] into, int length) throws CardException;
+        /** Reads a kept head chunk back, filling {@code into}. */
+        void readSpill(long offset, ByteBuffer into) throws CardException;
 
         /** Injects the seed into the kept head. @return the changed sectors by image offset */
         NavigableMap<Long, byte[]> inject() throws CardException;
@@ -80,21 +81,25 @@ public final class CardWriter {
      */
     static Written write(ImageStream image, Prefix prefix, NavigableMap<Long, byte[]> changes,
             MidStreamInjection midStream, Path target, long limit, boolean truncate, Progress.Step step) throws CardException {
-        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
-        BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS);
-        for (int i = 0; i < BUFFERS; i++) {
-            free.add(new byte[CHUNK]);
-        }
+        BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
         long started = System.nanoTime();
         try (Sink sink = Sink.open(target, truncate)) {
-            Future<int[]> writer = thread.submit(() -> sink.drain(full, free, step));
+            ChunkBuffers buffers = new ChunkBuffers(BUFFERS, sink.channels.alignment);
+            Future<int[]> writer = thread.submit(() -> sink.drain(full, step));
+            ChunkBuffers.Watch watch = () -> {
+                image.throwIfCheckFailed();
+                stoppedEarly(writer);
+            };
             long offset = 0;
             NavigableMap<Long, byte[]> laidOver = changes;
             while (true) {
-                byte[] buffer = whileWriterRuns(writer, () -> free.poll(100, TimeUnit.MILLISECONDS));
-                int n = fill(image, prefix, buffer, offset);
+                watch.check();
+                ChunkBuffers.Slot slot = buffers.take(watch);
+                slot.offset = offset;
+                int n = fill(image, prefix, slot);
                 if (n == 0) {
+                    slot.release();
                     break;
                 }
                 if (limit >= 0 && offset + n > limit) {
@@ -102,15 +107,15 @@ public final class CardWriter {
                 }
                 boolean injectNow = midStream != null && laidOver == null && offset + n >= midStream.end();
                 if (midStream != null && laidOver == null) {
-                    midStream.spill(buffer, offset, n);
-                } else {
-                    overlay(laidOver, buffer, offset, n);
+                    midStream.spill(slot.data(), offset);
+                } else if (!laidOver.subMap(offset, offset + n).isEmpty()) {
+                    slot = overlaidCopy(laidOver, slot, buffers.take(watch));
                 }
-                send(full, writer, new Chunk(offset, buffer, n, false));
+                full.add(new Chunk(slot, false));
                 offset += n;
                 if (injectNow) {
                     laidOver = midStream.inject();
-                    rewriteChanged(laidOver, midStream, offset, full, free, writer);
+                    rewriteChanged(laidOver, midStream, offset, full, buffers, watch);
                 }
                 if (n < CHUNK) {
                     break;
@@ -119,7 +124,7 @@ public final class CardWriter {
             if (laidOver == null) {
                 throw new CardException("the image ends before its boot partition does");
             }
-            send(full, writer, Chunk.END);
+            full.add(Chunk.END);
             int[] checksums = result(writer);
             // The partition table goes on only once the whole image is known to be the one the inventory names.
             image.finish();
@@ -138,7 +143,7 @@ public final class CardWriter {
         long started = System.nanoTime();
         CRC32C crc = new CRC32C();
         try (Channels channels = Channels.open(target, StandardOpenOption.READ)) {
-            ByteBuffer buffer = channels.buffer();
+            ByteBuffer buffer = ChunkBuffers.aligned(channels.alignment);
             long offset = 0;
             while (offset < written.bytes()) {
                 int n = (int) Math.min(CHUNK, written.bytes() - offset);
@@ -174,70 +179,66 @@ public final class CardWriter {
         return true;
     }
 
-    private static int fill(ImageStream image, Prefix prefix, byte[] buffer, long offset) throws CardException {
-        int filled = 0;
-        if (offset < prefix.length()) {
-            int n = (int) Math.min(CHUNK, prefix.length() - offset);
-            ByteBuffer into = ByteBuffer.wrap(buffer, 0, n);
+    /** Fills a slot with the chunk at its offset: the spilled head's bytes first, then the stream's. */
+    private static int fill(ImageStream image, Prefix prefix, ChunkBuffers.Slot slot) throws CardException {
+        if (slot.offset < prefix.length()) {
+            ByteBuffer into = slot.buffer();
+            into.limit((int) Math.min(CHUNK, prefix.length() - slot.offset));
             try {
-                if (!readFully(prefix.file(), into, offset)) {
+                if (!readFully(prefix.file(), into, slot.offset)) {
                     throw new CardException("the spilled image head ended early");
                 }
             } catch (IOException e) {
                 throw new CardException("cannot read the spilled image head: " + e.getMessage(), e);
             }
-            filled = n;
+            into.limit(CHUNK);
         }
-        return filled + image.read(buffer, filled, CHUNK - filled);
+        int fromPrefix = slot.buffer().position();
+        return fromPrefix + image.read(slot);
+    }
+
+    /**
+     * The chunk with the changed sectors laid over it, in a buffer of its own: the image check may still be
+     * hashing the original.
+     */
+    private static ChunkBuffers.Slot overlaidCopy(NavigableMap<Long, byte[]> changes, ChunkBuffers.Slot original,
+            ChunkBuffers.Slot copy) {
+        copy.offset = original.offset;
+        copy.length = original.length;
+        copy.buffer().put(original.data());
+        original.release();
+        overlay(changes, copy.buffer(), copy.offset, copy.length);
+        return copy;
     }
 
     /** Lays changed sectors over the chunk at {@code offset}; sectors never straddle chunks. */
-    private static void overlay(NavigableMap<Long, byte[]> changes, byte[] buffer, long offset, int length) {
+    private static void overlay(NavigableMap<Long, byte[]> changes, ByteBuffer buffer, long offset, int length) {
         for (Map.Entry<Long, byte[]> e : changes.subMap(offset, true, offset + length, false).entrySet()) {
             byte[] sector = e.getValue();
-            System.arraycopy(sector, 0, buffer, (int) (e.getKey() - offset), Math.min(sector.length,
-                    (int) (offset + length - e.getKey())));
+            buffer.put((int) (e.getKey() - offset), sector, 0, Math.min(sector.length, (int) (offset + length - e.getKey())));
         }
-    }
-
-    private static void send(BlockingQueue<Chunk> full, Future<int[]> writer, Chunk chunk) throws CardException {
-        whileWriterRuns(writer, () -> full.offer(chunk, 100, TimeUnit.MILLISECONDS) ? chunk : null);
     }
 
     /** Sends again every chunk below {@code written} that the seed changed, rebuilt from the spill. */
     private static void rewriteChanged(NavigableMap<Long, byte[]> changes, MidStreamInjection midStream, long written,
-            BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Future<int[]> writer) throws CardException {
+            BlockingQueue<Chunk> full, ChunkBuffers buffers, ChunkBuffers.Watch watch) throws CardException {
         java.util.Set<Long> chunks = new java.util.TreeSet<>();
         changes.keySet().forEach(offset -> chunks.add(offset - offset % CHUNK));
         for (long chunkOffset : chunks) {
-            int n = (int) Math.min(CHUNK, written - chunkOffset);
-            byte[] buffer = whileWriterRuns(writer, () -> free.poll(100, TimeUnit.MILLISECONDS));
-            midStream.readSpill(chunkOffset, buffer, n);
-            overlay(changes, buffer, chunkOffset, n);
-            send(full, writer, new Chunk(chunkOffset, buffer, n, true));
+            ChunkBuffers.Slot slot = buffers.take(watch);
+            slot.offset = chunkOffset;
+            slot.length = (int) Math.min(CHUNK, written - chunkOffset);
+            midStream.readSpill(chunkOffset, slot.buffer().limit(slot.length));
+            overlay(changes, slot.buffer(), chunkOffset, slot.length);
+            full.add(new Chunk(slot, true));
         }
     }
 
-    /** A queue operation that gives up after a short wait, returning null, so a dead writer is noticed. */
-    private interface QueueStep<T> {
-        T attempt() throws InterruptedException;
-    }
-
-    private static <T> T whileWriterRuns(Future<int[]> writer, QueueStep<T> step) throws CardException {
-        try {
-            while (true) {
-                T done = step.attempt();
-                if (done != null) {
-                    return done;
-                }
-                if (writer.isDone()) {
-                    result(writer);
-                    throw new CardException("the writer stopped early");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CardException("interrupted", e);
+    /** Throws what stopped the writer, if it has stopped before being told to. */
+    private static void stoppedEarly(Future<int[]> writer) throws CardException {
+        if (writer.isDone()) {
+            result(writer);
+            throw new CardException("the writer stopped early");
         }
     }
 
@@ -262,13 +263,11 @@ public final class CardWriter {
         final FileChannel plain;
         final FileChannel direct;
         final int alignment;
-        final ByteBuffer buffer;
 
         private Channels(FileChannel plain, FileChannel direct, int alignment) {
             this.plain = plain;
             this.direct = direct;
             this.alignment = alignment;
-            this.buffer = ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
         }
 
         static Channels open(Path path, OpenOption... options) throws IOException {
@@ -286,10 +285,6 @@ public final class CardWriter {
                 // No O_DIRECT here (tmpfs, some FUSE file systems): the page cache path still works.
             }
             return new Channels(plain, direct, alignment);
-        }
-
-        ByteBuffer buffer() {
-            return buffer;
         }
 
         FileChannel forLength(int length) {
@@ -312,8 +307,7 @@ public final class CardWriter {
         private final boolean truncate;
         private final CRC32C crc = new CRC32C();
         private final java.util.List<Integer> checksums = new ArrayList<>();
-        private byte[] first;
-        private int firstLength;
+        private ChunkBuffers.Slot first;
 
         private Sink(Channels channels, boolean truncate) {
             this.channels = channels;
@@ -324,31 +318,33 @@ public final class CardWriter {
             return new Sink(Channels.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE), truncate);
         }
 
-        int[] drain(BlockingQueue<Chunk> full, BlockingQueue<byte[]> free, Progress.Step step)
-                throws IOException, InterruptedException {
+        int[] drain(BlockingQueue<Chunk> full, Progress.Step step) throws IOException, InterruptedException {
             while (true) {
                 Chunk chunk = full.take();
                 if (chunk == Chunk.END) {
                     break;
                 }
+                ChunkBuffers.Slot slot = chunk.slot();
                 crc.reset();
-                crc.update(chunk.data(), 0, chunk.length());
-                int index = (int) (chunk.offset() / CHUNK);
+                crc.update(slot.data());
+                int index = (int) (slot.offset / CHUNK);
                 if (index < checksums.size()) {
                     checksums.set(index, (int) crc.getValue());
                 } else {
                     checksums.add((int) crc.getValue());
                 }
-                if (chunk.offset() == 0) {
-                    first = chunk.data().clone();
-                    firstLength = chunk.length();
-                } else {
-                    writeAt(chunk.offset(), chunk.data(), chunk.length());
-                }
                 if (!chunk.again()) {
-                    step.advance(chunk.length());
+                    step.advance(slot.length);
                 }
-                free.put(chunk.data());
+                if (slot.offset == 0) {
+                    if (first != null) {
+                        first.release();
+                    }
+                    first = slot;
+                } else {
+                    writeAt(slot);
+                    slot.release();
+                }
             }
             force();
             return checksums.stream().mapToInt(Integer::intValue).toArray();
@@ -356,17 +352,16 @@ public final class CardWriter {
 
         void writeFirstChunk() throws IOException {
             if (first != null) {
-                writeAt(0, first, firstLength);
+                writeAt(first);
                 force();
             }
         }
 
-        private void writeAt(long offset, byte[] data, int length) throws IOException {
-            ByteBuffer buffer = channels.buffer().clear();
-            buffer.put(data, 0, length).flip();
-            FileChannel channel = channels.forLength(length);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer, offset + buffer.position());
+        private void writeAt(ChunkBuffers.Slot slot) throws IOException {
+            ByteBuffer data = slot.data();
+            FileChannel channel = channels.forLength(slot.length);
+            while (data.hasRemaining()) {
+                channel.write(data, slot.offset + data.position());
             }
         }
 

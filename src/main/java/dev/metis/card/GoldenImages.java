@@ -23,7 +23,9 @@ import java.util.OptionalLong;
 
 /**
  * Golden images, from a class's local {@code path} or downloaded from its {@code url} into a cache named
- * by SHA-256, so a second card needs no network. The hash is checked on every use, cache hit or not.
+ * by SHA-256, so a second card needs no network. The hash is checked on every use, cache hit or not: the
+ * whole file's the first time, then chunk by chunk against the manifest that first check left in the
+ * cache ({@link ChunkManifest}).
  */
 public final class GoldenImages {
 
@@ -151,24 +153,14 @@ public final class GoldenImages {
         }
     }
 
-    /** Reads the whole file and compares its SHA-256 with the inventory's. */
-    static void verify(Source source) throws CardException {
-        try (FileChannel in = FileChannel.open(source.file(), StandardOpenOption.READ)) {
-            checkHash(source, sha256(in), source.file().toString());
-        } catch (IOException e) {
-            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
-        }
+    /** A check of the image's bytes against its SHA-256, by the chunk manifest in the cache when there is one. */
+    ImageCheck check(Source source) {
+        return ImageCheck.start(source, cacheDir);
     }
 
-    /** The SHA-256 of a whole file, read with positional reads so another reader may share the channel's file. */
-    static String sha256(FileChannel file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-        long at = 0;
-        for (int n; (n = file.read(buffer.clear(), at)) >= 0; at += n) {
-            digest.update(buffer.flip());
-        }
-        return Sha256.hex(digest);
+    /** A check by the whole file's SHA-256 alone. */
+    ImageCheck wholeFileCheck(Source source) {
+        return ImageCheck.wholeFile(source, cacheDir);
     }
 
     static void checkHash(Source source, String actual, String what) throws CardException {

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -13,9 +14,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One front-to-back pass over a golden image's decompressed bytes. The file's SHA-256 is taken by a
- * thread of its own while the image streams, so checking an image costs no time beyond the write
- * unless hashing is the slower of the two; {@link #finish} waits for it.
+ * One front-to-back pass over a golden image's decompressed bytes, with the file checked against its
+ * SHA-256 on the way: an uncompressed image from the chunks as they are read for writing, a compressed
+ * one by a pass of its own over the (smaller) file, on its own threads. {@link #finish} waits for the check.
  */
 final class ImageStream implements Closeable {
 
@@ -23,35 +24,44 @@ final class ImageStream implements Closeable {
     private final Compression compression;
     private final OptionalLong size;
     private final FileChannel file;
-    private final CompletableFuture<String> fileHash;
     private final InputStream decompressed;
+    private final ImageCheck check;
+    private final CompletableFuture<Void> checkPass;
+    private byte[] scratch;
     private long position;
 
-    private ImageStream(GoldenImages.Source source) throws IOException {
+    private ImageStream(GoldenImages.Source source, ImageCheck check) throws IOException {
         this.source = source;
         this.compression = Compression.of(source.file());
         this.size = compression.knownSize(source.file());
         this.file = FileChannel.open(source.file(), StandardOpenOption.READ);
         ParallelXzInputStream parallel = compression == Compression.XZ
                 ? ParallelXzInputStream.openIfParallel(source.file()) : null;
-        this.decompressed = parallel != null ? parallel
+        this.decompressed = compression == Compression.NONE ? null : parallel != null ? parallel
                 : compression.decompress(new BufferedInputStream(Channels.newInputStream(file), 1 << 20));
-        FileChannel hashed = FileChannel.open(source.file(), StandardOpenOption.READ);
-        this.fileHash = new CompletableFuture<>();
-        Thread hasher = new Thread(() -> {
-            try (hashed) {
-                fileHash.complete(GoldenImages.sha256(hashed));
-            } catch (IOException | RuntimeException e) {
-                fileHash.completeExceptionally(e);
-            }
-        }, "image-hash");
-        hasher.setDaemon(true);
-        hasher.start();
+        this.check = check;
+        this.checkPass = check != null && compression != Compression.NONE ? passOfItsOwn(check) : null;
     }
 
-    static ImageStream open(GoldenImages.Source source) throws CardException {
+    private static CompletableFuture<Void> passOfItsOwn(ImageCheck check) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                check.readAll(null);
+                done.complete(null);
+            } catch (CardException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }, "image-check");
+        reader.setDaemon(true);
+        reader.start();
+        return done;
+    }
+
+    /** @param check what checks the file as it streams; null to read without checking (plan) */
+    static ImageStream open(GoldenImages.Source source, ImageCheck check) throws CardException {
         try {
-            return new ImageStream(source);
+            return new ImageStream(source, check);
         } catch (IOException e) {
             throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
         }
@@ -75,6 +85,39 @@ final class ImageStream implements Closeable {
         return position;
     }
 
+    /**
+     * Reads the next bytes into {@code slot}'s buffer until it holds a chunk or the image ends, and sets the
+     * slot's length to what it holds. An uncompressed image is read straight into it and handed to the check.
+     *
+     * @return the bytes read, 0 at the end
+     */
+    int read(ChunkBuffers.Slot slot) throws CardException {
+        ByteBuffer into = slot.buffer();
+        int before = into.position();
+        if (compression == Compression.NONE) {
+            try {
+                CardWriter.readFully(file, into, position);
+            } catch (IOException e) {
+                throw new CardException("cannot read golden image " + source.file() + " at byte " + position + ": "
+                        + e.getMessage(), e);
+            }
+            position += into.position() - before;
+        } else {
+            if (scratch == null) {
+                scratch = new byte[1 << 20];
+            }
+            for (int n; into.hasRemaining() && (n = read(scratch, 0, Math.min(scratch.length, into.remaining()))) > 0; ) {
+                into.put(scratch, 0, n);
+            }
+        }
+        int n = into.position() - before;
+        slot.length = into.position();
+        if (compression == Compression.NONE && check != null && n > 0) {
+            check.offer(slot);
+        }
+        return n;
+    }
+
     /** Fills {@code buffer[from, from + length)} unless the image ends first. @return the bytes read, 0 at the end */
     int read(byte[] buffer, int from, int length) throws CardException {
         int filled = 0;
@@ -94,33 +137,42 @@ final class ImageStream implements Closeable {
         return filled;
     }
 
-    /** After the last byte: checks the file's hash, and the size its header announced. */
+    /** Throws a mismatch the check has already found, so a write stops early. */
+    void throwIfCheckFailed() throws CardException {
+        if (check != null) {
+            check.throwIfFailed();
+        }
+    }
+
+    /** After the last byte: checks the file against its hash, and the size its header announced. */
     void finish() throws CardException {
-        checkFileHash();
+        if (checkPass != null) {
+            try {
+                checkPass.get();
+            } catch (ExecutionException | CompletionException e) {
+                throw e.getCause() instanceof CardException card ? card
+                        : new CardException("cannot read golden image " + source.file() + ": " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CardException("interrupted", e);
+            }
+        }
+        check.finish();
         if (size.isPresent() && size.getAsLong() != position) {
             throw new CardException("golden image " + source.file() + " gave " + position + " bytes, but its "
                     + compression + " header announced " + size.getAsLong());
         }
     }
 
-    /** Waits for the file's SHA-256 and compares it with the inventory's. */
-    void checkFileHash() throws CardException {
-        String actual;
-        try {
-            actual = fileHash.get();
-        } catch (ExecutionException | CompletionException e) {
-            throw new CardException("cannot read golden image " + source.file() + ": " + e.getCause().getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CardException("interrupted", e);
-        }
-        GoldenImages.checkHash(source, actual, source.file().toString());
-    }
-
     @Override
     public void close() throws IOException {
+        if (check != null) {
+            check.close();
+        }
         try (file) {
-            decompressed.close();
+            if (decompressed != null) {
+                decompressed.close();
+            }
         }
     }
 }

@@ -27,8 +27,6 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Serve iPXE scripts, NoCloud seeds, boot assets, node state and metrics.")
 final class ServeCommand implements Callable<Integer> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
     @Mixin
     InventoryOptions options;
 
@@ -98,6 +96,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Not a static field: picocli makes an instance of every command at start, and the first logger sets
+        // logback up (a tenth of a second), which the card commands do without.
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
@@ -111,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Secret token = AdminToken.resolve(System.getenv(AdminToken.ENV), adminTokenFile, stateDir);
         if (System.getenv(AdminToken.ENV) == null && adminTokenFile == null) {
-            LOG.info("admin API token: see {} (or set {})", AdminToken.generatedFile(stateDir), AdminToken.ENV);
+            log.info("admin API token: see {} (or set {})", AdminToken.generatedFile(stateDir), AdminToken.ENV);
         }
         MetisServer server;
         try {
@@ -129,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 server.close();
             } catch (Exception e) {
-                LOG.warn("while stopping: {}", e.toString());
+                log.warn("while stopping: {}", e.toString());
             } finally {
                 stopped.countDown();
             }

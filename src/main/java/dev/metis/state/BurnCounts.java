@@ -76,7 +76,7 @@ public final class BurnCounts {
         }
         for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
             try {
-                BurnHistory.Burn burn = StateStore.JSON.readValue(line, BurnHistory.Burn.class);
+                BurnHistory.Burn burn = StateJson.MAPPER.readValue(line, BurnHistory.Burn.class);
                 counts.merge(burn.kind() + ' ' + burn.result(), 1L, Long::sum);
             } catch (IOException e) {
                 // a line a crash left torn: the rest of the history still counts

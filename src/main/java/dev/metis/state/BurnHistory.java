@@ -45,7 +45,7 @@ public final class BurnHistory {
 
     public void append(Burn burn) throws IOException {
         Files.createDirectories(file.getParent());
-        byte[] line = (StateStore.JSON.writeValueAsString(burn) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (StateJson.MAPPER.writeValueAsString(burn) + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND); FileLock ignored = out.lock()) {
             out.write(java.nio.ByteBuffer.wrap(line));
@@ -62,7 +62,7 @@ public final class BurnHistory {
         List<Burn> burns = new ArrayList<>();
         for (String line : lines.subList(Math.max(0, lines.size() - limit), lines.size())) {
             try {
-                burns.add(StateStore.JSON.readValue(line, Burn.class));
+                burns.add(StateJson.MAPPER.readValue(line, Burn.class));
             } catch (IOException e) {
                 // A torn last line from a crash mid-append: the rest of the history is still good.
             }

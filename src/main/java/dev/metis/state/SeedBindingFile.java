@@ -36,7 +36,7 @@ public final class SeedBindingFile {
             return List.of();
         }
         try {
-            return StateStore.JSON.readValue(file.toFile(), new TypeReference<List<SeedBinding>>() { });
+            return StateJson.MAPPER.readValue(file.toFile(), new TypeReference<List<SeedBinding>>() { });
         } catch (JsonProcessingException e) {
             // Where, not what: the parser's message may quote the file, and the file holds tokens.
             LOG.warn("{}: unreadable at line {}, column {}; starting without seed bindings", file,
@@ -50,7 +50,7 @@ public final class SeedBindingFile {
 
     public void save(Collection<SeedBinding> bindings) {
         try {
-            AtomicFile.replace(file, StateStore.JSON.writeValueAsBytes(bindings));
+            AtomicFile.replace(file, StateJson.MAPPER.writeValueAsBytes(bindings));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write seed bindings to " + file, e);
         }

@@ -2,9 +2,6 @@ package dev.metis.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -44,11 +41,6 @@ public final class StateStore implements AutoCloseable {
     private static final int COMPACT_AFTER = 5000;
     /** Repeated fetches of the same thing are one event, not one per request. */
     private static final Duration REPEAT_WINDOW = Duration.ofSeconds(60);
-
-    /** The state directory's JSON: ISO-8601 instants, absent fields left out. */
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     /** One journal line. Exactly one of {@code node} and {@code mac} is set. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -176,7 +168,7 @@ public final class StateStore implements AutoCloseable {
     private void append(Entry entry, boolean durable) {
         apply(entry);
         try {
-            byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = (StateJson.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 journal.write(buffer);
@@ -230,7 +222,7 @@ public final class StateStore implements AutoCloseable {
         Path snapshotFile = snapshotFile();
         long snapshotSeq = 0;
         if (Files.exists(snapshotFile)) {
-            Snapshot snapshot = JSON.readValue(snapshotFile.toFile(), Snapshot.class);
+            Snapshot snapshot = StateJson.MAPPER.readValue(snapshotFile.toFile(), Snapshot.class);
             snapshotSeq = snapshot.seq();
             seq = snapshot.seq();
             nodes.putAll(snapshot.nodes());
@@ -247,7 +239,7 @@ public final class StateStore implements AutoCloseable {
                 continue;
             }
             try {
-                Entry entry = JSON.readValue(line, Entry.class);
+                Entry entry = StateJson.MAPPER.readValue(line, Entry.class);
                 if (entry.seq() > snapshotSeq) {
                     apply(entry);
                 }
@@ -278,7 +270,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void compact() throws IOException {
-        AtomicFile.replace(snapshotFile(), JSON.writeValueAsBytes(new Snapshot(seq, nodes, discovered)));
+        AtomicFile.replace(snapshotFile(), StateJson.MAPPER.writeValueAsBytes(new Snapshot(seq, nodes, discovered)));
         journal.truncate(0);
         journal.force(true);
         journalLines = 0;

@@ -205,6 +205,47 @@ class CardImageIT {
     }
 
     @Test
+    void anImageDamagedAfterItsFirstCheckIsCaughtByItsChunksWithNothingWritten() throws Exception {
+        Path copy = dir.resolve("images/damaged-later.img");
+        Files.copy(raw.get("pi-ubuntu"), copy);
+        Path inv = InventoryFixture.write(dir, "damaged.yaml", Files.readString(inventory)
+                .replace("images/ubuntu.img, sha256: ", "images/damaged-later.img, sha256: "));
+        Path cache = dir.resolve("damaged-cache");
+        List<String> common = List.of("--inventory", inv.toString(), "--node", "pi-ubuntu", "--cache", cache.toString(),
+                "--state-dir", dir.resolve("state-damaged").toString());
+        Cli.Run first = Cli.run(Stream.concat(Stream.of("image", "--output", dir.resolve("damaged-1.img").toString()),
+                common.stream()).toArray(String[]::new));
+        assertThat(first.exitCode()).as(first.all()).isZero();
+        assertThat(cache.resolve(sha(copy) + ".chunks")).as("the manifest the whole-file check leaves").exists();
+
+        try (RandomAccessFile file = new RandomAccessFile(copy.toFile(), "rw")) {
+            file.seek(file.length() - 1000);
+            int b = file.read();
+            file.seek(file.length() - 1000);
+            file.write(b ^ 0x01);
+        }
+        Path output = dir.resolve("damaged-2.img");
+        Cli.Run image = Cli.run(Stream.concat(Stream.of("image", "--output", output.toString()), common.stream())
+                .toArray(String[]::new));
+        assertThat(image.exitCode()).isEqualTo(1);
+        assertThat(image.err()).contains("has SHA-256").contains("refusing");
+        assertThat(output).doesNotExist();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(Path::toString).filter(p -> p.endsWith(".partial"))).isEmpty();
+        }
+
+        Path card = dir.resolve("damaged-card.img");
+        byte[] before = new byte[64 << 20];
+        Arrays.fill(before, (byte) 0x55);
+        Files.write(card, before);
+        Cli.Run burn = Cli.run(Stream.concat(Stream.of("burn", "--device", card.toString(), "--yes"), common.stream())
+                .toArray(String[]::new));
+        assertThat(burn.exitCode()).isEqualTo(1);
+        assertThat(burn.err()).contains("differs in its chunk at byte").contains("refusing");
+        assertThat(card).hasBinaryContent(before);
+    }
+
+    @Test
     void urlImageIsDownloadedOnceThenServedFromTheCacheOffline() throws Exception {
         Path xz = dir.resolve("images/ubuntu.img.xz");
         HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

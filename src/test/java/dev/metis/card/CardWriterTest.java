@@ -37,7 +37,7 @@ class CardWriterTest {
         Path target = dir.resolve("out.img");
         Files.write(target, new byte[5 * CardWriter.CHUNK]);
         CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden))) {
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
             written = CardWriter.write(stream, CardWriter.Prefix.NONE, changes, null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
@@ -54,7 +54,7 @@ class CardWriterTest {
         Path golden = golden(2 * CardWriter.CHUNK);
         Path target = dir.resolve("out.img");
         CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden))) {
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
             written = CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
@@ -69,7 +69,7 @@ class CardWriterTest {
     @Test
     void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
         Path golden = golden(3 * CardWriter.CHUNK);
-        try (ImageStream stream = ImageStream.open(source(golden))) {
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
             assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null,
                     dir.resolve("small.img"), 2 * CardWriter.CHUNK, false, Progress.silent().start("write", -1)))
                     .hasMessageContaining("larger than the target");

@@ -1,0 +1,85 @@
+package dev.metis.card;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fixed set of aligned direct buffers of one chunk each. A chunk is read into one once and then shared:
+ * the image check hashes it while the writer writes it (direct I/O straight from the buffer), and it goes
+ * back to the free set when the last of them releases it, so neither waits for the other.
+ */
+final class ChunkBuffers {
+
+    private final BlockingQueue<Slot> free;
+
+    ChunkBuffers(int count, int alignment) {
+        free = new ArrayBlockingQueue<>(count);
+        for (int i = 0; i < count; i++) {
+            free.add(new Slot(aligned(alignment)));
+        }
+    }
+
+    /** A direct buffer of one chunk whose address is a multiple of {@code alignment}, as direct I/O needs. */
+    static ByteBuffer aligned(int alignment) {
+        return ByteBuffer.allocateDirect(CardWriter.CHUNK + alignment).alignedSlice(alignment);
+    }
+
+    /** What a wait for a free buffer checks every 100 ms: throws when the work it waits for has failed. */
+    interface Watch {
+        void check() throws CardException;
+    }
+
+    /** The next free buffer, held once by the caller. */
+    Slot take(Watch watch) throws CardException {
+        try {
+            while (true) {
+                Slot slot = free.poll(100, TimeUnit.MILLISECONDS);
+                if (slot != null) {
+                    slot.refs.set(1);
+                    slot.buffer.clear().limit(CardWriter.CHUNK);
+                    return slot;
+                }
+                watch.check();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
+        }
+    }
+
+    /** One buffer with the chunk it holds: {@code length} bytes of the image from {@code offset}. */
+    final class Slot {
+        private final ByteBuffer buffer;
+        private final AtomicInteger refs = new AtomicInteger();
+        long offset;
+        int length;
+
+        private Slot(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        /** The buffer, its limit at one chunk, for reading a chunk into. */
+        ByteBuffer buffer() {
+            return buffer;
+        }
+
+        /** The chunk's bytes, a view of their own for each caller. */
+        ByteBuffer data() {
+            return buffer.duplicate().position(0).limit(length);
+        }
+
+        Slot retain() {
+            refs.incrementAndGet();
+            return this;
+        }
+
+        void release() {
+            if (refs.decrementAndGet() == 0) {
+                free.add(this);
+            }
+        }
+    }
+}

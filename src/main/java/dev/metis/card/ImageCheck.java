@@ -1,0 +1,222 @@
+package dev.metis.card;
+
+import dev.metis.files.Sha256;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Checks a golden image file against the SHA-256 the inventory gives, from its chunks in file order as
+ * they are read, whether for writing (an uncompressed image is hashed from the very buffers the writer
+ * writes, so it is read once) or by a pass of its own ({@link #readAll}).
+ *
+ * <p>With a trusted {@link ChunkManifest} every chunk is hashed on its own and compared, on all cores, and
+ * a mismatch is known as soon as its chunk is hashed. Without one the whole file is hashed in order on one
+ * thread, the chunks' hashes alongside, and a manifest is written once the whole file has matched.
+ */
+final class ImageCheck implements AutoCloseable {
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CardWriter.CHUNK).asReadOnlyBuffer();
+
+    private final GoldenImages.Source source;
+    private final Path manifestFile;
+    private final ChunkManifest manifest;
+    private final ChunkManifest.Builder building;
+    private final MessageDigest whole;
+    private final ExecutorService inOrder;
+    private final ExecutorService chunkHashers;
+    private final List<Future<?>> pending = new ArrayList<>();
+    private volatile CardException failure;
+    private long next;
+
+    private ImageCheck(GoldenImages.Source source, Path manifestFile, ChunkManifest manifest) {
+        this.source = source;
+        this.manifestFile = manifestFile;
+        this.manifest = manifest;
+        this.building = manifest == null ? new ChunkManifest.Builder(source.sha256()) : null;
+        this.whole = manifest == null ? Sha256.newDigest() : null;
+        this.inOrder = manifest == null ? Executors.newSingleThreadExecutor(daemon("image-hash")) : null;
+        this.chunkHashers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("chunk-hash"));
+        long size = source.file().toFile().length();
+        if (manifest != null && size != manifest.size()) {
+            // Known before the first byte is written.
+            failure = differs("has " + size + " bytes, not the " + manifest.size() + " of");
+        }
+    }
+
+    /** By the manifest kept in {@code cacheDir} for this image when there is a trusted one, else the whole file. */
+    static ImageCheck start(GoldenImages.Source source, Path cacheDir) {
+        Path file = ChunkManifest.file(cacheDir, source.sha256());
+        return new ImageCheck(source, file, ChunkManifest.read(file, source.sha256()).orElse(null));
+    }
+
+    /** By the whole file's hash, whatever manifest there is: what tells a wrong image from a damaged one. */
+    static ImageCheck wholeFile(GoldenImages.Source source, Path cacheDir) {
+        return new ImageCheck(source, ChunkManifest.file(cacheDir, source.sha256()), null);
+    }
+
+    /** Whether chunks are checked against a manifest (in parallel) rather than the whole file in order. */
+    boolean byChunks() {
+        return manifest != null;
+    }
+
+    /**
+     * Hands over the next chunk of the file, starting at its first byte and {@value CardWriter#CHUNK} bytes
+     * long but for the last; the slot is held until it is hashed.
+     */
+    void offer(ChunkBuffers.Slot slot) {
+        if (slot.offset != next) {
+            throw new IllegalStateException("chunk at " + slot.offset + " offered, " + next + " expected");
+        }
+        int index = (int) (slot.offset / CardWriter.CHUNK);
+        next += slot.length;
+        if (manifest != null) {
+            if (slot.offset + slot.length > manifest.size()) {
+                fail(differs("is longer than the " + manifest.size() + " bytes of"));
+                return;
+            }
+            slot.retain();
+            pending.add(chunkHashers.submit(() -> {
+                try {
+                    String expected = manifest.chunk(index);
+                    boolean matches = expected.equals(ChunkManifest.ZERO) ? isZero(slot.data())
+                            : expected.equals(sha256(slot.data()));
+                    if (!matches) {
+                        fail(differs("differs in its chunk at byte " + slot.offset + " from"));
+                    }
+                } finally {
+                    slot.release();
+                }
+            }));
+            return;
+        }
+        slot.retain();
+        pending.add(inOrder.submit(() -> {
+            try {
+                whole.update(slot.data());
+            } finally {
+                slot.release();
+            }
+        }));
+        slot.retain();
+        pending.add(chunkHashers.submit(() -> {
+            try {
+                building.set(index, isZero(slot.data()) ? ChunkManifest.ZERO : sha256(slot.data()));
+            } finally {
+                slot.release();
+            }
+        }));
+    }
+
+    /** Reads the whole file itself and hands each chunk over, advancing {@code step} when given. */
+    void readAll(Progress.Step step) throws CardException {
+        ChunkBuffers buffers = new ChunkBuffers(2 * Runtime.getRuntime().availableProcessors() + 2, 1);
+        try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
+            while (failure == null) {
+                ChunkBuffers.Slot slot = buffers.take(this::throwIfFailed);
+                slot.offset = next;
+                CardWriter.readFully(file, slot.buffer(), next);
+                int length = slot.buffer().position();
+                slot.length = length;
+                if (length > 0) {
+                    offer(slot);
+                }
+                slot.release();
+                if (step != null) {
+                    step.advance(length);
+                }
+                if (length < CardWriter.CHUNK) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Throws the first mismatch found so far, if any: the writer stops as soon as it is known. */
+    void throwIfFailed() throws CardException {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Waits until every chunk handed over is hashed and compares. Once the whole file matched, its
+     * manifest is written for the next use; when it cannot be, the next use hashes the whole file again.
+     */
+    void finish() throws CardException {
+        for (Future<?> task : pending) {
+            try {
+                task.get();
+            } catch (ExecutionException e) {
+                throw new CardException("checking golden image " + source.file() + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CardException("interrupted", e);
+            }
+        }
+        throwIfFailed();
+        if (manifest != null) {
+            if (next != manifest.size()) {
+                throw differs("has " + next + " bytes, not the " + manifest.size() + " of");
+            }
+            return;
+        }
+        GoldenImages.checkHash(source, Sha256.hex(whole), source.file().toString());
+        try {
+            building.build(next).write(manifestFile);
+        } catch (IOException | RuntimeException e) {
+            // Only speed is lost: the next use checks the whole file again.
+        }
+    }
+
+    private synchronized void fail(CardException mismatch) {
+        if (failure == null) {
+            failure = mismatch;
+        }
+    }
+
+    private CardException differs(String how) {
+        return new CardException("golden image " + source.file() + " for node " + source.node() + " " + how
+                + " the image with SHA-256 " + source.sha256() + " it was checked to be before (chunk manifest "
+                + manifestFile + "): refusing to use it"
+                + (source.url() != null ? " (a damaged cache entry: delete it to download the image again)" : ""));
+    }
+
+    private static boolean isZero(ByteBuffer data) {
+        return data.mismatch(ZEROS.duplicate().limit(data.remaining())) < 0;
+    }
+
+    private static String sha256(ByteBuffer data) {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(data);
+        return Sha256.hex(digest);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        chunkHashers.shutdownNow();
+        if (inOrder != null) {
+            inOrder.shutdownNow();
+        }
+    }
+}
