@@ -5,7 +5,7 @@
 # Each golden image (a FAT32 'system-boot' partition and a root partition half full of real binaries,
 # half empty, like a fresh Ubuntu card; 4096 MiB is the size of Ubuntu for Pi's image) is built once and
 # kept in /var/cache/metis-bench/image.
-# dd runs as `dd bs=4M oflag=direct conv=fsync`; Metis runs as bin/metis (the launcher the README
+# dd runs as `dd bs=4M oflag=direct conv=fsync`; Metis runs as deploy/bin/metis (the launcher the README
 # documents) and its figure is its whole run (JVM start, inventory, injection, image check, write,
 # fsync) minus the read-back verify, which is reported on its own. Before the timed runs, one untimed run
 # writes the launcher's class archive, and one run per image is its first use: no chunk manifest yet, so
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=(${SIZES_MIB:-1024 4096})
 runs=${RUNS:-3}
-read -r -a metis <<< "${METIS:-bin/metis}"
+read -r -a metis <<< "${METIS:-deploy/bin/metis}"
 cache=/var/cache/metis-bench/image
 work=$(mktemp -d /var/tmp/metis-bench-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # TFTP: Metis vs dnsmasq, tftpd-hpa and atftpd, same files, same clients, one run.
 #   bench/tftp/run.sh            (as root; installs the servers and clients if missing, without starting them)
-# Each server in turn listens on 127.0.0.1:69 inside a private network namespace. Workloads:
-# ipxe.efi and a 32 MiB file with one curl client at blksize 1468 (median of several runs), the same
-# with atftp and windowsize 8, and 128 concurrent curl transfers of ipxe.efi. Prints a Markdown table.
+# Every server listens on 127.0.0.1:69 in a network namespace of its own, all four at once. Workloads:
+# ipxe.efi and a 32 MiB file with one curl client at blksize 1468, the same with atftp and windowsize 8,
+# and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload against every server
+# back to back, so this machine's drift from minute to minute hits all servers alike; figures are
+# medians over RUNS rounds. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-5}
@@ -24,79 +26,98 @@ if [ ! -x "$hpa_dir/usr/sbin/in.tftpd" ]; then
   mkdir -p "$hpa_dir" && (cd "$hpa_dir" && apt-get download tftpd-hpa >/dev/null 2>&1 && dpkg-deb -x tftpd-hpa_*.deb . && rm -f ./*.deb)
 fi
 
-ns=tbench; work=$(mktemp -d); pid=""
-stop() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }; pid=""; }
-cleanup() { stop; ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
+servers=(metis dnsmasq tftpd-hpa atftpd)
+work=$(mktemp -d); pids=()
+ns_of() { echo "tb-$1"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for s in "${servers[@]}"; do ip netns del "$(ns_of "$s")" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
-ip netns del "$ns" 2>/dev/null || true
-ip netns add "$ns"; ip -n "$ns" link set lo up
-# tftpd-hpa resolves its bind address with AI_ADDRCONFIG, which ignores loopback: give the namespace
-# one non-loopback IPv4 address (nothing is sent to it).
-ip -n "$ns" link add tb0 type veth peer name tb1
-ip -n "$ns" addr add 10.80.0.1/24 dev tb0; ip -n "$ns" link set tb0 up; ip -n "$ns" link set tb1 up
 mkdir -p "$work/root"; chmod 755 "$work" "$work/root"
 cp /usr/lib/ipxe/ipxe.efi "$work/root/ipxe.efi"
 head -c $((32 * 1024 * 1024)) /dev/urandom > "$work/root/32m.bin"
+head -c 512 /dev/urandom > "$work/root/warm-up.bin"
 chmod 644 "$work/root"/*
-in_ns() { ip netns exec "$ns" "$@"; }
 
 start_server() {
+  local ns; ns=$(ns_of "$1")
+  ip netns del "$ns" 2>/dev/null || true
+  ip netns add "$ns"; ip -n "$ns" link set lo up
+  # tftpd-hpa resolves its bind address with AI_ADDRCONFIG, which ignores loopback: give the namespace
+  # one non-loopback IPv4 address (nothing is sent to it).
+  ip -n "$ns" link add tb0 type veth peer name tb1
+  ip -n "$ns" addr add 10.80.0.1/24 dev tb0; ip -n "$ns" link set tb0 up; ip -n "$ns" link set tb1 up
   case "$1" in
     metis)
       printf 'site: {name: bench, server_url: "http://127.0.0.1:18095"}\nclasses: {}\nnodes: {}\n' > "$work/inventory.yaml"
       METIS_ACCESS_LOG=OFF ip netns exec "$ns" java -jar target/metis.jar serve --inventory "$work/inventory.yaml" --no-dhcp \
         --state-dir "$work/state" --boot-assets "$work/root" --tftp-root "$work/root" --http-addr 127.0.0.1 \
-        --http-port 18095 --tftp-port 69 2>"$work/metis.log" & pid=$! ;;
+        --http-port 18095 --tftp-port 69 2>"$work/metis.log" & pids+=($!) ;;
     dnsmasq)
       ip netns exec "$ns" dnsmasq --keep-in-foreground --port=0 --enable-tftp --tftp-root="$work/root" --tftp-max=1000 \
-        --user=root --pid-file="$work/dnsmasq.pid" --log-facility=/dev/null & pid=$! ;;
-    tftpd-hpa) ip netns exec "$ns" "$hpa_dir/usr/sbin/in.tftpd" -L -u root -s "$work/root" -a 127.0.0.1:69 & pid=$! ;;
+        --user=root --pid-file="$work/dnsmasq.pid" --log-facility=/dev/null & pids+=($!) ;;
+    tftpd-hpa) ip netns exec "$ns" "$hpa_dir/usr/sbin/in.tftpd" -L -u root -s "$work/root" -a 127.0.0.1:69 & pids+=($!) ;;
     atftpd)
       ip netns exec "$ns" atftpd --daemon --no-fork --user root.root --bind-address 127.0.0.1 --port 69 --maxthread 300 \
-        --logfile /dev/null "$work/root" & pid=$! ;;
+        --logfile /dev/null "$work/root" & pids+=($!) ;;
   esac
-  for _ in $(seq 200); do in_ns ss -lun | grep -q "127.0.0.1:69 \|0.0.0.0:69 \|\*:69 " && break; sleep 0.05; done
-  sleep 0.3
+  for _ in $(seq 200); do ip netns exec "$ns" ss -lun | grep -q "127.0.0.1:69 \|0.0.0.0:69 \|\*:69 " && break; sleep 0.05; done
 }
 
 now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-one_curl() { # file -> milliseconds (median); fails on any error
-  for _ in $(seq "$runs"); do
-    local t0; t0=$(now)
-    in_ns curl -sS --tftp-blksize 1468 -o /dev/null "tftp://127.0.0.1/$1"
-    echo $(( ($(now) - t0) / 1000 ))
-  done | median | awk '{printf "%.1f", $1 / 1000}'
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms_since() { awk -v ns=$(( $(now) - $1 )) 'BEGIN {printf "%.1f", ns / 1e6}'; }
+curl_get() { # server file; fails on any error
+  ip netns exec "$(ns_of "$1")" curl -sS --tftp-blksize 1468 -o /dev/null "tftp://127.0.0.1/$2"
 }
-one_atftp() { # file -> milliseconds with windowsize 8
-  for _ in $(seq "$runs"); do
-    local t0; t0=$(now)
-    in_ns atftp --option "blksize 1468" --option "windowsize 8" -g -r "$1" -l /dev/null 127.0.0.1 >/dev/null 2>&1 \
-      || { echo "atftp failed" >&2; exit 1; }
-    echo $(( ($(now) - t0) / 1000 ))
-  done | median | awk '{printf "%.1f", $1 / 1000}'
+atftp_get() { # server file; windowsize 8
+  ip netns exec "$(ns_of "$1")" atftp --option "blksize 1468" --option "windowsize 8" -g -r "$2" -l /dev/null 127.0.0.1 \
+    >/dev/null 2>&1 || { echo "atftp failed against $1" >&2; return 1; }
 }
-concurrent() { # -> "seconds failures"
+concurrent() { # server -> "milliseconds failures"
   local args=() t0 failures
   for i in $(seq 128); do args+=(-o /dev/null "tftp://127.0.0.1/ipxe.efi"); done
   t0=$(now)
-  failures=$(in_ns curl -sS -Z --parallel-max 128 --tftp-blksize 1468 "${args[@]}" 2>&1 | grep -c "curl:" || true)
-  echo "$(awk -v ns=$(( $(now) - t0 )) 'BEGIN {printf "%.2f", ns / 1e9}') $failures"
+  failures=$(ip netns exec "$(ns_of "$1")" curl -sS -Z --parallel-max 128 --tftp-blksize 1468 "${args[@]}" 2>&1 | grep -c "curl:" || true)
+  echo "$(ms_since "$t0") $failures"
 }
 
+for server in "${servers[@]}"; do start_server "$server"; done
+sleep 1
+# Warm-up of every workload, for every server alike (JIT for Metis, page cache for all): 2000 one-block
+# transfers (Metis runs its per-transfer set-up in the interpreter for the first few hundred, about
+# 1 ms each instead of 0.1-0.3 ms), three lock-step 32 MiB runs (Metis's first ones were measured
+# 2-3x slower than warm ones while the JIT compiled), the windowed runs and two concurrent runs.
+warm_up=(); for _ in $(seq 2000); do warm_up+=(-o /dev/null "tftp://127.0.0.1/warm-up.bin"); done
+for server in "${servers[@]}"; do
+  ip netns exec "$(ns_of "$server")" curl -sS -Z --parallel-max 4 --tftp-blksize 1468 "${warm_up[@]}" 2>/dev/null
+  for _ in 1 2 3; do curl_get "$server" 32m.bin; done
+  for _ in 1 2 3 4 5; do atftp_get "$server" ipxe.efi || true; done
+  atftp_get "$server" 32m.bin || true
+  concurrent "$server" >/dev/null; concurrent "$server" >/dev/null
+done
+
 declare -A efi big wefi wbig conc fail
-for server in metis dnsmasq tftpd-hpa atftpd; do
-  start_server "$server"
-  # Warm-up of every workload, for every server alike (JIT for Metis, page cache for all). Three lock-step
-  # 32 MiB runs: Metis's first ones were measured 2-3x slower than warm ones while the JIT compiled.
-  for _ in 1 2 3; do in_ns curl -sS --tftp-blksize 1468 -o /dev/null tftp://127.0.0.1/32m.bin; done
-  for _ in 1 2 3 4 5; do one_atftp ipxe.efi >/dev/null 2>&1 || true; done
-  one_atftp 32m.bin >/dev/null 2>&1 || true
-  concurrent >/dev/null; concurrent >/dev/null
-  efi[$server]=$(one_curl ipxe.efi); big[$server]=$(one_curl 32m.bin)
-  wefi[$server]=$(one_atftp ipxe.efi 2>/dev/null || echo n/a); wbig[$server]=$(one_atftp 32m.bin 2>/dev/null || echo n/a)
-  read -r conc[$server] fail[$server] < <(concurrent)
-  stop
+for _ in $(seq "$runs"); do
+  for server in "${servers[@]}"; do
+    t0=$(now); curl_get "$server" ipxe.efi; efi[$server]+=" $(ms_since "$t0")"
+    t0=$(now); curl_get "$server" 32m.bin; big[$server]+=" $(ms_since "$t0")"
+    t0=$(now); atftp_get "$server" ipxe.efi && wefi[$server]+=" $(ms_since "$t0")"
+    t0=$(now); atftp_get "$server" 32m.bin && wbig[$server]+=" $(ms_since "$t0")"
+    read -r ms failures < <(concurrent "$server")
+    conc[$server]+=" $ms"; fail[$server]=$(( ${fail[$server]:-0} + failures ))
+  done
+done
+for server in "${servers[@]}"; do
+  for figure in efi big wefi wbig conc; do
+    declare -n f=$figure
+    echo "$figure $server:${f[$server]:-}" >&2  # every round's figure, for the spread
+    f[$server]=$(echo "${f[$server]:-}" | median); [ -n "${f[$server]}" ] || f[$server]=n/a
+    unset -n f
+  done
 done
 
 best() { # figure -> the fastest anchor's value (smallest time)
@@ -109,13 +130,13 @@ best() { # figure -> the fastest anchor's value (smallest time)
 }
 ratio() { awk -v m="$1" -v b="$2" 'BEGIN {if (m == "n/a" || b == "") print "n/a"; else printf "%.2fx", b / m}'; }
 
-echo "| workload (loopback, $(nproc) cores; time, lower is better) | Metis | dnsmasq | tftpd-hpa | atftpd | fastest anchor / Metis |"
+echo "| workload (loopback, $(nproc) cores; median of $runs rounds; ms, lower is better) | Metis | dnsmasq | tftpd-hpa | atftpd | fastest anchor / Metis |"
 echo "|---|---|---|---|---|---|"
-row() { local -n f=$2; echo "| $1 | ${f[metis]} $3 | ${f[dnsmasq]} $3 | ${f[tftpd-hpa]} $3 | ${f[atftpd]} $3 | $(ratio "${f[metis]}" "$(best "$2")") |"; }
-row "ipxe.efi ($(stat -c %s "$work/root/ipxe.efi") B), curl, blksize 1468, median of $runs" efi ms
-row "32 MiB, curl, blksize 1468, median of $runs" big ms
-row "ipxe.efi, atftp, blksize 1468, windowsize 8" wefi ms
-row "32 MiB, atftp, blksize 1468, windowsize 8" wbig ms
-row "128 concurrent curl transfers of ipxe.efi" conc s
+row() { local -n f=$2; echo "| $1 | ${f[metis]} | ${f[dnsmasq]} | ${f[tftpd-hpa]} | ${f[atftpd]} | $(ratio "${f[metis]}" "$(best "$2")") |"; }
+row "ipxe.efi ($(stat -c %s "$work/root/ipxe.efi") B), curl, blksize 1468" efi
+row "32 MiB, curl, blksize 1468" big
+row "ipxe.efi, atftp, blksize 1468, windowsize 8" wefi
+row "32 MiB, atftp, blksize 1468, windowsize 8" wbig
+row "128 concurrent curl transfers of ipxe.efi" conc
 echo
-echo "Failed transfers out of 128 concurrent: Metis ${fail[metis]}, dnsmasq ${fail[dnsmasq]}, tftpd-hpa ${fail[tftpd-hpa]}, atftpd ${fail[atftpd]}."
+echo "Failed transfers out of $((128 * runs)) concurrent: Metis ${fail[metis]}, dnsmasq ${fail[dnsmasq]}, tftpd-hpa ${fail[tftpd-hpa]}, atftpd ${fail[atftpd]}."

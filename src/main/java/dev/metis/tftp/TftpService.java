@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Decides what to do with a read or write request: refuse it with an error packet, or start a transfer
@@ -17,6 +18,7 @@ public final class TftpService {
     public static final int MAX_WINDOW = 64;
     public static final long DEFAULT_TIMEOUT_MILLIS = 1000;
     public static final int MAX_RETRIES = 5;
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
 
     /** Finds what a path names, for a client; the Raspberry Pi layout and the plain root both plug in here. */
     public interface Files {
@@ -96,7 +98,7 @@ public final class TftpService {
     }
 
     private static Optional<Integer> number(String value, int min, int max) {
-        if (value == null || !value.matches("[0-9]{1,9}")) {
+        if (value == null || !NUMBER.matcher(value).matches()) {
             return Optional.empty();
         }
         int n = Integer.parseInt(value);

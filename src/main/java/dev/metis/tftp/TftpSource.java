@@ -9,6 +9,9 @@ import java.nio.file.StandardOpenOption;
 /** What a transfer reads from: a file, or bytes Metis generated (a Pi's cmdline.txt). */
 public interface TftpSource extends AutoCloseable {
 
+    /** Per open file; the transport bounds the number of transfers, and so the memory this takes. */
+    int READ_AHEAD_BYTES = 64 * 1024;
+
     long size();
 
     /** Reads up to {@code length} bytes at {@code position}; fewer only at the end. */
@@ -37,10 +40,17 @@ public interface TftpSource extends AutoCloseable {
         };
     }
 
+    /**
+     * A file read ahead in chunks: transfers read it block after block, and one read per chunk instead
+     * of one per block saves a system call per packet. A retransmission that steps back re-reads.
+     */
     static TftpSource open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         long size = channel.size();
         return new TftpSource() {
+            private final ByteBuffer chunk = ByteBuffer.allocate(READ_AHEAD_BYTES).limit(0);
+            private long chunkStart;
+
             @Override
             public long size() {
                 return size;
@@ -48,14 +58,33 @@ public interface TftpSource extends AutoCloseable {
 
             @Override
             public int read(long position, byte[] into, int offset, int length) throws IOException {
-                ByteBuffer buffer = ByteBuffer.wrap(into, offset, length);
-                while (buffer.hasRemaining()) {
-                    int n = channel.read(buffer, position + buffer.position() - offset);
-                    if (n < 0) {
+                int copied = 0;
+                while (copied < length) {
+                    long at = position + copied;
+                    if (at < chunkStart || at >= chunkStart + chunk.limit()) {
+                        if (!fill(at)) {
+                            break;
+                        }
+                    }
+                    int from = (int) (at - chunkStart);
+                    int n = Math.min(length - copied, chunk.limit() - from);
+                    System.arraycopy(chunk.array(), from, into, offset + copied, n);
+                    copied += n;
+                }
+                return copied;
+            }
+
+            /** Reads the chunk starting at {@code at}; false at the end of the file. */
+            private boolean fill(long at) throws IOException {
+                chunk.clear();
+                chunkStart = at;
+                while (chunk.hasRemaining() && channel.read(chunk, at + chunk.position()) >= 0) {
+                    if (at + chunk.position() >= size) {
                         break;
                     }
                 }
-                return buffer.position() - offset;
+                chunk.flip();
+                return chunk.hasRemaining();
             }
 
             @Override

@@ -6,6 +6,7 @@ import dev.metis.files.Sha256;
 import dev.metis.testing.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +17,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults a real provisioning network has, in the netboot lab: 5% packet loss on every path while a
- * firmware-PXE machine boots through DHCP, TFTP and HTTP, and while 100 TFTP clients fetch ipxe.efi at
- * once; and a flood of garbage UDP on 67, 69 and 4011 while a machine boots. Everything must finish.
+ * Faults a real provisioning network has, in the netboot lab: 5% of the frames lost and 5% reordered on
+ * every path while a firmware-PXE machine boots through DHCP, TFTP and HTTP, and while 100 TFTP clients
+ * fetch ipxe.efi at once; and a flood of garbage UDP on 67, 69 and 4011 while a machine boots. Everything
+ * must finish, and the impairment wires' counts must show that they dropped and reordered frames.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
@@ -36,7 +38,8 @@ class FaultsIT {
     @BeforeAll
     static void start() throws Exception {
         lab = NetbootLab.up(dir);
-        ExternalTool.require("nft");
+        ExternalTool.require("python3");
+        ExternalTool.require("ethtool");
         metisLog = lab.startMetisForInstaller(MAC, TOKEN);
     }
 
@@ -49,36 +52,40 @@ class FaultsIT {
 
     @Test
     @Order(1)
-    void firmwarePxeBootsThroughFivePercentLoss() throws Exception {
-        lab.impair("5");
+    void firmwarePxeBootsThroughLossAndReordering() throws Exception {
+        String impairment = lab.impair(5, 5);
+        List<WireCounts> counts;
         try {
             bootToPhoneHome("uefi-pxe");
         } finally {
-            lab.impair("off");
+            counts = lab.unimpair();
         }
         assertThat(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1")).contains("\"state\":\"provisioned\"");
+        WireCounts.assertImpaired(counts, NetbootLab.VM_LINK, impairment);
     }
 
     @Test
     @Order(2)
-    void hundredTftpClientsAllFinishThroughFivePercentLoss() throws Exception {
+    void hundredTftpClientsAllFinishThroughLossAndReordering() throws Exception {
         ExternalTool.require("tftp");
         Path downloads = Files.createDirectories(dir.resolve("downloads"));
-        lab.impair("5");
+        String impairment = lab.impair(5, 5);
         ExternalTool.Result fetch;
+        List<WireCounts> counts;
         try {
             // tftp-hpa's client, as firmware does, answers a repeated block with its ACK again, so a lost ACK
             // costs one server retransmission; curl waits out its own 5 s timer instead.
             fetch = lab.inSite("sh", "-c", "cd " + downloads + " && for i in $(seq 100); do timeout 150 tftp -m binary " + SERVER
                     + " -c get ipxe.efi ipxe-$i.efi || echo \"client $i failed\" & done; wait");
         } finally {
-            lab.impair("off");
+            counts = lab.unimpair();
         }
         assertThat(fetch.all()).doesNotContain("failed");
         String expected = Sha256.hex(Files.readAllBytes(dir.resolve("tftp/ipxe.efi")));
         for (int i = 1; i <= 100; i++) {
             assertThat(Sha256.hex(Files.readAllBytes(downloads.resolve("ipxe-" + i + ".efi")))).as("client " + i).isEqualTo(expected);
         }
+        WireCounts.assertImpaired(counts, lab.siteLink(), impairment);
     }
 
     @Test

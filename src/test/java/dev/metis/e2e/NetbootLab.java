@@ -20,6 +20,8 @@ final class NetbootLab implements AutoCloseable {
 
     static final Path SCRIPT = Path.of("deploy/dev/netboot-lab").toAbsolutePath();
     static final String SERVER_URL = "http://10.77.0.2:8080";
+    /** The VM's link, into which {@link #impair} splices a wire as it does into {@link #siteLink()}. */
+    static final String VM_LINK = "tap0";
 
     private final String name;
     private final Path dir;
@@ -32,23 +34,28 @@ final class NetbootLab implements AutoCloseable {
 
     /** Brings a lab up, or skips (locally) / fails (CI) when this machine cannot run one. */
     static NetbootLab up(Path dir) throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("the netboot lab needs root");
-            }
-            Assumptions.abort("the netboot lab needs root (network namespaces, tap devices)");
-        }
+        requireRoot();
         for (String tool : List.of("qemu-system-x86_64", "dnsmasq", "ip", "curl")) {
             ExternalTool.require(tool);
         }
         NetbootLab lab = new NetbootLab("mt" + ProcessHandle.current().pid() % 10000, dir);
-        lab.run(120, "up");
+        lab.run("up");
         return lab;
+    }
+
+    /** Network namespaces need root: skips locally, fails in CI. */
+    static void requireRoot() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("network namespaces need root");
+            }
+            Assumptions.abort("network namespaces and tap devices need root");
+        }
     }
 
     /** Copies the test kernel and installer initramfs into {@code assets/lab}. */
     void writeAssets(Path assets) throws Exception {
-        run(300, "assets", assets.resolve("lab").toString());
+        run("assets", assets.resolve("lab").toString());
     }
 
     /** Starts {@code metis serve} in the server namespace and waits until proxy-DHCP listens. */
@@ -108,9 +115,22 @@ final class NetbootLab implements AutoCloseable {
         return builder.start();
     }
 
-    /** Drops {@code percent} of every packet in the lab, in every direction; {@code off} ends it. */
-    void impair(String percent) throws Exception {
-        run(30, "impair", percent);
+    /**
+     * Drops {@code loss}% and reorders {@code reorder}% of the frames in each direction on the VM's and the
+     * site's link until {@link #unimpair()}. @return what the lab printed, with the seed that repeats it
+     */
+    String impair(int loss, int reorder) throws Exception {
+        return run("impair", Integer.toString(loss), Integer.toString(reorder)).output().strip();
+    }
+
+    /** Ends the impairment. @return what each wire did, per direction */
+    List<WireCounts> unimpair() throws Exception {
+        return WireCounts.parse(run("impair", "off").output());
+    }
+
+    /** The site's link to the server namespace's bridge. */
+    String siteLink() {
+        return name + "-vs";
     }
 
     /** Runs a command in the site namespace (a machine beside the VM) to completion. */
@@ -133,8 +153,6 @@ final class NetbootLab implements AutoCloseable {
     String curl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "exec", "curl", "-sS", "--max-time", "10"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("LAB", name);
         ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
         assertThat(result.exitCode()).as(result.all()).isZero();
         return result.output();
@@ -146,11 +164,12 @@ final class NetbootLab implements AutoCloseable {
         return withLab.toArray(String[]::new);
     }
 
-    private void run(int seconds, String... args) throws Exception {
+    private ExternalTool.Result run(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ExternalTool.Result result = ExternalTool.run(dir, withEnv(command));
         assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isZero();
+        return result;
     }
 
     static void stop(Process process) throws InterruptedException {
@@ -167,6 +186,6 @@ final class NetbootLab implements AutoCloseable {
         if (metis != null) {
             stop(metis);
         }
-        run(60, "down");
+        run("down");
     }
 }

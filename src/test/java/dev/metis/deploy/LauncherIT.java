@@ -1,0 +1,84 @@
+package dev.metis.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metis.testing.ExternalTool;
+import dev.metis.testing.MetisProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** deploy/bin/metis: the same answers as {@code java -jar}, and a class-data archive only from a good run. */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Path.of("deploy/bin/metis").toAbsolutePath();
+    private static final String INVENTORY = Path.of("deploy/example/inventory.yaml").toAbsolutePath().toString();
+
+    @TempDir
+    Path cache;
+
+    private ExternalTool.Result launcher(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("env", "XDG_CACHE_HOME=" + cache,
+                "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"), LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return ExternalTool.run(Path.of("").toAbsolutePath(), command.toArray(String[]::new));
+    }
+
+    private static ExternalTool.Result javaJar(String... args) throws Exception {
+        List<String> command = new ArrayList<>(MetisProcess.javaJar());
+        command.addAll(List.of(args));
+        return ExternalTool.run(Path.of("").toAbsolutePath(), command.toArray(String[]::new));
+    }
+
+    private List<Path> archives() throws Exception {
+        Path dir = cache.resolve("metis/cds");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    @Test
+    void aOneShotCommandAnswersAsJavaJarDoesAndItsSecondRunMapsTheArchiveOfItsFirst() throws Exception {
+        String[] render = {"render", "--inventory", INVENTORY, "--node", "cp-01", "user-data"};
+        ExternalTool.Result expected = javaJar(render);
+        assertThat(expected.exitCode()).as(expected.all()).isZero();
+
+        ExternalTool.Result first = launcher(render);
+        assertThat(first.exitCode()).as(first.all()).isZero();
+        assertThat(first.output()).isEqualTo(expected.output());
+        assertThat(archives()).singleElement().satisfies(archive -> {
+            assertThat(archive.getFileName().toString()).startsWith("render-").endsWith(".jsa");
+            assertThat(Files.size(archive)).isPositive();
+        });
+        Path archive = archives().get(0);
+        FileTime written = Files.getLastModifiedTime(archive);
+
+        ExternalTool.Result second = launcher(render);
+        assertThat(second.exitCode()).as(second.all()).isZero();
+        assertThat(second.output()).isEqualTo(expected.output());
+        assertThat(second.errors()).isEmpty();
+        assertThat(archives()).containsExactly(archive);
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(written);
+    }
+
+    @Test
+    void aFailedFirstRunOrAHelpTextLeavesNoArchive() throws Exception {
+        ExternalTool.Result unknownNode = launcher("render", "--inventory", INVENTORY, "--node", "no-such-node", "user-data");
+        assertThat(unknownNode.exitCode()).isNotZero();
+        assertThat(unknownNode.errors()).contains("no-such-node");
+
+        ExternalTool.Result help = launcher("image", "--help");
+        assertThat(help.exitCode()).as(help.all()).isZero();
+        assertThat(help.output()).contains("--output");
+
+        assertThat(archives()).isEmpty();
+    }
+}
