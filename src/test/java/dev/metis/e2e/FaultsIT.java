@@ -7,7 +7,6 @@ import dev.metis.testing.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,14 +32,13 @@ class FaultsIT {
     static Path dir;
 
     private static NetbootLab lab;
-    private static Path metisLog;
 
     @BeforeAll
     static void start() throws Exception {
         lab = NetbootLab.up(dir);
         ExternalTool.require("python3");
         ExternalTool.require("ethtool");
-        metisLog = lab.startMetisForInstaller(MAC, TOKEN);
+        lab.startMetisForInstaller(MAC, TOKEN);
     }
 
     @AfterAll
@@ -56,7 +54,7 @@ class FaultsIT {
         String impairment = lab.impair(5, 5);
         List<WireCounts> counts;
         try {
-            bootToPhoneHome("uefi-pxe");
+            lab.bootToPhoneHome("uefi-pxe", MAC, 200);
         } finally {
             counts = lab.unimpair();
         }
@@ -96,7 +94,7 @@ class FaultsIT {
                 "while :; do for port in 67 69 4011; do head -c $((RANDOM % 700 + 1)) /dev/urandom > /dev/udp/" + SERVER
                         + "/$port; done; done");
         try {
-            bootToPhoneHome("bios");
+            lab.bootToPhoneHome("bios", MAC, 200);
         } finally {
             NetbootLab.stop(flood);
         }
@@ -107,12 +105,4 @@ class FaultsIT {
         assertThat(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1")).contains("\"state\":\"provisioned\"");
     }
 
-    private static void bootToPhoneHome(String firmware) throws Exception {
-        Path console = dir.resolve(firmware + "-" + System.nanoTime() + ".log");
-        Process boot = lab.boot(firmware, MAC, console, 200);
-        boolean finished = boot.waitFor(210, TimeUnit.SECONDS);
-        String output = Files.exists(console) ? Files.readString(console) : "";
-        assertThat(finished).as("QEMU finished").isTrue();
-        assertThat(output).as(output + Files.readString(metisLog)).contains("METIS-LAB: phoned home as metis-");
-    }
 }

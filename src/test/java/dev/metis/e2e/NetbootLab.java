@@ -64,7 +64,7 @@ final class NetbootLab implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 Path.of("target/metis.jar").toAbsolutePath().toString(), "serve"));
         command.addAll(serveArgs);
-        Path log = dir.resolve("metis.log");
+        Path log = metisLog();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("LAB", name);
         metis = builder.start();
@@ -113,6 +113,24 @@ final class NetbootLab implements AutoCloseable {
                 Integer.toString(seconds)).redirectErrorStream(true).redirectOutput(dir.resolve("boot.out").toFile());
         builder.environment().put("LAB", name);
         return builder.start();
+    }
+
+    /**
+     * Boots until the lab's installer phones home and powers the machine off, within {@code seconds}.
+     * @return the console output
+     */
+    String bootToPhoneHome(String firmware, String mac, int seconds) throws Exception {
+        Path console = dir.resolve(firmware + "-" + System.nanoTime() + ".log");
+        Process boot = boot(firmware, mac, console, seconds);
+        boolean finished = boot.waitFor(seconds + 10L, TimeUnit.SECONDS);
+        String output = Files.exists(console) ? Files.readString(console) : "";
+        assertThat(finished).as("QEMU finished").isTrue();
+        assertThat(output).as(output + Files.readString(metisLog())).contains("METIS-LAB: phoned home as metis-");
+        return output;
+    }
+
+    private Path metisLog() {
+        return dir.resolve("metis.log");
     }
 
     /**

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -53,22 +52,11 @@ class NetbootQemuIT {
         return JSON.readTree(lab.curl(NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1"));
     }
 
-    /** Boots until the installer powers the machine off, and returns its console output. */
-    private static String bootToPhoneHome(String firmware) throws Exception {
-        Path console = dir.resolve(firmware + "-" + System.nanoTime() + ".log");
-        Process boot = lab.boot(firmware, MAC, console, 150);
-        boolean finished = boot.waitFor(160, TimeUnit.SECONDS);
-        String output = Files.exists(console) ? Files.readString(console) : "";
-        assertThat(finished).as("QEMU finished").isTrue();
-        assertThat(output).as(output + Files.readString(metisLog)).contains("METIS-LAB: phoned home as metis-");
-        return output;
-    }
-
     @Test
     @Order(1)
     void biosWithIpxeRomIsProvisioned() throws Exception {
         assertThat(node().get("state").asText()).isEqualTo("armed");
-        String console = bootToPhoneHome("bios");
+        String console = lab.bootToPhoneHome("bios", MAC, 150);
         assertThat(console).contains("iPXE");
         JsonNode node = node();
         assertThat(node.get("state").asText()).isEqualTo("provisioned");
@@ -116,7 +104,7 @@ class NetbootQemuIT {
         lab.curl("-X", "POST", "-H", "Authorization: Bearer " + TOKEN,
                 NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1/reprovision");
         assertThat(node().get("state").asText()).isEqualTo("armed");
-        bootToPhoneHome("uefi");
+        lab.bootToPhoneHome("uefi", MAC, 150);
         assertThat(node().get("state").asText()).isEqualTo("provisioned");
         assertThat(Files.readString(metisLog)).contains("node vm-1: provision (IPXE)");
     }
@@ -126,7 +114,7 @@ class NetbootQemuIT {
     void uefiFirmwarePxeFetchesIpxeOverTftpThenChainsToHttp() throws Exception {
         lab.curl("-X", "POST", "-H", "Authorization: Bearer " + TOKEN,
                 NetbootLab.SERVER_URL + "/api/v1/nodes/vm-1/reprovision");
-        bootToPhoneHome("uefi-pxe");
+        lab.bootToPhoneHome("uefi-pxe", MAC, 150);
         String log = Files.readString(metisLog);
         assertThat(log).contains("node vm-1: provision (EFI_X64), boot file 'ipxe.efi'")
                 .contains("\"ipxe.efi\" sent " + Files.size(dir.resolve("tftp/ipxe.efi")) + " bytes");
