@@ -14,8 +14,8 @@ public interface TftpSource extends AutoCloseable {
 
     long size();
 
-    /** Reads up to {@code length} bytes at {@code position}; fewer only at the end. */
-    int read(long position, byte[] into, int offset, int length) throws IOException;
+    /** Fills {@code into} from {@code position} up to its limit; fewer bytes only at the end. Returns the count. */
+    int read(long position, ByteBuffer into) throws IOException;
 
     @Override
     void close() throws IOException;
@@ -28,9 +28,9 @@ public interface TftpSource extends AutoCloseable {
             }
 
             @Override
-            public int read(long position, byte[] into, int offset, int length) {
-                int n = (int) Math.max(0, Math.min(length, bytes.length - position));
-                System.arraycopy(bytes, (int) position, into, offset, n);
+            public int read(long position, ByteBuffer into) {
+                int n = (int) Math.max(0, Math.min(into.remaining(), bytes.length - position));
+                into.put(bytes, (int) position, n);
                 return n;
             }
 
@@ -57,9 +57,9 @@ public interface TftpSource extends AutoCloseable {
             }
 
             @Override
-            public int read(long position, byte[] into, int offset, int length) throws IOException {
+            public int read(long position, ByteBuffer into) throws IOException {
                 int copied = 0;
-                while (copied < length) {
+                while (into.hasRemaining()) {
                     long at = position + copied;
                     if (at < chunkStart || at >= chunkStart + chunk.limit()) {
                         if (!fill(at)) {
@@ -67,8 +67,8 @@ public interface TftpSource extends AutoCloseable {
                         }
                     }
                     int from = (int) (at - chunkStart);
-                    int n = Math.min(length - copied, chunk.limit() - from);
-                    System.arraycopy(chunk.array(), from, into, offset + copied, n);
+                    int n = Math.min(into.remaining(), chunk.limit() - from);
+                    into.put(chunk.array(), from, n);
                     copied += n;
                 }
                 return copied;

@@ -1,8 +1,7 @@
 package dev.metis.tftp;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
@@ -11,6 +10,21 @@ import java.util.Map;
  * Supports option acknowledgement, windows of blocks (RFC 7440) and block numbers that wrap at 65536.
  */
 public final class TftpTransfer {
+
+    /**
+     * Where the packets go. The transport hands out the buffer for each DATA packet, so a block is read
+     * from its source straight into what the socket sends: no copy and no garbage per block.
+     */
+    public interface Outbox {
+        /** An encoded packet: an option acknowledgement or an error. */
+        void send(byte[] packet);
+
+        /** A buffer with exactly {@code length} bytes from its position to its limit, for one DATA packet. */
+        ByteBuffer dataBuffer(int length);
+
+        /** Sends the packet written into the last {@link #dataBuffer}, or drops it when {@code complete} is false. */
+        void sendData(boolean complete);
+    }
 
     public enum Outcome { RUNNING, COMPLETE, ABORTED_BY_CLIENT, TIMED_OUT, FAILED }
 
@@ -57,55 +71,58 @@ public final class TftpTransfer {
         this.oackPending = !settings.acknowledged().isEmpty();
     }
 
-    public List<byte[]> start(long now) throws IOException {
+    public void start(long now, Outbox out) throws IOException {
         timeout = settings.timeoutMillis();
         lastProgress = now;
         sentAt = now;
         deadline = now + timeout;
         if (oackPending) {
-            return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+            out.send(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+            return;
         }
-        return window();
+        window(out);
     }
 
-    public List<byte[]> onPacket(TftpPacket packet, long now) throws IOException {
+    public void onPacket(TftpPacket packet, long now, Outbox out) throws IOException {
         if (packet instanceof TftpPacket.Error error) {
             outcome = Outcome.ABORTED_BY_CLIENT;
             failure = "client stopped: " + error.message() + " (" + error.code() + ")";
-            return List.of();
+            return;
         }
         if (!(packet instanceof TftpPacket.Ack ack)) {
             outcome = Outcome.FAILED;
             failure = "unexpected packet " + packet.getClass().getSimpleName();
-            return List.of(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.ILLEGAL_OPERATION, "expected an ACK")));
+            out.send(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.ILLEGAL_OPERATION, "expected an ACK")));
+            return;
         }
         if (oackPending) {
             if (ack.block() != 0) {
-                return List.of();
+                return;
             }
             oackPending = false;
             progress(now);
-            return window();
+            window(out);
+            return;
         }
         long delta = (ack.block() - acked) & 0xffff;
         if (delta == 0 || delta > sentUpTo - acked) {
-            return List.of(); // a duplicate or stale ACK: answering it would start the Sorcerer's Apprentice
+            return; // a duplicate or stale ACK: answering it would start the Sorcerer's Apprentice
         }
         acked += delta;
         progress(now);
         if (acked >= lastBlock) {
             outcome = Outcome.COMPLETE;
-            return List.of();
+            return;
         }
-        return window();
+        window(out);
     }
 
     /** Called when {@link #deadline()} has passed without progress: send again, or give up. */
-    public List<byte[]> onTimeout(long now) throws IOException {
+    public void onTimeout(long now, Outbox out) throws IOException {
         if (now - lastProgress >= settings.timeoutMillis() * (settings.maxRetries() + 1)) {
             outcome = Outcome.TIMED_OUT;
             failure = oackPending ? "no ACK after the option acknowledgement" : "no ACK for block " + (acked + 1);
-            return List.of();
+            return;
         }
         if (settings.adaptive()) {
             timeout = Math.min(timeout * 2, settings.timeoutMillis());
@@ -115,12 +132,11 @@ public final class TftpTransfer {
         deadline = now + timeout;
         if (oackPending) {
             retransmitted++;
-            return List.of(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+            out.send(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
+            return;
         }
         sentUpTo = acked;
-        List<byte[]> again = window();
-        retransmitted += again.size();
-        return again;
+        retransmitted += window(out);
     }
 
     /** An ACK moved the transfer on: take a round-trip sample unless the packets were sent twice. */
@@ -142,27 +158,26 @@ public final class TftpTransfer {
         deadline = now + timeout;
     }
 
-    private List<byte[]> window() throws IOException {
-        List<byte[]> packets = new ArrayList<>(settings.windowSize());
+    /** Sends the window after the last acknowledged block; returns how many DATA packets went out. */
+    private int window(Outbox out) throws IOException {
         long first = acked + 1;
         long last = Math.min(acked + settings.windowSize(), lastBlock);
         for (long block = first; block <= last; block++) {
             long position = (block - 1) * settings.blockSize();
             int length = (int) Math.min(settings.blockSize(), Math.max(0, source.size() - position));
-            byte[] packet = new byte[4 + length];
-            packet[1] = TftpPacket.DATA;
-            packet[2] = (byte) (block >>> 8);
-            packet[3] = (byte) block;
-            int read = source.read(position, packet, 4, length);
-            if (read != length) {
+            ByteBuffer packet = out.dataBuffer(4 + length);
+            packet.putShort((short) TftpPacket.DATA).putShort((short) block);
+            boolean complete = source.read(position, packet) == length;
+            out.sendData(complete);
+            if (!complete) {
                 outcome = Outcome.FAILED;
                 failure = "file shrank while being sent";
-                return List.of(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "file changed")));
+                out.send(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "file changed")));
+                return (int) (block - first);
             }
-            packets.add(packet);
         }
         sentUpTo = Math.max(sentUpTo, last);
-        return packets;
+        return (int) (last - first + 1);
     }
 
     public long deadline() {

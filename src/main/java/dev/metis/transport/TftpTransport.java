@@ -5,6 +5,7 @@ import dev.metis.tftp.TftpPacket;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpTransfer;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -20,13 +21,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
+import java.nio.ByteBuffer;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -209,8 +211,10 @@ public final class TftpTransport implements AutoCloseable {
         return (x & mask) == (y & mask);
     }
 
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cntrl}\"]");
+
     private static String printable(String name) {
-        return (name.length() > 120 ? name.substring(0, 120) + "..." : name).replaceAll("[\\p{Cntrl}\"]", "?");
+        return UNPRINTABLE.matcher(name.length() > 120 ? name.substring(0, 120) + "..." : name).replaceAll("?");
     }
 
     private static void closeQuietly(TftpTransfer transfer) {
@@ -221,13 +225,20 @@ public final class TftpTransport implements AutoCloseable {
         }
     }
 
-    /** One transfer's socket: sends what the state machine says, re-arms its timer, and cleans up. */
-    private static final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    /**
+     * One transfer's socket: sends what the state machine says, re-arms its timer, and cleans up. DATA
+     * packets are built in pooled direct buffers and go out on the connected socket, whose route the
+     * kernel cached at connect() instead of looking one up for every packet.
+     */
+    private static final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket>
+            implements TftpTransfer.Outbox {
         private final TftpService.Start start;
         private final InetSocketAddress client;
         private final Observer observer;
         private final Runnable release;
         private final Map<Channel, Boolean> transfers;
+        private ChannelHandlerContext ctx;
+        private ByteBuf pendingData;
         private ScheduledFuture<?> timer;
         private boolean done;
 
@@ -241,14 +252,19 @@ public final class TftpTransport implements AutoCloseable {
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
         public void channelActive(ChannelHandlerContext ctx) {
             transfers.put(ctx.channel(), Boolean.TRUE);
             ctx.channel().connect(client).addListener(connected -> {
                 if (!connected.isSuccess()) {
-                    finish(ctx);
+                    finish();
                     return;
                 }
-                act(ctx, () -> start.transfer().start(now()));
+                act(() -> start.transfer().start(now(), this));
             });
         }
 
@@ -259,39 +275,58 @@ public final class TftpTransport implements AutoCloseable {
             if (decoded.isEmpty()) {
                 return; // garbage on a transfer socket is ignored; the timer still runs
             }
-            act(ctx, () -> start.transfer().onPacket(decoded.get(), now()));
+            act(() -> start.transfer().onPacket(decoded.get(), now(), this));
+        }
+
+        @Override
+        public void send(byte[] packet) {
+            ctx.write(Unpooled.wrappedBuffer(packet), ctx.voidPromise());
+        }
+
+        @Override
+        public ByteBuffer dataBuffer(int length) {
+            pendingData = ctx.alloc().directBuffer(length, length);
+            return pendingData.internalNioBuffer(0, length);
+        }
+
+        @Override
+        public void sendData(boolean complete) {
+            ByteBuf packet = pendingData;
+            pendingData = null;
+            if (complete) {
+                ctx.write(packet.writerIndex(packet.capacity()), ctx.voidPromise());
+            } else {
+                packet.release();
+            }
         }
 
         private interface Step {
-            List<byte[]> run() throws IOException;
+            void run() throws IOException;
         }
 
-        private void act(ChannelHandlerContext ctx, Step step) {
+        private void act(Step step) {
             if (done) {
                 return;
             }
-            List<byte[]> out;
             try {
-                out = step.run();
+                step.run();
             } catch (IOException e) {
                 LOG.warn("TFTP {} to {}: {}", start.fileName(), client, e.toString());
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(TftpCodec.encode(
-                        new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "read error"))));
-                finish(ctx);
+                if (pendingData != null) {
+                    sendData(false);
+                }
+                send(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "read error")));
+                ctx.flush();
+                finish();
                 return;
-            }
-            // Plain buffers on the connected socket: the kernel then sends on the route it cached at
-            // connect() instead of looking one up for every packet.
-            for (byte[] packet : out) {
-                ctx.write(Unpooled.wrappedBuffer(packet));
             }
             ctx.flush();
             if (start.transfer().outcome() != TftpTransfer.Outcome.RUNNING) {
-                finish(ctx);
+                finish();
                 return;
             }
             if (timer == null) {
-                armTimer(ctx);
+                armTimer();
             }
         }
 
@@ -299,22 +334,22 @@ public final class TftpTransport implements AutoCloseable {
          * One timer per transfer, not one per block: it wakes at the transfer's deadline, which every
          * ACK moves forward, and either retransmits or sleeps until the new deadline.
          */
-        private void armTimer(ChannelHandlerContext ctx) {
+        private void armTimer() {
             long delay = Math.max(1, start.transfer().deadline() - now());
             timer = ctx.executor().schedule(() -> {
                 if (done) {
                     return;
                 }
                 if (now() >= start.transfer().deadline()) {
-                    act(ctx, () -> start.transfer().onTimeout(now()));
+                    act(() -> start.transfer().onTimeout(now(), this));
                 }
                 if (!done) {
-                    armTimer(ctx);
+                    armTimer();
                 }
             }, delay, TimeUnit.MILLISECONDS);
         }
 
-        private void finish(ChannelHandlerContext ctx) {
+        private void finish() {
             if (done) {
                 return;
             }
@@ -326,8 +361,10 @@ public final class TftpTransport implements AutoCloseable {
             long bytes = transfer.outcome() == TftpTransfer.Outcome.COMPLETE ? transfer.size() : 0;
             observer.finished(transfer.outcome(), bytes, transfer.retransmitted());
             if (transfer.outcome() == TftpTransfer.Outcome.COMPLETE) {
-                ACCESS.info("tftp {} \"{}\" sent {} bytes, {} packets again", client.getAddress().getHostAddress(),
-                        printable(start.fileName()), transfer.size(), transfer.retransmitted());
+                if (ACCESS.isInfoEnabled()) {
+                    ACCESS.info("tftp {} \"{}\" sent {} bytes, {} packets again", client.getAddress().getHostAddress(),
+                            printable(start.fileName()), transfer.size(), transfer.retransmitted());
+                }
             } else if (transfer.outcome() == TftpTransfer.Outcome.ABORTED_BY_CLIENT && transfer.blocksAcked() == 0) {
                 // Firmware asks for tsize only, then stops after the OACK: normal, not worth a warning.
                 LOG.debug("tftp {} \"{}\": {}", client, start.fileName(), transfer.failure());

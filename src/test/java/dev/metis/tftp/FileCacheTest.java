@@ -2,6 +2,7 @@ package dev.metis.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -14,9 +15,9 @@ class FileCacheTest {
     Path dir;
 
     private static String read(TftpSource source) throws Exception {
-        byte[] bytes = new byte[(int) source.size()];
-        source.read(0, bytes, 0, bytes.length);
-        return new String(bytes);
+        ByteBuffer bytes = ByteBuffer.allocate((int) source.size());
+        source.read(0, bytes);
+        return new String(bytes.array());
     }
 
     @Test

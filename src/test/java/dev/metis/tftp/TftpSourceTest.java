@@ -2,6 +2,7 @@ package dev.metis.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,10 @@ class TftpSourceTest {
     Path dir;
 
     private static byte[] read(TftpSource source, long position, int length) throws Exception {
-        byte[] into = new byte[length + 2];
-        int n = source.read(position, into, 1, length);
-        return Arrays.copyOfRange(into, 1, 1 + n);
+        ByteBuffer into = ByteBuffer.allocate(length + 2).position(1).limit(1 + length);
+        int n = source.read(position, into);
+        assertThat(into.position()).isEqualTo(1 + n);
+        return Arrays.copyOfRange(into.array(), 1, 1 + n);
     }
 
     @Test

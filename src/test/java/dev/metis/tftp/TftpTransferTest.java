@@ -3,6 +3,10 @@ package dev.metis.tftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,16 +26,63 @@ class TftpTransferTest {
         return new TftpTransfer(TftpSource.of(content), new TftpTransfer.Settings(blockSize, window, 1000, false, 3, oack));
     }
 
+    /** Keeps what a transfer sends, as the bytes that would go on the wire. */
+    private static final class Recorder implements TftpTransfer.Outbox {
+        private final List<byte[]> sent = new ArrayList<>();
+        private ByteBuffer data;
+
+        @Override
+        public void send(byte[] packet) {
+            sent.add(packet);
+        }
+
+        @Override
+        public ByteBuffer dataBuffer(int length) {
+            data = ByteBuffer.allocate(length);
+            return data;
+        }
+
+        @Override
+        public void sendData(boolean complete) {
+            if (complete) {
+                sent.add(Arrays.copyOf(data.array(), data.position()));
+            }
+        }
+
+        List<byte[]> take() {
+            List<byte[]> taken = List.copyOf(sent);
+            sent.clear();
+            return taken;
+        }
+    }
+
+    private final Recorder out = new Recorder();
+
+    private List<byte[]> start(TftpTransfer transfer, long now) throws Exception {
+        transfer.start(now, out);
+        return out.take();
+    }
+
+    private List<byte[]> onPacket(TftpTransfer transfer, TftpPacket packet, long now) throws Exception {
+        transfer.onPacket(packet, now, out);
+        return out.take();
+    }
+
+    private List<byte[]> onTimeout(TftpTransfer transfer, long now) throws Exception {
+        transfer.onTimeout(now, out);
+        return out.take();
+    }
+
     private static int block(byte[] packet) {
         return ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
     }
 
     /** Acks every packet like a well-behaved lock-step or windowed client and reassembles the file. */
-    private static byte[] download(TftpTransfer transfer) throws Exception {
+    private byte[] download(TftpTransfer transfer) throws Exception {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        List<byte[]> out = transfer.start(0);
+        List<byte[]> out = start(transfer, 0);
         if (!out.isEmpty() && out.get(0)[1] == TftpPacket.OACK) {
-            out = transfer.onPacket(new TftpPacket.Ack(0), 0);
+            out = onPacket(transfer, new TftpPacket.Ack(0), 0);
         }
         while (transfer.outcome() == TftpTransfer.Outcome.RUNNING) {
             int last = 0;
@@ -39,7 +90,7 @@ class TftpTransferTest {
                 received.write(packet, 4, packet.length - 4);
                 last = block(packet);
             }
-            out = transfer.onPacket(new TftpPacket.Ack(last), 0);
+            out = onPacket(transfer, new TftpPacket.Ack(last), 0);
         }
         return received.toByteArray();
     }
@@ -65,7 +116,7 @@ class TftpTransferTest {
 
     @Test
     void aZeroLengthFileIsOneEmptyBlock() throws Exception {
-        List<byte[]> out = transfer(new byte[0], 512, 1, Map.of()).start(0);
+        List<byte[]> out = start(transfer(new byte[0], 512, 1, Map.of()), 0);
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).containsExactly(0, 3, 0, 1);
     }
@@ -73,15 +124,15 @@ class TftpTransferTest {
     @Test
     void timeoutsResendTheWindowAndThenGiveUp() throws Exception {
         TftpTransfer transfer = transfer(content(4000), 512, 2, Map.of());
-        List<byte[]> first = transfer.start(0);
+        List<byte[]> first = start(transfer, 0);
         assertThat(first).extracting(TftpTransferTest::block).containsExactly(1, 2);
         assertThat(transfer.deadline()).isEqualTo(1000);
-        transfer.onPacket(new TftpPacket.Ack(1), 10);
-        List<byte[]> resent = transfer.onTimeout(1100);
+        onPacket(transfer, new TftpPacket.Ack(1), 10);
+        List<byte[]> resent = onTimeout(transfer, 1100);
         assertThat(resent).extracting(TftpTransferTest::block).containsExactly(2, 3);
-        transfer.onTimeout(2200);
-        transfer.onTimeout(3300);
-        assertThat(transfer.onTimeout(4400)).isEmpty();
+        onTimeout(transfer, 2200);
+        onTimeout(transfer, 3300);
+        assertThat(onTimeout(transfer, 4400)).isEmpty();
         assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
     }
 
@@ -89,23 +140,23 @@ class TftpTransferTest {
     void withoutANegotiatedTimeoutTheTimerFollowsTheRoundTripAndBacksOff() throws Exception {
         TftpTransfer transfer = new TftpTransfer(TftpSource.of(content(40_000)),
                 new TftpTransfer.Settings(512, 1, 1000, true, 3, Map.of()));
-        transfer.start(0);
+        start(transfer, 0);
         assertThat(transfer.deadline()).as("no sample yet: the ceiling").isEqualTo(1000);
         long now = 0;
         for (int block = 1; block <= 10; block++) {
             now += 2;
-            transfer.onPacket(new TftpPacket.Ack(block), now);
+            onPacket(transfer, new TftpPacket.Ack(block), now);
         }
         assertThat(transfer.deadline() - now).as("a 2 ms round trip gives the floor").isEqualTo(TftpTransfer.MIN_TIMEOUT_MILLIS);
-        List<byte[]> resent = transfer.onTimeout(transfer.deadline());
+        List<byte[]> resent = onTimeout(transfer, transfer.deadline());
         assertThat(resent).extracting(TftpTransferTest::block).containsExactly(11);
         long firstRetry = transfer.deadline();
-        transfer.onTimeout(firstRetry);
+        onTimeout(transfer, firstRetry);
         assertThat(transfer.deadline() - firstRetry).as("backs off").isEqualTo(4 * TftpTransfer.MIN_TIMEOUT_MILLIS);
-        transfer.onPacket(new TftpPacket.Ack(11), firstRetry + 5);
+        onPacket(transfer, new TftpPacket.Ack(11), firstRetry + 5);
         assertThat(transfer.blocksAcked()).isEqualTo(11);
         assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.RUNNING);
-        assertThat(transfer.onTimeout(firstRetry + 5 + 4000)).as("gives up after (retries + 1) ceilings without progress")
+        assertThat(onTimeout(transfer, firstRetry + 5 + 4000)).as("gives up after (retries + 1) ceilings without progress")
                 .isEmpty();
         assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
     }
@@ -113,20 +164,45 @@ class TftpTransferTest {
     @Test
     void duplicateAndStaleAcksSendNothing() throws Exception {
         TftpTransfer transfer = transfer(content(4000), 512, 1, Map.of());
-        transfer.start(0);
-        assertThat(transfer.onPacket(new TftpPacket.Ack(1), 0)).hasSize(1);
-        assertThat(transfer.onPacket(new TftpPacket.Ack(1), 0)).as("duplicate").isEmpty();
-        assertThat(transfer.onPacket(new TftpPacket.Ack(9), 0)).as("ahead of what was sent").isEmpty();
-        assertThat(transfer.onPacket(new TftpPacket.Ack(2), 0)).extracting(TftpTransferTest::block).containsExactly(3);
+        start(transfer, 0);
+        assertThat(onPacket(transfer, new TftpPacket.Ack(1), 0)).hasSize(1);
+        assertThat(onPacket(transfer, new TftpPacket.Ack(1), 0)).as("duplicate").isEmpty();
+        assertThat(onPacket(transfer, new TftpPacket.Ack(9), 0)).as("ahead of what was sent").isEmpty();
+        assertThat(onPacket(transfer, new TftpPacket.Ack(2), 0)).extracting(TftpTransferTest::block).containsExactly(3);
     }
 
     @Test
     void aClientThatStopsAfterTheOptionAckEndsCleanly() throws Exception {
         TftpTransfer transfer = transfer(content(4000), 512, 1, Map.of("tsize", "4000"));
-        List<byte[]> oack = transfer.start(0);
+        List<byte[]> oack = start(transfer, 0);
         assertThat(new String(oack.get(0), 2, oack.get(0).length - 2)).isEqualTo("tsize\u00004000\u0000");
-        assertThat(transfer.onPacket(new TftpPacket.Error(8, "tsize only"), 5)).isEmpty();
+        assertThat(onPacket(transfer, new TftpPacket.Error(8, "tsize only"), 5)).isEmpty();
         assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.ABORTED_BY_CLIENT);
         assertThat(transfer.blocksAcked()).isZero();
+    }
+
+    @Test
+    void aSourceThatShrinksEndsTheTransferWithAnErrorAndNoShortBlock() throws Exception {
+        byte[] content = content(2000);
+        TftpSource shrinking = new TftpSource() {
+            @Override
+            public long size() {
+                return 4000;
+            }
+
+            @Override
+            public int read(long position, ByteBuffer into) throws IOException {
+                return TftpSource.of(content).read(position, into);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        TftpTransfer transfer = new TftpTransfer(shrinking, new TftpTransfer.Settings(512, 8, 1000, false, 3, Map.of()));
+        List<byte[]> sent = start(transfer, 0);
+        assertThat(sent).extracting(packet -> packet[1]).containsExactly((byte) 3, (byte) 3, (byte) 3, (byte) TftpPacket.ERROR);
+        assertThat(transfer.outcome()).isEqualTo(TftpTransfer.Outcome.FAILED);
+        assertThat(transfer.failure()).contains("shrank");
     }
 }
