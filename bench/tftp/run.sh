@@ -6,9 +6,14 @@
 # and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload against every server
 # back to back, so this machine's drift from minute to minute hits all servers alike; figures are
 # medians over RUNS rounds. Prints a Markdown table.
+# PIN=1 puts every server on CPU 0 and every client on CPU 1, as between two machines: on shared CPUs the
+# scheduler may run a server and a lock-step client on one CPU, where they exchange packets without the
+# wake-ups a network always costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-5}
+server_cpu=(); client_cpu=()
+if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
 missing=()
 for p in dnsmasq-base atftpd atftp curl ipxe; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -53,15 +58,15 @@ start_server() {
   case "$1" in
     metis)
       printf 'site: {name: bench, server_url: "http://127.0.0.1:18095"}\nclasses: {}\nnodes: {}\n' > "$work/inventory.yaml"
-      METIS_ACCESS_LOG=OFF ip netns exec "$ns" java -jar target/metis.jar serve --inventory "$work/inventory.yaml" --no-dhcp \
+      METIS_ACCESS_LOG=OFF ip netns exec "$ns" "${server_cpu[@]}" java -jar target/metis.jar serve --inventory "$work/inventory.yaml" --no-dhcp \
         --state-dir "$work/state" --boot-assets "$work/root" --tftp-root "$work/root" --http-addr 127.0.0.1 \
         --http-port 18095 --tftp-port 69 2>"$work/metis.log" & pids+=($!) ;;
     dnsmasq)
-      ip netns exec "$ns" dnsmasq --keep-in-foreground --port=0 --enable-tftp --tftp-root="$work/root" --tftp-max=1000 \
+      ip netns exec "$ns" "${server_cpu[@]}" dnsmasq --keep-in-foreground --port=0 --enable-tftp --tftp-root="$work/root" --tftp-max=1000 \
         --user=root --pid-file="$work/dnsmasq.pid" --log-facility=/dev/null & pids+=($!) ;;
-    tftpd-hpa) ip netns exec "$ns" "$hpa_dir/usr/sbin/in.tftpd" -L -u root -s "$work/root" -a 127.0.0.1:69 & pids+=($!) ;;
+    tftpd-hpa) ip netns exec "$ns" "${server_cpu[@]}" "$hpa_dir/usr/sbin/in.tftpd" -L -u root -s "$work/root" -a 127.0.0.1:69 & pids+=($!) ;;
     atftpd)
-      ip netns exec "$ns" atftpd --daemon --no-fork --user root.root --bind-address 127.0.0.1 --port 69 --maxthread 300 \
+      ip netns exec "$ns" "${server_cpu[@]}" atftpd --daemon --no-fork --user root.root --bind-address 127.0.0.1 --port 69 --maxthread 300 \
         --logfile /dev/null "$work/root" & pids+=($!) ;;
   esac
   for _ in $(seq 200); do ip netns exec "$ns" ss -lun | grep -q "127.0.0.1:69 \|0.0.0.0:69 \|\*:69 " && break; sleep 0.05; done
@@ -71,17 +76,17 @@ now() { date +%s%N; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms_since() { awk -v ns=$(( $(now) - $1 )) 'BEGIN {printf "%.1f", ns / 1e6}'; }
 curl_get() { # server file; fails on any error
-  ip netns exec "$(ns_of "$1")" curl -sS --tftp-blksize 1468 -o /dev/null "tftp://127.0.0.1/$2"
+  ip netns exec "$(ns_of "$1")" "${client_cpu[@]}" curl -sS --tftp-blksize 1468 -o /dev/null "tftp://127.0.0.1/$2"
 }
 atftp_get() { # server file; windowsize 8
-  ip netns exec "$(ns_of "$1")" atftp --option "blksize 1468" --option "windowsize 8" -g -r "$2" -l /dev/null 127.0.0.1 \
+  ip netns exec "$(ns_of "$1")" "${client_cpu[@]}" atftp --option "blksize 1468" --option "windowsize 8" -g -r "$2" -l /dev/null 127.0.0.1 \
     >/dev/null 2>&1 || { echo "atftp failed against $1" >&2; return 1; }
 }
 concurrent() { # server -> "milliseconds failures"
   local args=() t0 failures
   for i in $(seq 128); do args+=(-o /dev/null "tftp://127.0.0.1/ipxe.efi"); done
   t0=$(now)
-  failures=$(ip netns exec "$(ns_of "$1")" curl -sS -Z --parallel-max 128 --tftp-blksize 1468 "${args[@]}" 2>&1 | grep -c "curl:" || true)
+  failures=$(ip netns exec "$(ns_of "$1")" "${client_cpu[@]}" curl -sS -Z --parallel-max 128 --tftp-blksize 1468 "${args[@]}" 2>&1 | grep -c "curl:" || true)
   echo "$(ms_since "$t0") $failures"
 }
 
@@ -93,7 +98,7 @@ sleep 1
 # 2-3x slower than warm ones while the JIT compiled), the windowed runs and two concurrent runs.
 warm_up=(); for _ in $(seq 2000); do warm_up+=(-o /dev/null "tftp://127.0.0.1/warm-up.bin"); done
 for server in "${servers[@]}"; do
-  ip netns exec "$(ns_of "$server")" curl -sS -Z --parallel-max 4 --tftp-blksize 1468 "${warm_up[@]}" 2>/dev/null
+  ip netns exec "$(ns_of "$server")" "${client_cpu[@]}" curl -sS -Z --parallel-max 4 --tftp-blksize 1468 "${warm_up[@]}" 2>/dev/null
   for _ in 1 2 3; do curl_get "$server" 32m.bin; done
   for _ in 1 2 3 4 5; do atftp_get "$server" ipxe.efi || true; done
   atftp_get "$server" 32m.bin || true
@@ -130,7 +135,8 @@ best() { # figure -> the fastest anchor's value (smallest time)
 }
 ratio() { awk -v m="$1" -v b="$2" 'BEGIN {if (m == "n/a" || b == "") print "n/a"; else printf "%.2fx", b / m}'; }
 
-echo "| workload (loopback, $(nproc) cores; median of $runs rounds; ms, lower is better) | Metis | dnsmasq | tftpd-hpa | atftpd | fastest anchor / Metis |"
+placement="shared CPUs"; [ "${PIN:-0}" = 1 ] && placement="servers on CPU 0, clients on CPU 1"
+echo "| workload (loopback, $(nproc) cores, $placement; median of $runs rounds; ms, lower is better) | Metis | dnsmasq | tftpd-hpa | atftpd | fastest anchor / Metis |"
 echo "|---|---|---|---|---|---|"
 row() { local -n f=$2; echo "| $1 | ${f[metis]} | ${f[dnsmasq]} | ${f[tftpd-hpa]} | ${f[atftpd]} | $(ratio "${f[metis]}" "$(best "$2")") |"; }
 row "ipxe.efi ($(stat -c %s "$work/root/ipxe.efi") B), curl, blksize 1468" efi
