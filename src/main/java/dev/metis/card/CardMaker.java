@@ -17,7 +17,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Makes cards and card images for nodes: finds the golden image, renders the node's identity with the
@@ -69,17 +74,20 @@ public final class CardMaker {
         if (!source.atHand()) {
             return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
         }
-        try (Prepared prepared = prepare(source, seed, null)) {
+        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), null)) {
             return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
-                    prepared.boot, prepared.injection, seed, inspected);
+                    prepared.boot, prepared.injection(), seed, inspected);
         }
     }
 
-    /** Writes a fully injected image file: a temporary file beside it, verified, then renamed into place. */
+    /**
+     * Writes a fully injected image file: a temporary file beside it, verified, then renamed into place. The
+     * seed is rendered while the image starts streaming: a failure leaves only the temporary file.
+     */
     public Result image(ResolvedNode node, Path output) throws CardException {
         GoldenImages.Source source = images.source(node, inventory);
         images.fetch(source, progress);
-        CardSeed seed = seed(node, source);
+        Future<CardSeed> seed = inBackground("card-seed", () -> seed(node, source));
         Path dir = output.toAbsolutePath().getParent();
         if (Files.isDirectory(output) || (Files.exists(output) && !Files.isRegularFile(output))) {
             throw new CardException("output " + output + " exists and is not a regular file (use metis burn for devices)");
@@ -96,7 +104,7 @@ public final class CardMaker {
             moveIntoPlace(partial, output);
             return result;
         } catch (CardException e) {
-            throw wrongImageFirst(source, e);
+            throw seedFailure(seed).orElseGet(() -> wrongImageFirst(source, e));
         } finally {
             try {
                 Files.deleteIfExists(partial);
@@ -120,13 +128,34 @@ public final class CardMaker {
         }
         // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
         // could change in between.
-        try (Prepared prepared = prepare(source, seed, images.check(source))) {
+        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source))) {
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
             }
             return result;
         }
+    }
+
+    /** What stopped the seed from being rendered, if it has been tried and failed. */
+    private static Optional<CardException> seedFailure(Future<CardSeed> seed) {
+        if (seed.isDone()) {
+            try {
+                CardWriter.result(seed);
+            } catch (CardException e) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Work on a thread of its own, given up with the process if nobody waits for it. */
+    private static <T> Future<T> inBackground(String name, Callable<T> work) {
+        FutureTask<T> task = new FutureTask<>(work);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
     }
 
     /**
@@ -193,7 +222,8 @@ public final class CardMaker {
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);
         verifying.finish();
-        return new Result(prepared.source, prepared.seed.instanceId(), prepared.injection, written, verifySeconds);
+        return new Result(prepared.source, CardWriter.result(prepared.seed).instanceId(), prepared.injection(), written,
+                verifySeconds);
     }
 
     private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {
@@ -207,20 +237,23 @@ public final class CardMaker {
         return CardSeed.of(node, identity, overlay, source.description(), source.sha256());
     }
 
-    /** An image opened for writing, with its seed already laid into memory over the boot partition. */
+    /**
+     * An image opened for writing, with its seed being laid into memory over the boot partition: on a thread
+     * of its own for an uncompressed image, while the writer streams the compressed one.
+     */
     private static final class Prepared implements Closeable {
         final GoldenImages.Source source;
         final ImageStream stream;
-        final CardSeed seed;
+        final Future<CardSeed> seed;
         PartitionTable table;
         PartitionTable.Partition boot;
-        BootPartition.Injection injection;
+        private BootPartition.Injection injection;
         CardWriter.Prefix prefix = CardWriter.Prefix.NONE;
-        NavigableMap<Long, byte[]> changes;
+        CardWriter.Changes changes;
         CardWriter.MidStreamInjection midStream;
         Path spill;
 
-        Prepared(GoldenImages.Source source, ImageStream stream, CardSeed seed) {
+        Prepared(GoldenImages.Source source, ImageStream stream, Future<CardSeed> seed) {
             this.source = source;
             this.stream = stream;
             this.seed = seed;
@@ -228,8 +261,16 @@ public final class CardMaker {
 
         NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
             Overlay overlay = new Overlay(base, boot.offset(), boot.length());
-            injection = BootPartition.inject(overlay, seed);
+            injection = BootPartition.inject(overlay, CardWriter.result(seed));
             return overlay.changesInImage();
+        }
+
+        /** What the injection did, once it is done. */
+        BootPartition.Injection injection() throws CardException {
+            if (changes != null) {
+                CardWriter.result(changes.sectors());
+            }
+            return injection;
         }
 
         @Override
@@ -252,7 +293,7 @@ public final class CardMaker {
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
      * now or, when writing (a {@code check} is given, null for plan), while the writer streams it.
      */
-    private Prepared prepare(GoldenImages.Source source, CardSeed seed, ImageCheck check) throws CardException {
+    private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check) throws CardException {
         boolean duringWrite = check != null;
         Prepared prepared = new Prepared(source, ImageStream.open(source, check), seed);
         try {
@@ -281,7 +322,9 @@ public final class CardMaker {
             if (prepared.spill != null) {
                 prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
             }
-            prepared.changes = prepared.inject(base);
+            FileChannel original = base;
+            prepared.changes = new CardWriter.Changes(prepared.boot.end(), inBackground("card-inject",
+                    () -> prepared.inject(original)));
             return prepared;
         } catch (IOException e) {
             prepared.close();

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,9 +50,36 @@ public final class CardWriter {
         static final Prefix NONE = new Prefix(null, 0);
     }
 
-    /** @param again true when the chunk is written a second time, now with the seed laid over it */
-    private record Chunk(ChunkBuffers.Slot slot, boolean again) {
-        static final Chunk END = new Chunk(null, false);
+    /**
+     * The seed's changes to an uncompressed image: its changed sectors by image offset, all below {@code end},
+     * perhaps still being worked out on another thread. An image that can be read in any order is written
+     * from the first chunk past {@code end} to its last, then from its start, so the bulk of it is on its way
+     * to the target while they are.
+     */
+    record Changes(long end, Future<NavigableMap<Long, byte[]>> sectors) {
+        static Changes known(NavigableMap<Long, byte[]> sectors) {
+            return new Changes(sectors.isEmpty() ? 0 : sectors.lastKey() + sectors.lastEntry().getValue().length,
+                    CompletableFuture.completedFuture(sectors));
+        }
+
+        /** The sectors to lay over the chunk at {@code offset}, waiting for them if they are needed and not yet known. */
+        NavigableMap<Long, byte[]> at(long offset) throws CardException {
+            return offset < end ? result(sectors) : Collections.emptyNavigableMap();
+        }
+    }
+
+    /**
+     * @param again true when the chunk is written a second time, now with the seed laid over it
+     * @param checksum its CRC-32C, taken before it is queued so the writer does nothing but write
+     */
+    private record Chunk(ChunkBuffers.Slot slot, boolean again, int checksum) {
+        static final Chunk END = new Chunk(null, false, 0);
+
+        static Chunk of(ChunkBuffers.Slot slot, boolean again) {
+            CRC32C crc = new CRC32C();
+            crc.update(slot.data());
+            return new Chunk(slot, again, (int) crc.getValue());
+        }
     }
 
     /**
@@ -79,8 +108,8 @@ public final class CardWriter {
      * @param limit the most bytes the target can take, -1 for no limit
      * @param truncate whether the target is a file that must end where the image ends
      */
-    static Written write(ImageStream image, Prefix prefix, NavigableMap<Long, byte[]> changes,
-            MidStreamInjection midStream, Path target, long limit, boolean truncate, Progress.Step step) throws CardException {
+    static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream, Path target,
+            long limit, boolean truncate, Progress.Step step) throws CardException {
         BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
         long started = System.nanoTime();
@@ -91,37 +120,51 @@ public final class CardWriter {
                 image.throwIfCheckFailed();
                 stoppedEarly(writer);
             };
-            long offset = 0;
-            NavigableMap<Long, byte[]> laidOver = changes;
-            while (true) {
+            // Where writing starts, and where it stops once it has gone on from the image's start (-1: at its end).
+            long start = changes != null && image.inAnyOrder() ? (changes.end() + CHUNK - 1) / CHUNK * CHUNK : 0;
+            long stop = -1;
+            long offset = start;
+            long end = 0;
+            if (start > 0) {
+                image.seek(start);
+            }
+            NavigableMap<Long, byte[]> laidOver = null;
+            while (offset != stop) {
                 watch.check();
                 ChunkBuffers.Slot slot = buffers.take(watch);
                 slot.offset = offset;
                 int n = fill(image, prefix, slot);
                 if (n == 0) {
                     slot.release();
-                    break;
-                }
-                if (limit >= 0 && offset + n > limit) {
-                    throw new CardException("the image is larger than the target (" + limit + " bytes): nothing more written");
-                }
-                boolean injectNow = midStream != null && laidOver == null && offset + n >= midStream.end();
-                if (midStream != null && laidOver == null) {
-                    midStream.spill(slot.data(), offset);
-                } else if (!laidOver.subMap(offset, offset + n).isEmpty()) {
-                    slot = overlaidCopy(laidOver, slot, buffers.take(watch));
-                }
-                full.add(new Chunk(slot, false));
-                offset += n;
-                if (injectNow) {
-                    laidOver = midStream.inject();
-                    rewriteChanged(laidOver, midStream, offset, full, buffers, watch);
+                } else {
+                    if (limit >= 0 && offset + n > limit) {
+                        throw new CardException("the image is larger than the target (" + limit + " bytes): nothing more written");
+                    }
+                    boolean injectNow = midStream != null && laidOver == null && offset + n >= midStream.end();
+                    NavigableMap<Long, byte[]> sectors = midStream != null ? laidOver : changes.at(offset);
+                    if (sectors == null) {
+                        midStream.spill(slot.data(), offset);
+                    } else if (!sectors.subMap(offset, offset + n).isEmpty()) {
+                        slot = overlaidCopy(sectors, slot, buffers.take(watch));
+                    }
+                    full.add(Chunk.of(slot, false));
+                    offset += n;
+                    end = Math.max(end, offset);
+                    if (injectNow) {
+                        laidOver = midStream.inject();
+                        rewriteChanged(laidOver, midStream, offset, full, buffers, watch);
+                    }
                 }
                 if (n < CHUNK) {
-                    break;
+                    if (start == 0 || stop >= 0) {
+                        break;
+                    }
+                    stop = start;
+                    offset = 0;
+                    image.seek(0);
                 }
             }
-            if (laidOver == null) {
+            if (midStream != null && laidOver == null) {
                 throw new CardException("the image ends before its boot partition does");
             }
             full.add(Chunk.END);
@@ -129,8 +172,8 @@ public final class CardWriter {
             // The partition table goes on only once the whole image is known to be the one the inventory names.
             image.finish();
             sink.writeFirstChunk();
-            sink.finishFile(offset);
-            return new Written(offset, checksums, (System.nanoTime() - started) / 1e9);
+            sink.finishFile(end);
+            return new Written(end, checksums, (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
             throw new CardException("writing " + target + " failed: " + e.getMessage(), e);
         } finally {
@@ -230,7 +273,7 @@ public final class CardWriter {
             slot.length = (int) Math.min(CHUNK, written - chunkOffset);
             midStream.readSpill(chunkOffset, slot.buffer().limit(slot.length));
             overlay(changes, slot.buffer(), chunkOffset, slot.length);
-            full.add(new Chunk(slot, true));
+            full.add(Chunk.of(slot, true));
         }
     }
 
@@ -242,9 +285,10 @@ public final class CardWriter {
         }
     }
 
-    private static int[] result(Future<int[]> writer) throws CardException {
+    /** What work on another thread gave, waiting for it; what made it fail is thrown as a CardException. */
+    static <T> T result(Future<T> work) throws CardException {
         try {
-            return writer.get();
+            return work.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof CardException card ? card
@@ -301,11 +345,10 @@ public final class CardWriter {
         }
     }
 
-    /** The writing end: hashes chunks in order, writes them, and writes the first one last. */
+    /** The writing end: writes chunks as they come, keeping their checksums, and writes the first one last. */
     private static final class Sink implements AutoCloseable {
         private final Channels channels;
         private final boolean truncate;
-        private final CRC32C crc = new CRC32C();
         private final java.util.List<Integer> checksums = new ArrayList<>();
         private ChunkBuffers.Slot first;
 
@@ -325,14 +368,11 @@ public final class CardWriter {
                     break;
                 }
                 ChunkBuffers.Slot slot = chunk.slot();
-                crc.reset();
-                crc.update(slot.data());
                 int index = (int) (slot.offset / CHUNK);
-                if (index < checksums.size()) {
-                    checksums.set(index, (int) crc.getValue());
-                } else {
-                    checksums.add((int) crc.getValue());
+                while (checksums.size() <= index) {
+                    checksums.add(null);
                 }
+                checksums.set(index, chunk.checksum());
                 if (!chunk.again()) {
                     step.advance(slot.length);
                 }

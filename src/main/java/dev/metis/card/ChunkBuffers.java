@@ -7,19 +7,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fixed set of aligned direct buffers of one chunk each. A chunk is read into one once and then shared:
- * the image check hashes it while the writer writes it (direct I/O straight from the buffer), and it goes
- * back to the free set when the last of them releases it, so neither waits for the other.
+ * Up to {@code count} aligned direct buffers of one chunk each, each made when it is first needed (so the
+ * first write need not wait for them all). A chunk is read into one once and then shared: the image check
+ * hashes it while the writer writes it (direct I/O straight from the buffer), and it goes back to the free
+ * set when the last of them releases it, so neither waits for the other.
  */
 final class ChunkBuffers {
 
     private final BlockingQueue<Slot> free;
+    private final int alignment;
+    private int unmade;
 
     ChunkBuffers(int count, int alignment) {
-        free = new ArrayBlockingQueue<>(count);
-        for (int i = 0; i < count; i++) {
-            free.add(new Slot(aligned(alignment)));
-        }
+        this.free = new ArrayBlockingQueue<>(count);
+        this.alignment = alignment;
+        this.unmade = count;
     }
 
     /** A direct buffer of one chunk whose address is a multiple of {@code alignment}, as direct I/O needs. */
@@ -32,11 +34,17 @@ final class ChunkBuffers {
         void check() throws CardException;
     }
 
-    /** The next free buffer, held once by the caller. */
+    /** The next free buffer, held once by the caller; one thread takes them. */
     Slot take(Watch watch) throws CardException {
         try {
             while (true) {
-                Slot slot = free.poll(100, TimeUnit.MILLISECONDS);
+                Slot slot = free.poll();
+                if (slot == null && unmade > 0) {
+                    unmade--;
+                    slot = new Slot(aligned(alignment));
+                } else if (slot == null) {
+                    slot = free.poll(100, TimeUnit.MILLISECONDS);
+                }
                 if (slot != null) {
                     slot.refs.set(1);
                     slot.buffer.clear().limit(CardWriter.CHUNK);

@@ -37,7 +37,8 @@ final class ImageCheck implements AutoCloseable {
     private final ExecutorService chunkHashers;
     private final List<Future<?>> pending = new ArrayList<>();
     private volatile CardException failure;
-    private long next;
+    /** Bytes handed over so far: in file order (without a manifest), where the next chunk starts. */
+    private long offered;
 
     private ImageCheck(GoldenImages.Source source, Path manifestFile, ChunkManifest manifest) {
         this.source = source;
@@ -71,15 +72,15 @@ final class ImageCheck implements AutoCloseable {
     }
 
     /**
-     * Hands over the next chunk of the file, starting at its first byte and {@value CardWriter#CHUNK} bytes
-     * long but for the last; the slot is held until it is hashed.
+     * Hands over a chunk of the file, {@value CardWriter#CHUNK} bytes long but for the last, each chunk once:
+     * in any order when checked by chunks, else the next in the file; the slot is held until it is hashed.
      */
     void offer(ChunkBuffers.Slot slot) {
-        if (slot.offset != next) {
-            throw new IllegalStateException("chunk at " + slot.offset + " offered, " + next + " expected");
+        if (manifest == null ? slot.offset != offered : slot.offset % CardWriter.CHUNK != 0) {
+            throw new IllegalStateException("chunk at " + slot.offset + " offered out of turn");
         }
         int index = (int) (slot.offset / CardWriter.CHUNK);
-        next += slot.length;
+        offered += slot.length;
         if (manifest != null) {
             if (slot.offset + slot.length > manifest.size()) {
                 fail(differs("is longer than the " + manifest.size() + " bytes of"));
@@ -124,8 +125,8 @@ final class ImageCheck implements AutoCloseable {
         try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
             while (failure == null) {
                 ChunkBuffers.Slot slot = buffers.take(this::throwIfFailed);
-                slot.offset = next;
-                CardWriter.readFully(file, slot.buffer(), next);
+                slot.offset = offered;
+                CardWriter.readFully(file, slot.buffer(), offered);
                 int length = slot.buffer().position();
                 slot.length = length;
                 if (length > 0) {
@@ -168,14 +169,14 @@ final class ImageCheck implements AutoCloseable {
         }
         throwIfFailed();
         if (manifest != null) {
-            if (next != manifest.size()) {
-                throw differs("has " + next + " bytes, not the " + manifest.size() + " of");
+            if (offered != manifest.size()) {
+                throw differs("has " + offered + " bytes, not the " + manifest.size() + " of");
             }
             return;
         }
         GoldenImages.checkHash(source, Sha256.hex(whole), source.file().toString());
         try {
-            building.build(next).write(manifestFile);
+            building.build(offered).write(manifestFile);
         } catch (IOException | RuntimeException e) {
             // Only speed is lost: the next use checks the whole file again.
         }

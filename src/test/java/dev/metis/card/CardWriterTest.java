@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class CardWriterTest {
         Files.write(target, new byte[5 * CardWriter.CHUNK]);
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, changes, null, target, -1, true,
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(changes), null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
@@ -50,12 +51,54 @@ class CardWriterTest {
     }
 
     @Test
+    void anImageCheckedByChunksIsWrittenFromPastItsChangesThenFromItsStartToTheSameBytes() throws Exception {
+        Path golden = golden(4 * CardWriter.CHUNK + 1000);
+        try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
+            check.readAll(null);
+            check.finish();
+        }
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, filled(512, 3), (long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        Path target = dir.resolve("out.img");
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            assertThat(stream.inAnyOrder()).as("the first check left a chunk manifest").isTrue();
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(changes), null, target, -1,
+                    true, Progress.silent().start("write", -1));
+        }
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        byte[] expected = Files.readAllBytes(golden);
+        System.arraycopy(filled(512, 3), 0, expected, 512, 512);
+        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
+        assertThat(written.bytes()).isEqualTo(expected.length);
+        assertThat(Files.readAllBytes(target)).isEqualTo(expected);
+    }
+
+    @Test
+    void aFailedInjectionFailsTheWriteBeforeTheFirstChunkIsWritten() throws Exception {
+        Path golden = golden(3 * CardWriter.CHUNK);
+        try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
+            check.readAll(null);
+            check.finish();
+        }
+        Path target = dir.resolve("out.img");
+        CardWriter.Changes failing = new CardWriter.Changes(CardWriter.CHUNK + 512,
+                CompletableFuture.failedFuture(new CardException("no room for the seed")));
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, failing, null, target, -1, true,
+                    Progress.silent().start("write", -1))).hasMessage("no room for the seed");
+        }
+        byte[] written = Files.readAllBytes(target);
+        assertThat(java.util.Arrays.copyOf(written, Math.min(written.length, CardWriter.CHUNK)))
+                .as("the partition table never goes on").containsOnly(0);
+    }
+
+    @Test
     void aTargetThatReadsBackDifferentFailsTheVerifyNamingTheChunk() throws Exception {
         Path golden = golden(2 * CardWriter.CHUNK);
         Path target = dir.resolve("out.img");
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null, target, -1, true,
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(new TreeMap<>()), null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
@@ -70,7 +113,7 @@ class CardWriterTest {
     void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
         Path golden = golden(3 * CardWriter.CHUNK);
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, new TreeMap<>(), null,
+            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(new TreeMap<>()), null,
                     dir.resolve("small.img"), 2 * CardWriter.CHUNK, false, Progress.silent().start("write", -1)))
                     .hasMessageContaining("larger than the target");
         }
