@@ -1,8 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.secrets.LeakGuard;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,11 +13,10 @@ public final class Main {
 
     public static final int INVALID_INPUT = 1;
 
-    /** The commands by name, in the order the usage lists them. */
-    private static final Map<String, Class<?>> COMMANDS = orderedMap("serve", ServeCommand.class, "inventory",
-            InventoryCommand.class, "config", ConfigCommand.class, "render", RenderCommand.class, "reprovision",
-            ReprovisionCommand.class, "plan", PlanCommand.class, "image", ImageCommand.class, "burn", BurnCommand.class,
-            "help", CommandLine.HelpCommand.class);
+    /** The commands in the order the usage lists them, each named by its {@code @Command}. */
+    private static final List<Class<?>> COMMANDS = List.of(ServeCommand.class, InventoryCommand.class,
+            ConfigCommand.class, RenderCommand.class, ReprovisionCommand.class, PlanCommand.class, ImageCommand.class,
+            BurnCommand.class, CommandLine.HelpCommand.class);
 
     private final Map<String, String> environment;
 
@@ -46,12 +44,7 @@ public final class Main {
      */
     static CommandLine commandLine(Map<String, String> environment, String first) {
         CommandLine cli = new CommandLine(new Main(environment));
-        Class<?> named = "help".equals(first) ? null : COMMANDS.get(first);
-        if (named != null) {
-            cli.addSubcommand(first, named);
-        } else {
-            COMMANDS.forEach(cli::addSubcommand);
-        }
+        commandsFor(first).forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Exception messages in Metis never carry secrets (see Secret); the guard is for those of libraries.
             cmd.getErr().println("metis: " + LeakGuard.mask(e.getMessage()));
@@ -64,12 +57,15 @@ public final class Main {
         return environment;
     }
 
-    private static Map<String, Class<?>> orderedMap(Object... namesAndCommands) {
-        Map<String, Class<?>> map = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndCommands.length; i += 2) {
-            map.put((String) namesAndCommands[i], (Class<?>) namesAndCommands[i + 1]);
+    private static List<Class<?>> commandsFor(String first) {
+        if (!"help".equals(first)) {
+            for (Class<?> command : COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(first)) {
+                    return List.of(command);
+                }
+            }
         }
-        return Collections.unmodifiableMap(map);
+        return COMMANDS;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
