@@ -87,9 +87,10 @@ class CardWriterTest {
             assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, failing, null, target, -1, true,
                     Progress.silent().start("write", -1))).hasMessage("no room for the seed");
         }
+        // The bulk may or may not have gone on before the failure was seen; the first chunk never does.
         byte[] written = Files.readAllBytes(target);
-        assertThat(java.util.Arrays.copyOf(written, Math.min(written.length, CardWriter.CHUNK)))
-                .as("the partition table never goes on").containsOnly(0);
+        int head = Math.min(written.length, CardWriter.CHUNK);
+        assertThat(java.util.Arrays.copyOf(written, head)).as("the partition table never goes on").isEqualTo(new byte[head]);
     }
 
     @Test
