@@ -34,7 +34,10 @@ public final class EventLoops {
         return nativeEpoll() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
     }
 
-    /** Loops that spin briefly before sleeping while {@code engaged}: see {@link SpinningSelectStrategy}. */
+    /**
+     * Loops that, while {@code engaged}, wait by polling briefly or by sleeping, whichever they measure to be
+     * quicker: see {@link SpinningSelectStrategy}.
+     */
     public static EventLoopGroup spinningGroup(int threads, long spinNanos, BooleanSupplier engaged) {
         SelectStrategyFactory strategies = () -> new SpinningSelectStrategy(spinNanos, engaged);
         return nativeEpoll() ? new EpollEventLoopGroup(threads, strategies)

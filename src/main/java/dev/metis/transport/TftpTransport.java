@@ -45,7 +45,7 @@ public final class TftpTransport implements AutoCloseable {
     private static final int HEADERS = 32;
     private static final int FALLBACK_MAX_BLOCK = 1468;
     /**
-     * How long the loop polls for the next ACK before it sleeps: a LAN client's round trip, measured
+     * How long the loop polls for the next ACK, when polling, before it sleeps: a LAN client's round trip, measured
      * with curl on loopback at 30-60 us once the server does not sleep.
      */
     private static final long SPIN_NANOS = 100_000;
@@ -77,8 +77,8 @@ public final class TftpTransport implements AutoCloseable {
     public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, Observer observer)
             throws IOException, InterruptedException {
         // One event loop: per-packet work is tiny, and on small boot servers a second loop mostly
-        // competes for the cores with everything else (measured with 128 concurrent clients). It spins
-        // for the next ACK only while transfers run.
+        // competes for the cores with everything else (measured with 128 concurrent clients). While
+        // transfers run, it polls for the next ACK or sleeps, whichever it measures to be quicker.
         Map<Channel, Boolean> transfers = new ConcurrentHashMap<>();
         EventLoopGroup group = EventLoops.spinningGroup(1, SPIN_NANOS, () -> !transfers.isEmpty());
         Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
