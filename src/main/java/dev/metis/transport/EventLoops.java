@@ -1,6 +1,7 @@
 package dev.metis.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -13,9 +14,12 @@ import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -59,5 +63,14 @@ public final class EventLoops {
 
     public static Class<? extends DatagramChannel> datagramChannel() {
         return nativeEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    /**
+     * Sockets of the peer's own address family. Linux sends from a dual-stack (IPv6) socket to an IPv4
+     * peer as if unconnected, looking the route up for every packet even when the socket is connected.
+     */
+    public static ChannelFactory<DatagramChannel> datagramChannelFor(InetAddress peer) {
+        InternetProtocolFamily family = peer instanceof Inet4Address ? InternetProtocolFamily.IPv4 : InternetProtocolFamily.IPv6;
+        return nativeEpoll() ? () -> new EpollDatagramChannel(family) : () -> new NioDatagramChannel(family);
     }
 }

@@ -71,7 +71,7 @@ public final class TftpTransport implements AutoCloseable {
         this.group = group;
         this.listener = listener;
         this.transfers = transfers;
-        this.transferSockets = EventLoops.oneReadPerEvent(new Bootstrap().group(group).channel(EventLoops.datagramChannel()));
+        this.transferSockets = EventLoops.oneReadPerEvent(new Bootstrap().group(group));
     }
 
     public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, Observer observer)
@@ -149,7 +149,8 @@ public final class TftpTransport implements AutoCloseable {
             total.decrementAndGet();
             fromClient.decrementAndGet();
         };
-        transferSockets.clone().handler(new TransferHandler(start, client, observer, release, transfers))
+        transferSockets.clone().channelFactory(EventLoops.datagramChannelFor(client.getAddress()))
+                .handler(new TransferHandler(start, client, observer, release, transfers))
                 .bind(0).addListener(bound -> {
             if (!bound.isSuccess()) {
                 LOG.warn("cannot open a TFTP transfer socket: {}", bound.cause().toString());
