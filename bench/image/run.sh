@@ -7,7 +7,9 @@
 # kept in /var/cache/metis-bench/image.
 # dd runs as `dd bs=4M oflag=direct conv=fsync`; Metis runs as deploy/bin/metis (the launcher the README
 # documents) and its figure is its whole run (JVM start, inventory, injection, image check, write,
-# fsync) minus the read-back verify, which is reported on its own. Before the timed runs, one untimed run
+# fsync) minus the read-back verify, which is reported on its own; beside it, the rate of its write phase
+# alone (first write to last fsync, as Metis reports it), which leaves out the fixed cost of starting
+# and tells it from the streaming rate. Before the timed runs, one untimed run
 # writes the launcher's class archive, and one run per image is its first use: no chunk manifest yet, so
 # the whole file is hashed in order (reported as "first use").
 # The runs of the first size are repeated at card speed: writes to the target throttled to CARD_MBPS (60)
@@ -84,41 +86,46 @@ in_group() {
 }
 dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
 xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$work/target.img' bs=4M oflag=direct conv=fsync status=none iflag=fullblock"; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
-# Prints "<seconds without verify> <verify seconds>" for node $1, whose image is $2.
+# Prints "<seconds without verify> <verify seconds> <write-phase MB/s>" for node $1, whose image is $2. The
+# write phase is Metis's own figure: from its first write to the target's last fsync, without the start
+# (JVM, inventory, rendering) before it.
 metis_run() {
-  local start end verify
+  local start end verify phase
   warm "$2"
   start=$(now)
   in_group "${metis[@]}" image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
     --cache "$work/cache" --state-dir "$work/state" > "$work/metis.out" 2>&1 || { cat "$work/metis.out" >&2; exit 1; }
   end=$(now)
   verify=$(sed -n 's/.*verify \([0-9.]*\) s.*/\1/p' "$work/metis.out")
-  echo "$(echo "$end - $start - $verify" | bc) $verify"
+  phase=$(sed -n 's/^write [0-9.]* s (\([0-9.]*\) MB\/s).*/\1/p' "$work/metis.out")
+  echo "$(echo "$end - $start - $verify" | bc) $verify $phase"
   rm -f "$work/target.img"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 m() { printf '%s\n' "$@" | median; }
 rate() { echo "scale=1; $1 / $2 / 1000000" | bc; }
+# Metis's write-phase MB/s over the anchor's whole-run MB/s.
+phase_ratio() { echo "scale=2; $1 / ($2 / $3 / 1000000)" | bc | sed 's/$/x/'; }
 # One table row per source of one size: median times of dd, metis, verify; the first use when measured.
 rows() {
-  local label=$1 size=$2 first_raw=$3 first_xz=$4 dd_t=() xzdd_t=() metis_t=() metis_v=() metisxz_t=() metisxz_v=() t v
+  local label=$1 size=$2 first_raw=$3 first_xz=$4 dd_t=() xzdd_t=() metis_t=() metis_v=() metis_p=() metisxz_t=() metisxz_v=() metisxz_p=() t v p
   local g="$cache/golden-${size}m.img" bytes
   bytes=$(stat -c %s "$g")
   for _ in $(seq "$runs"); do
     dd_t+=("$(dd_run "$g")")
-    read -r t v < <(metis_run "raw-$size" "$g"); metis_t+=("$t"); metis_v+=("$v")
+    read -r t v p < <(metis_run "raw-$size" "$g"); metis_t+=("$t"); metis_v+=("$v"); metis_p+=("$p")
     xzdd_t+=("$(xzdd_run "$g.xz")")
-    read -r t v < <(metis_run "xz-$size" "$g.xz"); metisxz_t+=("$t"); metisxz_v+=("$v")
+    read -r t v p < <(metis_run "xz-$size" "$g.xz"); metisxz_t+=("$t"); metisxz_v+=("$v"); metisxz_p+=("$p")
   done
-  local d mt mv xd xt xv
-  d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}")
-  xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}")
+  local d mt mv mp xd xt xv xp
+  d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}"); mp=$(m "${metis_p[@]}")
+  xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}"); xp=$(m "${metisxz_p[@]}")
   local image="$((size / 1024)) GiB"
   [ "$first_raw" = - ] || first_raw=$(rate "$bytes" "$first_raw")
   [ "$first_xz" = - ] || first_xz=$(rate "$bytes" "$first_xz")
-  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $first_raw | $(rate "$bytes" "$mv") |"
-  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $first_xz | $(rate "$bytes" "$xv") |"
+  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") |"
+  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $xp | $(phase_ratio "$xp" "$bytes" "$xd") | $first_xz | $(rate "$bytes" "$xv") |"
 }
 
 # The launcher's class archive, written by the first run of `image` and used by every later one.
@@ -127,8 +134,8 @@ rm -rf "$work/cache"
 
 echo "Golden images: ${sizes[*]} MiB (as xz: $(for s in "${sizes[@]}"; do printf '%s ' "$(stat -c %s "$cache/golden-${s}m.img.xz")"; done)bytes), target a file on $(df --output=source "$work" | tail -1), median of $runs runs."
 echo
-echo "| target speed | image | source | anchor | anchor MB/s | metis image MB/s (without verify) | ratio | metis first use MB/s | metis verify MB/s |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| target speed | image | source | anchor | anchor MB/s | metis image MB/s (without verify) | ratio | metis write phase MB/s | its ratio | metis first use MB/s | metis verify MB/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for size in "${sizes[@]}"; do
   g="$cache/golden-${size}m.img"
   read -r first_raw _ < <(metis_run "raw-$size" "$g")
