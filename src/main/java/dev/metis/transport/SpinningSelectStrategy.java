@@ -121,9 +121,6 @@ final class SpinningSelectStrategy implements SelectStrategy {
 
     /** Between busy spells the placement may change: measure both ways afresh, sleeping first. */
     private void forget() {
-        if (spinMean < 0 && sleepMean < 0 && cycles == 0) {
-            return;
-        }
         spinning = false;
         cycles = 0;
         cycleNanos = 0;

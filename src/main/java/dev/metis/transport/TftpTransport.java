@@ -45,8 +45,8 @@ public final class TftpTransport implements AutoCloseable {
     private static final int HEADERS = 32;
     private static final int FALLBACK_MAX_BLOCK = 1468;
     /**
-     * How long the loop polls for the next ACK, when polling, before it sleeps: a LAN client's round trip, measured
-     * with curl on loopback at 30-60 us once the server does not sleep.
+     * How long the loop, when it polls, polls for the next ACK before it sleeps: a LAN client's round trip,
+     * measured with curl on loopback at 30-60 us once the server does not sleep.
      */
     private static final long SPIN_NANOS = 100_000;
 
