@@ -2,8 +2,8 @@ package dev.metis.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +33,12 @@ public final class SafePath {
         return Optional.of(segments);
     }
 
+    /** A regular file under a served root, with its attributes as read when it was resolved. */
+    public record Resolved(Path path, BasicFileAttributes attributes) {
+    }
+
     /** The regular file the path names under {@code root}, or empty if there is none it may serve. */
-    public static Optional<Path> resolve(Path root, String requested) throws IOException {
+    public static Optional<Resolved> resolve(Path root, String requested) throws IOException {
         Optional<List<String>> segments = segments(requested);
         if (segments.isEmpty() || segments.get().isEmpty()) {
             return Optional.empty();
@@ -44,18 +48,17 @@ public final class SafePath {
         for (String segment : segments.get()) {
             candidate = candidate.resolve(segment);
         }
-        if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS) && !Files.exists(candidate)) {
-            return Optional.empty();
-        }
         Path real;
+        BasicFileAttributes attributes;
         try {
             real = candidate.toRealPath();
-        } catch (IOException dangling) {
+            attributes = Files.readAttributes(real, BasicFileAttributes.class);
+        } catch (IOException missingOrDangling) {
             return Optional.empty();
         }
-        if (!real.startsWith(realRoot) || !Files.isRegularFile(real)) {
+        if (!real.startsWith(realRoot) || !attributes.isRegularFile()) {
             return Optional.empty();
         }
-        return Optional.of(real);
+        return Optional.of(new Resolved(real, attributes));
     }
 }

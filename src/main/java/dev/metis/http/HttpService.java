@@ -298,13 +298,15 @@ public final class HttpService {
     }
 
     private HttpResponse file(HttpRequest request, String route, Path root, List<String> segments) throws IOException {
-        Optional<Path> file = Files.isDirectory(root) ? SafePath.resolve(root, String.join("/", segments)) : Optional.empty();
-        if (file.isEmpty()) {
+        Optional<SafePath.Resolved> resolved = Files.isDirectory(root) ? SafePath.resolve(root, String.join("/", segments))
+                : Optional.empty();
+        if (resolved.isEmpty()) {
             return error(route, 404, "no such file");
         }
-        long size = Files.size(file.get());
+        Path file = resolved.get().path();
+        long size = resolved.get().attributes().size();
         String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                Files.getLastModifiedTime(file.get()).toInstant().atOffset(ZoneOffset.UTC));
+                resolved.get().attributes().lastModifiedTime().toInstant().atOffset(ZoneOffset.UTC));
         ByteRange.Parsed range = ByteRange.parse(request.header("range"), size);
         HttpResponse response;
         if (range instanceof ByteRange.Unsatisfiable) {
@@ -312,10 +314,10 @@ public final class HttpService {
         } else if (range instanceof ByteRange.Partial partial) {
             ByteRange r = partial.range();
             response = new HttpResponse(route, 206, "application/octet-stream", Map.of(
-                    "content-range", "bytes " + r.first() + "-" + r.last() + "/" + size), null, file.get(),
+                    "content-range", "bytes " + r.first() + "-" + r.last() + "/" + size), null, file,
                     r.first(), r.length(), false);
         } else {
-            response = new HttpResponse(route, 200, "application/octet-stream", Map.of(), null, file.get(), 0, size, false);
+            response = new HttpResponse(route, 200, "application/octet-stream", Map.of(), null, file, 0, size, false);
         }
         response = response.withHeader("accept-ranges", "bytes").withHeader("last-modified", lastModified);
         return request.method().equals("HEAD") ? response.withoutBody() : response;

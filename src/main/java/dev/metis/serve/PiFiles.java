@@ -80,8 +80,8 @@ final class PiFiles implements TftpService.Files {
             return new TftpService.NotFound();
         }
         Path firmware = current.inventory().resolve(node.spec().netboot().firmwareDir());
-        Optional<Path> file = SafePath.resolve(firmware, rest);
+        Optional<SafePath.Resolved> file = SafePath.resolve(firmware, rest);
         return file.isEmpty() ? new TftpService.NotFound()
-                : new TftpService.Found(cache.open(file.get()), file.get().toString());
+                : new TftpService.Found(cache.open(file.get()), file.get().path().toString());
     }
 }

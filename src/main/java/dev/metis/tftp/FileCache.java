@@ -1,5 +1,6 @@
 package dev.metis.tftp;
 
+import dev.metis.files.SafePath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,10 @@ public final class FileCache {
         this.maxTotalBytes = maxTotalBytes;
     }
 
-    public TftpSource open(Path file) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    /** The file's content, by the size and modification time it was resolved with. */
+    public TftpSource open(SafePath.Resolved resolved) throws IOException {
+        Path file = resolved.path();
+        BasicFileAttributes attributes = resolved.attributes();
         if (attributes.size() > maxFileBytes) {
             return TftpSource.open(file);
         }

@@ -22,10 +22,10 @@ public final class RootFiles implements TftpService.Files {
         if (!java.nio.file.Files.isDirectory(root)) {
             return new TftpService.NotFound();
         }
-        Optional<Path> file = SafePath.resolve(root, path);
+        Optional<SafePath.Resolved> file = SafePath.resolve(root, path);
         if (file.isEmpty()) {
             return new TftpService.NotFound();
         }
-        return new TftpService.Found(cache.open(file.get()), file.get().toString());
+        return new TftpService.Found(cache.open(file.get()), file.get().path().toString());
     }
 }

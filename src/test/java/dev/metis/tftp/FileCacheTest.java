@@ -2,6 +2,7 @@ package dev.metis.tftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metis.files.SafePath;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,11 @@ class FileCacheTest {
     @TempDir
     Path dir;
 
+    /** As the TFTP root hands files over: resolved, with the attributes they have now. */
+    private SafePath.Resolved resolved(Path file) throws Exception {
+        return SafePath.resolve(dir, file.getFileName().toString()).orElseThrow();
+    }
+
     private static String read(TftpSource source) throws Exception {
         ByteBuffer bytes = ByteBuffer.allocate((int) source.size());
         source.read(0, bytes);
@@ -25,10 +31,10 @@ class FileCacheTest {
         FileCache cache = new FileCache(100, 1000);
         Path file = dir.resolve("ipxe.efi");
         Files.writeString(file, "first");
-        assertThat(read(cache.open(file))).isEqualTo("first");
+        assertThat(read(cache.open(resolved(file)))).isEqualTo("first");
         Files.writeString(file, "second!");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        assertThat(read(cache.open(file))).isEqualTo("second!");
+        assertThat(read(cache.open(resolved(file)))).isEqualTo("second!");
         assertThat(cache.cachedBytes()).isEqualTo(7);
     }
 
@@ -38,12 +44,12 @@ class FileCacheTest {
         for (int i = 0; i < 5; i++) {
             Path file = dir.resolve("f" + i);
             Files.write(file, new byte[100]);
-            cache.open(file);
+            cache.open(resolved(file));
         }
         assertThat(cache.cachedBytes()).isLessThanOrEqualTo(250);
         Path big = dir.resolve("big");
         Files.write(big, new byte[101]);
-        assertThat(cache.open(big).size()).isEqualTo(101);
+        assertThat(cache.open(resolved(big)).size()).isEqualTo(101);
         assertThat(cache.cachedBytes()).isLessThanOrEqualTo(250);
     }
 }
