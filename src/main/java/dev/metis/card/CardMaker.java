@@ -19,10 +19,8 @@ import java.util.Arrays;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 
 /**
  * Makes cards and card images for nodes: finds the golden image, renders the node's identity with the
@@ -87,7 +85,7 @@ public final class CardMaker {
     public Result image(ResolvedNode node, Path output) throws CardException {
         GoldenImages.Source source = images.source(node, inventory);
         images.fetch(source, progress);
-        Future<CardSeed> seed = inBackground("card-seed", () -> seed(node, source));
+        Future<CardSeed> seed = CardWriter.inBackground("card-seed", () -> seed(node, source));
         Path dir = output.toAbsolutePath().getParent();
         if (Files.isDirectory(output) || (Files.exists(output) && !Files.isRegularFile(output))) {
             throw new CardException("output " + output + " exists and is not a regular file (use metis burn for devices)");
@@ -147,15 +145,6 @@ public final class CardMaker {
             }
         }
         return Optional.empty();
-    }
-
-    /** Work on a thread of its own, given up with the process if nobody waits for it. */
-    private static <T> Future<T> inBackground(String name, Callable<T> work) {
-        FutureTask<T> task = new FutureTask<>(work);
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        thread.start();
-        return task;
     }
 
     /**
@@ -323,7 +312,7 @@ public final class CardMaker {
                 prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
             }
             FileChannel original = base;
-            prepared.changes = new CardWriter.Changes(prepared.boot.end(), inBackground("card-inject",
+            prepared.changes = new CardWriter.Changes(prepared.boot.end(), CardWriter.inBackground("card-inject",
                     () -> prepared.inject(original)));
             return prepared;
         } catch (IOException e) {

@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -283,6 +285,15 @@ public final class CardWriter {
             result(writer);
             throw new CardException("the writer stopped early");
         }
+    }
+
+    /** Work on a thread of its own, given up with the process if nobody waits for it. */
+    static <T> Future<T> inBackground(String name, Callable<T> work) {
+        FutureTask<T> task = new FutureTask<>(work);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
     }
 
     /** What work on another thread gave, waiting for it; what made it fail is thrown as a CardException. */

@@ -9,9 +9,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * One front-to-back pass over a golden image's decompressed bytes, with the file checked against its
@@ -26,7 +25,7 @@ final class ImageStream implements Closeable {
     private final FileChannel file;
     private final InputStream decompressed;
     private final ImageCheck check;
-    private final CompletableFuture<Void> checkPass;
+    private final Future<Void> checkPass;
     private byte[] scratch;
     private long position;
     /** The furthest {@link #position} before a {@link #seek}: where the image ended, once read. */
@@ -42,22 +41,10 @@ final class ImageStream implements Closeable {
         this.decompressed = compression == Compression.NONE ? null : parallel != null ? parallel
                 : compression.decompress(new BufferedInputStream(Channels.newInputStream(file), 1 << 20));
         this.check = check;
-        this.checkPass = check != null && compression != Compression.NONE ? passOfItsOwn(check) : null;
-    }
-
-    private static CompletableFuture<Void> passOfItsOwn(ImageCheck check) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                check.readAll(null);
-                done.complete(null);
-            } catch (CardException | RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        }, "image-check");
-        reader.setDaemon(true);
-        reader.start();
-        return done;
+        this.checkPass = check != null && compression != Compression.NONE ? CardWriter.inBackground("image-check", () -> {
+            check.readAll(null);
+            return null;
+        }) : null;
     }
 
     /** @param check what checks the file as it streams; null to read without checking (plan) */
@@ -168,7 +155,7 @@ final class ImageStream implements Closeable {
         if (checkPass != null) {
             try {
                 checkPass.get();
-            } catch (ExecutionException | CompletionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof CardException card ? card
                         : new CardException("cannot read golden image " + source.file() + ": " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
