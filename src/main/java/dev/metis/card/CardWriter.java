@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,11 +58,6 @@ public final class CardWriter {
      * to the target while they are.
      */
     record Changes(long end, Future<NavigableMap<Long, byte[]>> sectors) {
-        static Changes known(NavigableMap<Long, byte[]> sectors) {
-            return new Changes(sectors.isEmpty() ? 0 : sectors.lastKey() + sectors.lastEntry().getValue().length,
-                    CompletableFuture.completedFuture(sectors));
-        }
-
         /** The sectors to lay over the chunk at {@code offset}, waiting for them if they are needed and not yet known. */
         NavigableMap<Long, byte[]> at(long offset) throws CardException {
             return offset < end ? result(sectors) : Collections.emptyNavigableMap();

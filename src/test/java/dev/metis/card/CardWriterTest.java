@@ -8,6 +8,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,12 @@ class CardWriterTest {
         return file;
     }
 
+    /** Changes already worked out, ending where their last sector does. */
+    private static CardWriter.Changes known(NavigableMap<Long, byte[]> sectors) {
+        return new CardWriter.Changes(sectors.isEmpty() ? 0 : sectors.lastKey() + sectors.lastEntry().getValue().length,
+                CompletableFuture.completedFuture(sectors));
+    }
+
     private GoldenImages.Source source(Path file) throws Exception {
         return new GoldenImages.Source("n1", file.toString(), Sha256.hex(Files.readAllBytes(file)), file, null);
     }
@@ -39,7 +46,7 @@ class CardWriterTest {
         Files.write(target, new byte[5 * CardWriter.CHUNK]);
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(changes), null, target, -1, true,
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
@@ -62,7 +69,7 @@ class CardWriterTest {
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
             assertThat(stream.inAnyOrder()).as("the first check left a chunk manifest").isTrue();
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(changes), null, target, -1,
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1,
                     true, Progress.silent().start("write", -1));
         }
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
@@ -99,7 +106,7 @@ class CardWriterTest {
         Path target = dir.resolve("out.img");
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(new TreeMap<>()), null, target, -1, true,
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null, target, -1, true,
                     Progress.silent().start("write", -1));
         }
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
@@ -114,7 +121,7 @@ class CardWriterTest {
     void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
         Path golden = golden(3 * CardWriter.CHUNK);
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, CardWriter.Changes.known(new TreeMap<>()), null,
+            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null,
                     dir.resolve("small.img"), 2 * CardWriter.CHUNK, false, Progress.silent().start("write", -1)))
                     .hasMessageContaining("larger than the target");
         }
