@@ -203,10 +203,10 @@ public final class CardMaker {
         }
     }
 
-    private Result write(Prepared prepared, Path target, long limit, boolean truncate) throws CardException {
+    private Result write(Prepared prepared, Path target, long limit, boolean file) throws CardException {
         Progress.Step writing = progress.start("write", prepared.stream.size().orElse(-1));
         CardWriter.Written written = CardWriter.write(prepared.stream, prepared.prefix, prepared.changes,
-                prepared.midStream, target, limit, truncate, writing);
+                prepared.midStream, target, limit, file, writing);
         writing.finish();
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);

@@ -28,7 +28,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * direct I/O where the target allows it, the first chunk (partition table) held back and written after
  * everything else is on stable storage, then the whole range read back and hashed. Reading and
  * decompressing run on the calling thread, the image check on its own threads, and a writer thread
- * writes each chunk from the buffer it was read into, waiting for neither.
+ * writes each chunk from the buffer it was read into, waiting for neither. A file target is written
+ * sparse, as {@code cp --sparse} and bmaptool do: its chunks of zeros (an image's free space) are left as
+ * holes, which read back as zeros; a card gets every byte, as its old contents are still there.
  */
 public final class CardWriter {
 
@@ -39,8 +41,9 @@ public final class CardWriter {
     /**
      * @param checksums CRC-32C of each {@value #CHUNK}-byte chunk as written: hardware-fast, so the check
      *                  costs nothing next to the write, and a failed read-back names the chunk it found
+     * @param holes     bytes of zeros left as holes in a file target instead of written
      */
-    public record Written(long bytes, int[] checksums, double seconds) {
+    public record Written(long bytes, long holes, int[] checksums, double seconds) {
     }
 
     /**
@@ -66,15 +69,26 @@ public final class CardWriter {
 
     /**
      * @param again true when the chunk is written a second time, now with the seed laid over it
+     * @param zero true when it is all zeros, so a file target can skip it: never for a chunk written again,
+     *             whose first write left bytes there
      * @param checksum its CRC-32C, taken before it is queued so the writer does nothing but write
      */
-    private record Chunk(ChunkBuffers.Slot slot, boolean again, int checksum) {
-        static final Chunk END = new Chunk(null, false, 0);
+    private record Chunk(ChunkBuffers.Slot slot, boolean again, boolean zero, int checksum) {
+        static final Chunk END = new Chunk(null, false, false, 0);
+        /** A whole chunk of zeros is common (free space) and always has this checksum. */
+        private static final int ZERO_CHUNK_CHECKSUM = checksum(ByteBuffer.allocate(CHUNK));
 
         static Chunk of(ChunkBuffers.Slot slot, boolean again) {
+            ByteBuffer data = slot.data();
+            boolean zero = !again && ChunkBuffers.isZero(data);
+            int checksum = zero && data.remaining() == CHUNK ? ZERO_CHUNK_CHECKSUM : checksum(data);
+            return new Chunk(slot, again, zero, checksum);
+        }
+
+        private static int checksum(ByteBuffer data) {
             CRC32C crc = new CRC32C();
-            crc.update(slot.data());
-            return new Chunk(slot, again, (int) crc.getValue());
+            crc.update(data);
+            return (int) crc.getValue();
         }
     }
 
@@ -102,14 +116,15 @@ public final class CardWriter {
 
     /**
      * @param limit the most bytes the target can take, -1 for no limit
-     * @param truncate whether the target is a file that must end where the image ends
+     * @param file whether the target is a regular file: written from empty (as dd does), sparse, and ending
+     *             where the image ends
      */
     static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream, Path target,
-            long limit, boolean truncate, Progress.Step step) throws CardException {
+            long limit, boolean file, Progress.Step step) throws CardException {
         BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
         long started = System.nanoTime();
-        try (Sink sink = Sink.open(target, truncate)) {
+        try (Sink sink = Sink.open(target, file)) {
             ChunkBuffers buffers = new ChunkBuffers(BUFFERS, sink.channels.alignment);
             Future<int[]> writer = thread.submit(() -> sink.drain(full, step));
             ChunkBuffers.Watch watch = () -> {
@@ -169,7 +184,7 @@ public final class CardWriter {
             image.finish();
             sink.writeFirstChunk();
             sink.finishFile(end);
-            return new Written(end, checksums, (System.nanoTime() - started) / 1e9);
+            return new Written(end, sink.holes, checksums, (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
             throw new CardException("writing " + target + " failed: " + e.getMessage(), e);
         } finally {
@@ -350,20 +365,29 @@ public final class CardWriter {
         }
     }
 
-    /** The writing end: writes chunks as they come, keeping their checksums, and writes the first one last. */
+    /**
+     * The writing end: writes chunks as they come, keeping their checksums, and writes the first one last. In
+     * a file it skips chunks of zeros: the file starts empty, so what is never written reads as zeros.
+     */
     private static final class Sink implements AutoCloseable {
         private final Channels channels;
-        private final boolean truncate;
+        private final boolean file;
         private final java.util.List<Integer> checksums = new ArrayList<>();
         private ChunkBuffers.Slot first;
+        /** Written by the writer thread, read once it has finished. */
+        private long holes;
 
-        private Sink(Channels channels, boolean truncate) {
+        private Sink(Channels channels, boolean file) {
             this.channels = channels;
-            this.truncate = truncate;
+            this.file = file;
         }
 
-        static Sink open(Path target, boolean truncate) throws IOException {
-            return new Sink(Channels.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE), truncate);
+        static Sink open(Path target, boolean file) throws IOException {
+            Sink sink = new Sink(Channels.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE), file);
+            if (file) {
+                sink.channels.plain.truncate(0);
+            }
+            return sink;
         }
 
         int[] drain(BlockingQueue<Chunk> full, Progress.Step step) throws IOException, InterruptedException {
@@ -386,6 +410,9 @@ public final class CardWriter {
                         first.release();
                     }
                     first = slot;
+                } else if (file && chunk.zero()) {
+                    holes += slot.length;
+                    slot.release();
                 } else {
                     writeAt(slot);
                     slot.release();
@@ -417,10 +444,11 @@ public final class CardWriter {
             channels.plain.force(true);
         }
 
-        /** A file target ends where the image ends, as dd leaves it. */
+        /** A file target ends where the image ends, as dd leaves it, even when its last chunks are holes. */
         void finishFile(long length) throws IOException {
-            if (truncate && channels.plain.size() > length) {
-                channels.plain.truncate(length);
+            if (file && channels.plain.size() < length) {
+                // One zero byte at the end: FileChannel can shorten a file but not lengthen it.
+                channels.plain.write(ByteBuffer.allocate(1), length - 1);
                 channels.plain.force(true);
             }
         }

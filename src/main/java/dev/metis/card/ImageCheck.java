@@ -26,7 +26,6 @@ import java.util.concurrent.ThreadFactory;
  */
 final class ImageCheck implements AutoCloseable {
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CardWriter.CHUNK).asReadOnlyBuffer();
 
     private final GoldenImages.Source source;
     private final Path manifestFile;
@@ -90,7 +89,7 @@ final class ImageCheck implements AutoCloseable {
             pending.add(chunkHashers.submit(() -> {
                 try {
                     String expected = manifest.chunk(index);
-                    boolean matches = expected.equals(ChunkManifest.ZERO) ? isZero(slot.data())
+                    boolean matches = expected.equals(ChunkManifest.ZERO) ? ChunkBuffers.isZero(slot.data())
                             : expected.equals(sha256(slot.data()));
                     if (!matches) {
                         fail(differs("differs in its chunk at byte " + slot.offset + " from"));
@@ -112,7 +111,7 @@ final class ImageCheck implements AutoCloseable {
         slot.retain();
         pending.add(chunkHashers.submit(() -> {
             try {
-                building.set(index, isZero(slot.data()) ? ChunkManifest.ZERO : sha256(slot.data()));
+                building.set(index, ChunkBuffers.isZero(slot.data()) ? ChunkManifest.ZERO : sha256(slot.data()));
             } finally {
                 slot.release();
             }
@@ -193,10 +192,6 @@ final class ImageCheck implements AutoCloseable {
                 + " the image with SHA-256 " + source.sha256() + " it was checked to be before (chunk manifest "
                 + manifestFile + "): refusing to use it"
                 + (source.url() != null ? " (a damaged cache entry: delete it to download the image again)" : ""));
-    }
-
-    private static boolean isZero(ByteBuffer data) {
-        return data.mismatch(ZEROS.duplicate().limit(data.remaining())) < 0;
     }
 
     private static String sha256(ByteBuffer data) {

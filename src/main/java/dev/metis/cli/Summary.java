@@ -1,6 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
+import dev.metis.card.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,7 +14,8 @@ final class Summary {
 
     static void print(PrintWriter out, String node, Path target, CardMaker.Result result) {
         var written = result.written();
-        out.printf(Locale.ROOT, "node %s written to %s: %d bytes, instance-id %s%n", node, target, written.bytes(),
+        out.printf(Locale.ROOT, "node %s written to %s: %d bytes%s, instance-id %s%n", node, target, written.bytes(),
+                written.holes() > 0 ? " (" + Progress.size(written.holes()) + " of zeros left as holes)" : "",
                 result.instanceId());
         out.printf(Locale.ROOT, "injected into the %s partition '%s': %s%n", result.injection().fatType(),
                 result.injection().label(), String.join(", ", result.injection().written()));

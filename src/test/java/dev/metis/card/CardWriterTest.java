@@ -127,6 +127,100 @@ class CardWriterTest {
         }
     }
 
+    /** Random chunks 0 and 3, zeros elsewhere: chunks 1 and 2 and a short last chunk, as free space in an image. */
+    private Path goldenWithZeros() throws Exception {
+        byte[] bytes = new byte[4 * CardWriter.CHUNK + 1000];
+        Random random = new Random(5);
+        for (int chunk : new int[] {0, 3}) {
+            byte[] data = new byte[CardWriter.CHUNK];
+            random.nextBytes(data);
+            System.arraycopy(data, 0, bytes, chunk * CardWriter.CHUNK, data.length);
+        }
+        Path file = dir.resolve("golden.img");
+        Files.write(file, bytes);
+        return file;
+    }
+
+    @Test
+    void aFileIsWrittenFromEmptyWithItsChunksOfZerosLeftAsHoles() throws Exception {
+        Path golden = goldenWithZeros();
+        // A change in zero chunk 1 makes it data; zero chunk 2 and the zero tail are left as holes.
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of((long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        Path target = dir.resolve("out.img");
+        Files.write(target, filled(6 * CardWriter.CHUNK, 0xff));
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1, true,
+                    Progress.silent().start("write", -1));
+        }
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        byte[] expected = Files.readAllBytes(golden);
+        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
+        assertThat(written.holes()).isEqualTo(CardWriter.CHUNK + 1000);
+        assertThat(Files.readAllBytes(target)).as("holes read as zeros, the old bytes are gone").isEqualTo(expected);
+    }
+
+    @Test
+    void aChunkWrittenAgainAsZerosIsWrittenNotSkipped() throws Exception {
+        // As a compressed image streams, its head goes on as read and again once the seed is in: here the
+        // seed zeros the only data of chunk 1, which the first write put on the target.
+        byte[] bytes = new byte[3 * CardWriter.CHUNK];
+        new Random(7).nextBytes(bytes);
+        java.util.Arrays.fill(bytes, CardWriter.CHUNK, 2 * CardWriter.CHUNK, (byte) 0);
+        java.util.Arrays.fill(bytes, CardWriter.CHUNK + 512, CardWriter.CHUNK + 1024, (byte) 0x55);
+        Path golden = dir.resolve("golden.img");
+        Files.write(golden, bytes);
+        Map<Long, byte[]> spilled = new java.util.HashMap<>();
+        CardWriter.MidStreamInjection zeroingSeed = new CardWriter.MidStreamInjection() {
+            @Override
+            public long end() {
+                return CardWriter.CHUNK + 1024;
+            }
+
+            @Override
+            public void spill(java.nio.ByteBuffer data, long offset) {
+                byte[] copy = new byte[data.remaining()];
+                data.duplicate().get(copy);
+                spilled.put(offset, copy);
+            }
+
+            @Override
+            public void readSpill(long offset, java.nio.ByteBuffer into) {
+                into.put(spilled.get(offset), 0, into.remaining());
+            }
+
+            @Override
+            public NavigableMap<Long, byte[]> inject() {
+                return new TreeMap<>(Map.of((long) CardWriter.CHUNK + 512, new byte[512]));
+            }
+        };
+        Path target = dir.resolve("out.img");
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, null, zeroingSeed, target, -1, true,
+                    Progress.silent().start("write", -1));
+        }
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        java.util.Arrays.fill(bytes, CardWriter.CHUNK + 512, CardWriter.CHUNK + 1024, (byte) 0);
+        assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
+    }
+
+    @Test
+    void aCardGetsEveryByteWrittenZerosToo() throws Exception {
+        Path golden = goldenWithZeros();
+        Path card = dir.resolve("card");
+        Files.write(card, filled(5 * CardWriter.CHUNK, 0xff));
+        CardWriter.Written written;
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null, card,
+                    5 * CardWriter.CHUNK, false, Progress.silent().start("write", -1));
+        }
+        CardWriter.verify(card, written, Progress.silent().start("verify", -1));
+        byte[] expected = Files.readAllBytes(golden);
+        assertThat(written.holes()).isZero();
+        assertThat(java.util.Arrays.copyOf(Files.readAllBytes(card), expected.length)).isEqualTo(expected);
+    }
+
     private static byte[] filled(int length, int value) {
         byte[] bytes = new byte[length];
         java.util.Arrays.fill(bytes, (byte) value);
