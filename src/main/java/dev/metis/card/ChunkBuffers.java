@@ -53,6 +53,7 @@ final class ChunkBuffers {
                     slot = free.poll(100, TimeUnit.MILLISECONDS);
                 }
                 if (slot != null) {
+                    slot.mapped = null;
                     slot.refs.set(1);
                     slot.buffer.clear().limit(CardWriter.CHUNK);
                     return slot;
@@ -69,6 +70,8 @@ final class ChunkBuffers {
     final class Slot {
         private final ByteBuffer buffer;
         private final AtomicInteger refs = new AtomicInteger();
+        /** The chunk where it lies in a mapped image file, read in place instead of copied into the buffer. */
+        private ByteBuffer mapped;
         long offset;
         int length;
 
@@ -81,9 +84,15 @@ final class ChunkBuffers {
             return buffer;
         }
 
+        /** Holds the chunk in place: {@code length} bytes of a mapped file, page-aligned as direct I/O needs. */
+        void map(ByteBuffer chunk) {
+            mapped = chunk;
+            length = chunk.remaining();
+        }
+
         /** The chunk's bytes, a view of their own for each caller. */
         ByteBuffer data() {
-            return buffer.duplicate().position(0).limit(length);
+            return (mapped != null ? mapped : buffer).duplicate().position(0).limit(length);
         }
 
         Slot retain() {

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -92,36 +93,52 @@ final class ImageStream implements Closeable {
     }
 
     /**
-     * Reads the next bytes into {@code slot}'s buffer until it holds a chunk or the image ends, and sets the
-     * slot's length to what it holds. An uncompressed image is read straight into it and handed to the check.
+     * Gives {@code slot} the next chunk, or what is left of the image, and sets its length. An uncompressed
+     * image's chunk is mapped in place and handed to the check; a compressed one's is decompressed into the
+     * slot's buffer after what it already holds.
      *
      * @return the bytes read, 0 at the end
      */
     int read(ChunkBuffers.Slot slot) throws CardException {
+        if (compression == Compression.NONE) {
+            return mapNext(slot);
+        }
         ByteBuffer into = slot.buffer();
         int before = into.position();
-        if (compression == Compression.NONE) {
-            try {
-                CardWriter.readFully(file, into, position);
-            } catch (IOException e) {
-                throw new CardException("cannot read golden image " + source.file() + " at byte " + position + ": "
-                        + e.getMessage(), e);
-            }
-            position += into.position() - before;
-        } else {
-            if (scratch == null) {
-                scratch = new byte[1 << 20];
-            }
-            for (int n; into.hasRemaining() && (n = read(scratch, 0, Math.min(scratch.length, into.remaining()))) > 0; ) {
-                into.put(scratch, 0, n);
-            }
+        if (scratch == null) {
+            scratch = new byte[1 << 20];
         }
-        int n = into.position() - before;
+        for (int n; into.hasRemaining() && (n = read(scratch, 0, Math.min(scratch.length, into.remaining()))) > 0; ) {
+            into.put(scratch, 0, n);
+        }
         slot.length = into.position();
-        if (compression == Compression.NONE && check != null && n > 0) {
-            check.offer(slot);
+        return into.position() - before;
+    }
+
+    /**
+     * Maps the next chunk rather than copying it: the check, the checksum and the direct write read the page
+     * cache in place, saving a copy of every chunk on cores that hashing keeps busy.
+     */
+    private int mapNext(ChunkBuffers.Slot slot) throws CardException {
+        try {
+            int n = (int) Math.max(0, Math.min(CardWriter.CHUNK, file.size() - position));
+            if (n == 0) {
+                return 0;
+            }
+            MappedByteBuffer chunk = file.map(FileChannel.MapMode.READ_ONLY, position, n);
+            // Touches every page now, where a file cut short under us is an error (InternalError) rather than
+            // a fault in the checksum's native code, which would stop the JVM.
+            chunk.load();
+            slot.map(chunk);
+            position += n;
+            if (check != null) {
+                check.offer(slot);
+            }
+            return n;
+        } catch (IOException | InternalError e) {
+            throw new CardException("cannot read golden image " + source.file() + " at byte " + position + ": "
+                    + (e instanceof InternalError ? "it was cut short while being read" : e.getMessage()), e);
         }
-        return n;
     }
 
     /** Fills {@code buffer[from, from + length)} unless the image ends first. @return the bytes read, 0 at the end */
