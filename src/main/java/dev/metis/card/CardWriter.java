@@ -235,20 +235,20 @@ public final class CardWriter {
 
     /** Fills a slot with the chunk at its offset: the spilled head's bytes first, then the stream's. */
     private static int fill(ImageStream image, Prefix prefix, ChunkBuffers.Slot slot) throws CardException {
-        if (slot.offset < prefix.length()) {
-            ByteBuffer into = slot.buffer();
-            into.limit((int) Math.min(CHUNK, prefix.length() - slot.offset));
-            try {
-                if (!readFully(prefix.file(), into, slot.offset)) {
-                    throw new CardException("the spilled image head ended early");
-                }
-            } catch (IOException e) {
-                throw new CardException("cannot read the spilled image head: " + e.getMessage(), e);
-            }
-            into.limit(CHUNK);
+        if (slot.offset >= prefix.length()) {
+            return image.read(slot);
         }
-        int fromPrefix = slot.buffer().position();
-        return fromPrefix + image.read(slot);
+        ByteBuffer into = slot.buffer();
+        into.limit((int) Math.min(CHUNK, prefix.length() - slot.offset));
+        try {
+            if (!readFully(prefix.file(), into, slot.offset)) {
+                throw new CardException("the spilled image head ended early");
+            }
+        } catch (IOException e) {
+            throw new CardException("cannot read the spilled image head: " + e.getMessage(), e);
+        }
+        into.limit(CHUNK);
+        return into.position() + image.read(slot);
     }
 
     /**

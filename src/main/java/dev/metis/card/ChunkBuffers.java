@@ -1,6 +1,9 @@
 package dev.metis.card;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -8,9 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Up to {@code count} aligned direct buffers of one chunk each, each made when it is first needed (so the
- * first write need not wait for them all). A chunk is read into one once and then shared: the image check
- * hashes it while the writer writes it (direct I/O straight from the buffer), and it goes back to the free
- * set when the last of them releases it, so neither waits for the other.
+ * first write need not wait for them all). A chunk is read into one once (or, from an uncompressed image,
+ * mapped in place) and then shared: the image check hashes it while the writer writes it (direct I/O
+ * straight from the buffer), and it goes back to the free set when the last of them releases it, so
+ * neither waits for the other. The count bounds how far reading runs ahead of writing and hashing.
  */
 final class ChunkBuffers {
 
@@ -48,14 +52,16 @@ final class ChunkBuffers {
                 Slot slot = free.poll();
                 if (slot == null && unmade > 0) {
                     unmade--;
-                    slot = new Slot(aligned(alignment));
+                    slot = new Slot();
                 } else if (slot == null) {
                     slot = free.poll(100, TimeUnit.MILLISECONDS);
                 }
                 if (slot != null) {
                     slot.mapped = null;
                     slot.refs.set(1);
-                    slot.buffer.clear().limit(CardWriter.CHUNK);
+                    if (slot.buffer != null) {
+                        slot.buffer.clear().limit(CardWriter.CHUNK);
+                    }
                     return slot;
                 }
                 watch.check();
@@ -68,26 +74,45 @@ final class ChunkBuffers {
 
     /** One buffer with the chunk it holds: {@code length} bytes of the image from {@code offset}. */
     final class Slot {
-        private final ByteBuffer buffer;
+        /** Made when first asked for: a slot that only ever holds mapped chunks needs none. */
+        private ByteBuffer buffer;
         private final AtomicInteger refs = new AtomicInteger();
         /** The chunk where it lies in a mapped image file, read in place instead of copied into the buffer. */
         private ByteBuffer mapped;
         long offset;
         int length;
 
-        private Slot(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
         /** The buffer, its limit at one chunk, for reading a chunk into. */
         ByteBuffer buffer() {
+            if (buffer == null) {
+                buffer = aligned(alignment).limit(CardWriter.CHUNK);
+            }
             return buffer;
         }
 
-        /** Holds the chunk in place: {@code length} bytes of a mapped file, page-aligned as direct I/O needs. */
-        void map(ByteBuffer chunk) {
-            mapped = chunk;
-            length = chunk.remaining();
+        /**
+         * Holds the chunk of {@code file} at {@code position} where it lies, mapped (page-aligned, as direct I/O
+         * needs) instead of copied: readers of the chunk read the page cache in place.
+         *
+         * @return its length, less than a chunk at the file's end
+         */
+        int map(FileChannel file, long position) throws IOException {
+            int n = (int) Math.max(0, Math.min(CardWriter.CHUNK, file.size() - position));
+            mapped = ByteBuffer.allocate(0);
+            if (n > 0) {
+                MappedByteBuffer chunk = file.map(FileChannel.MapMode.READ_ONLY, position, n);
+                try {
+                    // Every page touched now, where a file cut short under us is an error rather than a fault
+                    // in a checksum's native code later, which would stop the JVM.
+                    chunk.load();
+                } catch (InternalError e) {
+                    throw new IOException("the file was cut short while being read", e);
+                }
+                mapped = chunk;
+            }
+            offset = position;
+            length = n;
+            return n;
         }
 
         /** The chunk's bytes, a view of their own for each caller. */

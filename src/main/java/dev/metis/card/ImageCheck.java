@@ -118,16 +118,13 @@ final class ImageCheck implements AutoCloseable {
         }));
     }
 
-    /** Reads the whole file itself and hands each chunk over, advancing {@code step} when given. */
+    /** Reads the whole file itself, mapped a chunk at a time, and hands each chunk over, advancing {@code step} when given. */
     void readAll(Progress.Step step) throws CardException {
         ChunkBuffers buffers = new ChunkBuffers(2 * Runtime.getRuntime().availableProcessors() + 2, 1);
         try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
             while (failure == null) {
                 ChunkBuffers.Slot slot = buffers.take(this::throwIfFailed);
-                slot.offset = offered;
-                CardWriter.readFully(file, slot.buffer(), offered);
-                int length = slot.buffer().position();
-                slot.length = length;
+                int length = slot.map(file, offered);
                 if (length > 0) {
                     offer(slot);
                 }

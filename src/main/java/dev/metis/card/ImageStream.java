@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -115,29 +114,18 @@ final class ImageStream implements Closeable {
         return into.position() - before;
     }
 
-    /**
-     * Maps the next chunk rather than copying it: the check, the checksum and the direct write read the page
-     * cache in place, saving a copy of every chunk on cores that hashing keeps busy.
-     */
+    /** Maps the next chunk and hands it to the check. */
     private int mapNext(ChunkBuffers.Slot slot) throws CardException {
         try {
-            int n = (int) Math.max(0, Math.min(CardWriter.CHUNK, file.size() - position));
-            if (n == 0) {
-                return 0;
-            }
-            MappedByteBuffer chunk = file.map(FileChannel.MapMode.READ_ONLY, position, n);
-            // Touches every page now, where a file cut short under us is an error (InternalError) rather than
-            // a fault in the checksum's native code, which would stop the JVM.
-            chunk.load();
-            slot.map(chunk);
+            int n = slot.map(file, position);
             position += n;
-            if (check != null) {
+            if (check != null && n > 0) {
                 check.offer(slot);
             }
             return n;
-        } catch (IOException | InternalError e) {
+        } catch (IOException e) {
             throw new CardException("cannot read golden image " + source.file() + " at byte " + position + ": "
-                    + (e instanceof InternalError ? "it was cut short while being read" : e.getMessage()), e);
+                    + e.getMessage(), e);
         }
     }
 
