@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# metis image vs dd (and xz -dc | dd) writing the same golden image to the same target file, one run.
+# metis image vs dd (and xz -dc | dd) writing the same golden image to the same target, one run.
 #   bench/image/run.sh        (as root on Debian 12; SIZES_MIB="1024 4096" RUNS=3 by default;
 #                              METIS="java -jar other/metis.jar" to measure another build)
 # Each golden image (a FAT32 'system-boot' partition and a root partition half full of real binaries,
@@ -12,8 +12,11 @@
 # and tells it from the streaming rate. Before the timed runs, one untimed run
 # writes the launcher's class archive, and one run per image is its first use: no chunk manifest yet, so
 # the whole file is hashed in order (reported as "first use").
-# The runs of the first size are repeated at card speed: writes to the target throttled to CARD_MBPS (60)
-# MB/s by a blkio cgroup (cgroup v1) for both tools, as on an SD card; skipped where the controller is missing.
+# Into a file (`metis image --output`), Metis leaves chunks of zeros as holes; for reference, the last column
+# is dd with conv=sparse, which does the same.
+# The runs of the first size are repeated on a card: a loop device (`metis burn --device`, every byte
+# written) whose writes a blkio cgroup (cgroup v1) throttles to CARD_MBPS (60) MB/s for both tools, as on an
+# SD card; skipped where the controller is missing.
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -84,8 +87,13 @@ warm() { cat "$1" > /dev/null; }
 in_group() {
   if [ -n "${THROTTLE:-}" ]; then sh -c 'echo $$ > "$0/tasks"; exec "$@"' "$THROTTLE" "$@"; else "$@"; fi
 }
-dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$work/target.img" bs=4M oflag=direct conv=fsync status=none; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
-xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$work/target.img' bs=4M oflag=direct conv=fsync status=none iflag=fullblock"; echo "$(now) - $start" | bc; rm -f "$work/target.img"; }
+# Where every tool writes: a file on the disk, or (card rows) a loop device, which Metis writes as the block
+# device a card is, every byte of it, while a file it writes sparse.
+target=$work/target.img
+clear_target() { [ -b "$target" ] || rm -f "$target"; }
+# $2: extra dd conversions (",sparse": seek over zero blocks instead of writing them, as Metis does in a file).
+dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$target" bs=4M oflag=direct conv=fsync${2:-} status=none; echo "$(now) - $start" | bc; clear_target; }
+xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$target' bs=4M oflag=direct conv=fsync${2:-} status=none iflag=fullblock"; echo "$(now) - $start" | bc; clear_target; }
 # Prints "<seconds without verify> <verify seconds> <write-phase MB/s>" for node $1, whose image is $2. The
 # write phase is Metis's own figure: from its first write to the target's last fsync, without the start
 # (JVM, inventory, rendering) before it.
@@ -93,13 +101,14 @@ metis_run() {
   local start end verify phase
   warm "$2"
   start=$(now)
-  in_group "${metis[@]}" image --inventory "$work/inventory.yaml" --node "$1" --output "$work/target.img" \
+  local write=(image --output "$target"); [ -b "$target" ] && write=(burn --device "$target" --yes)
+  in_group "${metis[@]}" "${write[0]}" --inventory "$work/inventory.yaml" --node "$1" "${write[@]:1}" \
     --cache "$work/cache" --state-dir "$work/state" > "$work/metis.out" 2>&1 || { cat "$work/metis.out" >&2; exit 1; }
   end=$(now)
   verify=$(sed -n 's/.*verify \([0-9.]*\) s.*/\1/p' "$work/metis.out")
   phase=$(sed -n 's/^write [0-9.]* s (\([0-9.]*\) MB\/s).*/\1/p' "$work/metis.out")
   echo "$(echo "$end - $start - $verify" | bc) $verify $phase"
-  rm -f "$work/target.img"
+  clear_target
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
@@ -110,6 +119,7 @@ phase_ratio() { echo "scale=2; $1 / ($2 / $3 / 1000000)" | bc | sed 's/$/x/'; }
 # One table row per source of one size: median times of dd, metis, verify; the first use when measured.
 rows() {
   local label=$1 size=$2 first_raw=$3 first_xz=$4 dd_t=() xzdd_t=() metis_t=() metis_v=() metis_p=() metisxz_t=() metisxz_v=() metisxz_p=() t v p
+  local sparse_t=() xzsparse_t=()
   local g="$cache/golden-${size}m.img" bytes
   bytes=$(stat -c %s "$g")
   for _ in $(seq "$runs"); do
@@ -117,15 +127,21 @@ rows() {
     read -r t v p < <(metis_run "raw-$size" "$g"); metis_t+=("$t"); metis_v+=("$v"); metis_p+=("$p")
     xzdd_t+=("$(xzdd_run "$g.xz")")
     read -r t v p < <(metis_run "xz-$size" "$g.xz"); metisxz_t+=("$t"); metisxz_v+=("$v"); metisxz_p+=("$p")
+    if [ ! -b "$target" ]; then sparse_t+=("$(dd_run "$g" ,sparse)"); xzsparse_t+=("$(xzdd_run "$g.xz" ,sparse)"); fi
   done
+  # Every run's figures, for the spread: seconds, and Metis's write phase in MB/s.
+  echo "$label $size raw: dd ${dd_t[*]} | metis ${metis_t[*]} | phase ${metis_p[*]} | sparse dd ${sparse_t[*]:-}" >&2
+  echo "$label $size xz: dd ${xzdd_t[*]} | metis ${metisxz_t[*]} | phase ${metisxz_p[*]} | sparse dd ${xzsparse_t[*]:-}" >&2
+  local ds=- xds=-
+  [ ${#sparse_t[@]} -eq 0 ] || { ds=$(rate "$bytes" "$(m "${sparse_t[@]}")"); xds=$(rate "$bytes" "$(m "${xzsparse_t[@]}")"); }
   local d mt mv mp xd xt xv xp
   d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}"); mp=$(m "${metis_p[@]}")
   xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}"); xp=$(m "${metisxz_p[@]}")
   local image="$((size / 1024)) GiB"
   [ "$first_raw" = - ] || first_raw=$(rate "$bytes" "$first_raw")
   [ "$first_xz" = - ] || first_xz=$(rate "$bytes" "$first_xz")
-  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") |"
-  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $xp | $(phase_ratio "$xp" "$bytes" "$xd") | $first_xz | $(rate "$bytes" "$xv") |"
+  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") | $ds |"
+  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $xp | $(phase_ratio "$xp" "$bytes" "$xd") | $first_xz | $(rate "$bytes" "$xv") | $xds |"
 }
 
 # The launcher's class archive, written by the first run of `image` and used by every later one.
@@ -134,17 +150,20 @@ rm -rf "$work/cache"
 
 echo "Golden images: ${sizes[*]} MiB (as xz: $(for s in "${sizes[@]}"; do printf '%s ' "$(stat -c %s "$cache/golden-${s}m.img.xz")"; done)bytes), target a file on $(df --output=source "$work" | tail -1), median of $runs runs."
 echo
-echo "| target speed | image | source | anchor | anchor MB/s | metis image MB/s (without verify) | ratio | metis write phase MB/s | its ratio | metis first use MB/s | metis verify MB/s |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| target | image | source | anchor | anchor MB/s | metis MB/s (without verify) | ratio | metis write phase MB/s | its ratio | metis first use MB/s | metis verify MB/s | anchor with conv=sparse MB/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in "${sizes[@]}"; do
   g="$cache/golden-${size}m.img"
   read -r first_raw _ < <(metis_run "raw-$size" "$g")
   read -r first_xz _ < <(metis_run "xz-$size" "$g.xz")
   rows "disk" "$size" "$first_raw" "$first_xz"
 done
+# The card: a loop device over a preallocated file on the same disk, its writes throttled.
 group=/sys/fs/cgroup/blkio/metis-bench-image
 if [ -d /sys/fs/cgroup/blkio ] && mkdir -p "$group" 2>/dev/null; then
-  echo "$(stat -c '%Hd:%Ld' "$work") $(( ${CARD_MBPS:-60} * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
-  THROTTLE=$group rows "card (${CARD_MBPS:-60} MB/s)" "${sizes[0]}" - -
-  rmdir "$group"
+  fallocate -l "$(stat -c %s "$cache/golden-${sizes[0]}m.img")" "$work/card.img"
+  target=$(losetup --direct-io=on --find --show "$work/card.img")
+  trap 'losetup -d "$target"; rmdir "$group"; rm -rf "$work"' EXIT
+  echo "$(cat "/sys/block/${target#/dev/}/dev") $(( ${CARD_MBPS:-60} * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
+  THROTTLE=$group rows "card: loop device, ${CARD_MBPS:-60} MB/s" "${sizes[0]}" - -
 fi
