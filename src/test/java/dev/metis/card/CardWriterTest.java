@@ -38,17 +38,22 @@ class CardWriterTest {
         return new GoldenImages.Source("n1", file.toString(), Sha256.hex(Files.readAllBytes(file)), file, null);
     }
 
+    /** Writes {@code golden} as {@code image} and {@code burn} do, checked against its hash as it streams. */
+    private CardWriter.Written write(Path golden, CardWriter.Changes changes, CardWriter.MidStreamInjection midStream,
+            Path target, long limit, boolean file) throws Exception {
+        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+            return CardWriter.write(stream, CardWriter.Prefix.NONE, changes, midStream, target, limit, file,
+                    Progress.silent().start("write", -1));
+        }
+    }
+
     @Test
     void writesAnImageOfAnOddSizeWithItsChangesAndVerifiesIt() throws Exception {
         Path golden = golden(3 * CardWriter.CHUNK + 1000);
         TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, new byte[512], (long) CardWriter.CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
         Files.write(target, new byte[5 * CardWriter.CHUNK]);
-        CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1, true,
-                    Progress.silent().start("write", -1));
-        }
+        CardWriter.Written written = write(golden, known(changes), null, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         System.arraycopy(new byte[512], 0, expected, 512, 512);
@@ -90,10 +95,7 @@ class CardWriterTest {
         Path target = dir.resolve("out.img");
         CardWriter.Changes failing = new CardWriter.Changes(CardWriter.CHUNK + 512,
                 CompletableFuture.failedFuture(new CardException("no room for the seed")));
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, failing, null, target, -1, true,
-                    Progress.silent().start("write", -1))).hasMessage("no room for the seed");
-        }
+        assertThatThrownBy(() -> write(golden, failing, null, target, -1, true)).hasMessage("no room for the seed");
         // The bulk may or may not have gone on before the failure was seen; the first chunk never does.
         byte[] written = Files.readAllBytes(target);
         int head = Math.min(written.length, CardWriter.CHUNK);
@@ -104,11 +106,7 @@ class CardWriterTest {
     void aTargetThatReadsBackDifferentFailsTheVerifyNamingTheChunk() throws Exception {
         Path golden = golden(2 * CardWriter.CHUNK);
         Path target = dir.resolve("out.img");
-        CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null, target, -1, true,
-                    Progress.silent().start("write", -1));
-        }
+        CardWriter.Written written = write(golden, known(new TreeMap<>()), null, target, -1, true);
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
             file.seek(CardWriter.CHUNK + 17);
             file.write(file.read() ^ 0xff);
@@ -120,11 +118,8 @@ class CardWriterTest {
     @Test
     void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
         Path golden = golden(3 * CardWriter.CHUNK);
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            assertThatThrownBy(() -> CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null,
-                    dir.resolve("small.img"), 2 * CardWriter.CHUNK, false, Progress.silent().start("write", -1)))
-                    .hasMessageContaining("larger than the target");
-        }
+        assertThatThrownBy(() -> write(golden, known(new TreeMap<>()), null, dir.resolve("small.img"), 2 * CardWriter.CHUNK,
+                false)).hasMessageContaining("larger than the target");
     }
 
     /** Random chunks 0 and 3, zeros elsewhere: chunks 1 and 2 and a short last chunk, as free space in an image. */
@@ -148,11 +143,7 @@ class CardWriterTest {
         TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of((long) CardWriter.CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
         Files.write(target, filled(6 * CardWriter.CHUNK, 0xff));
-        CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1, true,
-                    Progress.silent().start("write", -1));
-        }
+        CardWriter.Written written = write(golden, known(changes), null, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
@@ -195,11 +186,7 @@ class CardWriterTest {
             }
         };
         Path target = dir.resolve("out.img");
-        CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, null, zeroingSeed, target, -1, true,
-                    Progress.silent().start("write", -1));
-        }
+        CardWriter.Written written = write(golden, null, zeroingSeed, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         java.util.Arrays.fill(bytes, CardWriter.CHUNK + 512, CardWriter.CHUNK + 1024, (byte) 0);
         assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
@@ -210,11 +197,7 @@ class CardWriterTest {
         Path golden = goldenWithZeros();
         Path card = dir.resolve("card");
         Files.write(card, filled(5 * CardWriter.CHUNK, 0xff));
-        CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
-            written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(new TreeMap<>()), null, card,
-                    5 * CardWriter.CHUNK, false, Progress.silent().start("write", -1));
-        }
+        CardWriter.Written written = write(golden, known(new TreeMap<>()), null, card, 5 * CardWriter.CHUNK, false);
         CardWriter.verify(card, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         assertThat(written.holes()).isZero();
