@@ -26,7 +26,6 @@ import java.util.concurrent.ThreadFactory;
  */
 final class ImageCheck implements AutoCloseable {
 
-
     private final GoldenImages.Source source;
     private final Path manifestFile;
     private final ChunkManifest manifest;
@@ -118,7 +117,7 @@ final class ImageCheck implements AutoCloseable {
         }));
     }
 
-    /** Reads the whole file itself, mapped a chunk at a time, and hands each chunk over, advancing {@code step} when given. */
+    /** Reads the whole file itself, a mapped chunk at a time, and hands each chunk over, advancing {@code step} if given. */
     void readAll(Progress.Step step) throws CardException {
         ChunkBuffers buffers = new ChunkBuffers(2 * Runtime.getRuntime().availableProcessors() + 2, 1);
         try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
