@@ -1,6 +1,10 @@
 package dev.metis.card;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ChunkBuffers {
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CardWriter.CHUNK).asReadOnlyBuffer();
+    /**
+     * {@code sun.misc.Unsafe.invokeCleaner}: Java 17's only way to unmap a file before the collector does
+     * (Lucene unmaps its index files the same way); null where it is missing.
+     */
+    private static final MethodHandle UNMAP = unmapper();
 
     private final BlockingQueue<Slot> free;
     private final int alignment;
@@ -28,6 +37,18 @@ final class ChunkBuffers {
         this.free = new ArrayBlockingQueue<>(count);
         this.alignment = alignment;
         this.unmade = count;
+    }
+
+    private static MethodHandle unmapper() {
+        try {
+            Class<?> unsafe = Class.forName("sun.misc.Unsafe");
+            Field instance = unsafe.getDeclaredField("theUnsafe");
+            instance.setAccessible(true);
+            return MethodHandles.lookup().findVirtual(unsafe, "invokeCleaner",
+                    MethodType.methodType(void.class, ByteBuffer.class)).bindTo(instance.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A direct buffer of one chunk whose address is a multiple of {@code alignment}, as direct I/O needs. */
@@ -127,7 +148,24 @@ final class ChunkBuffers {
 
         void release() {
             if (refs.decrementAndGet() == 0) {
+                unmap();
                 free.add(this);
+            }
+        }
+
+        /**
+         * Unmaps the chunk once its last reader has let go, so that a run holds only the chunks in flight: the
+         * collector alone would keep each mapping, and the image's pages counted as the process's memory
+         * (4.4 GB for a 4 GiB image), until it next runs, which in a run like this may be never.
+         */
+        private void unmap() {
+            if (mapped instanceof MappedByteBuffer chunk && UNMAP != null) {
+                mapped = null;
+                try {
+                    UNMAP.invokeExact((ByteBuffer) chunk);
+                } catch (Throwable e) {
+                    // Left to the collector, as without the method.
+                }
             }
         }
     }

@@ -60,6 +60,33 @@ class ChunkBuffersTest {
         }
     }
 
+    @Test
+    void aChunkIsUnmappedWhenItsLastReaderLetsGo() throws Exception {
+        Path file = dir.resolve("golden.img");
+        Files.write(file, new byte[2 * CHUNK]);
+        ChunkBuffers buffers = new ChunkBuffers(2, 4096);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ChunkBuffers.Slot first = buffers.take(() -> { });
+            first.map(channel, 0);
+            ChunkBuffers.Slot second = buffers.take(() -> { });
+            second.map(channel, CHUNK);
+            assertThat(mappingsOf(file)).isEqualTo(2);
+            first.retain();
+            first.release();
+            assertThat(mappingsOf(file)).as("still held by a second reader").isEqualTo(2);
+            first.release();
+            assertThat(mappingsOf(file)).isEqualTo(1);
+            second.release();
+            assertThat(mappingsOf(file)).isZero();
+        }
+    }
+
+    /** Lines of this process's memory map that map {@code file}. */
+    private static long mappingsOf(Path file) throws IOException {
+        String name = file.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.endsWith(name)).count();
+    }
+
     private static byte[] bytesOf(ByteBuffer data) {
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
