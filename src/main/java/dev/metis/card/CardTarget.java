@@ -30,13 +30,13 @@ public record CardTarget(Path path, boolean blockDevice, long capacity, int logi
             if (path.toAbsolutePath().getParent() == null || !Files.isDirectory(path.toAbsolutePath().getParent())) {
                 throw new CardException("target " + path + " does not exist, nor does its directory");
             }
-            return new CardTarget(path, false, -1, PartitionTable.SECTOR, "new file", List.of());
+            return new CardTarget(path, false, -1, PartitionTable.SECTOR, "new file, written sparse", List.of());
         }
         try {
             Path real = path.toRealPath();
             if (Files.isRegularFile(real)) {
                 return new CardTarget(real, false, -1, PartitionTable.SECTOR,
-                        "file of " + Progress.size(Files.size(real)), List.of());
+                        "file of " + Progress.size(Files.size(real)) + ", rewritten sparse", List.of());
             }
             int mode = (Integer) Files.getAttribute(real, "unix:mode");
             if ((mode & 0170000) != 0060000) {
