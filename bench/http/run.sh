@@ -55,8 +55,12 @@ METIS_ACCESS_LOG=OFF java -jar target/metis.jar serve --no-dhcp --no-tftp --inve
   --boot-assets "$work/assets" --http-addr 127.0.0.1 --http-port $metis_port 2>"$work/metis.log" & metis_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$metis_port/healthz" >/dev/null && curl -sf "http://127.0.0.1:$nginx_port/1k.bin" >/dev/null && break; sleep 0.1; done
 
-user_data="http://127.0.0.1:$metis_port/nocloud/02:00:00:00:00:01/user-data"
-echo "user-data is $(curl -s "$user_data" | wc -c) bytes" >&2
+# user-data goes only to the booting node, with the seed token its iPXE script carries, from the address
+# that fetched the script: fetch the script as the node would, then the seed under its token.
+seed=$(curl -sf "http://127.0.0.1:$metis_port/ipxe/02:00:00:00:00:01" | grep -o 'nocloud/02:00:00:00:00:01/[A-Za-z0-9_-]*/' | head -1)
+[ -n "$seed" ] || { echo "no seed URL in the node's iPXE script" >&2; exit 1; }
+user_data="http://127.0.0.1:$metis_port/${seed}user-data"
+echo "user-data is $(curl -sf "$user_data" | wc -c) bytes" >&2
 
 run() { # url connections -> "req/s bytes/s p99"
   wrk -t2 -c"$2" -d"$duration" --latency "$1" > "$work/wrk.out"
