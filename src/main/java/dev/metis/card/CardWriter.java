@@ -76,7 +76,7 @@ public final class CardWriter {
     private record Chunk(ChunkBuffers.Slot slot, boolean again, boolean zero, int checksum) {
         static final Chunk END = new Chunk(null, false, false, 0);
         /** A whole chunk of zeros is common (free space) and always has this checksum. */
-        private static final int ZERO_CHUNK_CHECKSUM = checksum(ByteBuffer.allocate(CHUNK));
+        private static final int ZERO_CHUNK_CHECKSUM = checksum(ChunkBuffers.zeros(CHUNK));
 
         static Chunk of(ChunkBuffers.Slot slot, boolean again) {
             ByteBuffer data = slot.data();
@@ -383,11 +383,10 @@ public final class CardWriter {
         }
 
         static Sink open(Path target, boolean file) throws IOException {
-            Sink sink = new Sink(Channels.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE), file);
-            if (file) {
-                sink.channels.plain.truncate(0);
-            }
-            return sink;
+            OpenOption[] options = file
+                    ? new OpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING}
+                    : new OpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.WRITE};
+            return new Sink(Channels.open(target, options), file);
         }
 
         int[] drain(BlockingQueue<Chunk> full, Progress.Step step) throws IOException, InterruptedException {

@@ -56,9 +56,14 @@ final class ChunkBuffers {
         return ByteBuffer.allocateDirect(CardWriter.CHUNK + alignment).alignedSlice(alignment);
     }
 
+    /** {@code length} zeros (at most a chunk), read-only. */
+    static ByteBuffer zeros(int length) {
+        return ZEROS.duplicate().limit(length);
+    }
+
     /** Whether a chunk (or less) is all zeros: a vectorised compare, some thirty times faster than hashing it. */
     static boolean isZero(ByteBuffer data) {
-        return data.mismatch(ZEROS.duplicate().limit(data.remaining())) < 0;
+        return data.mismatch(zeros(data.remaining())) < 0;
     }
 
     /** What a wait for a free buffer checks every 100 ms: throws when the work it waits for has failed. */
@@ -119,6 +124,7 @@ final class ChunkBuffers {
          */
         int map(FileChannel file, long position) throws IOException {
             int n = (int) Math.max(0, Math.min(CardWriter.CHUNK, file.size() - position));
+            // A heap buffer past the end: never taken for a mapping to unmap (a direct one would be).
             mapped = ByteBuffer.allocate(0);
             if (n > 0) {
                 MappedByteBuffer chunk = file.map(FileChannel.MapMode.READ_ONLY, position, n);
