@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Proxy-DHCP: Metis vs dnsmasq in proxy mode, same load generator, same namespaces, one run.
-#   bench/dhcp/run.sh            (as root; installs dnsmasq-base if missing)
+#   bench/dhcp/run.sh            (as root; installs dnsmasq-base if missing; SMOKE=1: see bench/lib.sh)
 # A client namespace sends PXE DISCOVERs (BIOS, 256 client MACs) to a server namespace over a veth
 # pair, keeping IN_FLIGHT requests outstanding, and counts OFFERs. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${SECONDS_PER_RUN:-10}
-dpkg-query -W -f='${Status}' dnsmasq-base 2>/dev/null | grep -q "ok installed" || \
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dnsmasq-base >/dev/null; }
-[ -f target/metis.jar ] || mvn -B -q -DskipTests package
+. bench/lib.sh
+seconds=${SECONDS_PER_RUN:-$(smoke_or 10 1)}
+install_missing dnsmasq-base
 
 srv=dbench-srv; cli=dbench-cli; work=$(mktemp -d); server_pid=""
 cleanup() {
@@ -43,14 +42,14 @@ results=()
 # Metis: proxy-DHCP only (HTTP on a port nothing uses here), access log off like dnsmasq's quiet mode.
 METIS_ACCESS_LOG=OFF ip netns exec "$srv" java -jar target/metis.jar serve --inventory "$work/inventory.yaml" \
   --state-dir "$work/state" --boot-assets "$work" --interface db-s --http-port 18090 --no-tftp 2>"$work/metis.log" & server_pid=$!
-wait_port; load 5 32 >/dev/null   # JIT warm-up
+wait_port; load "$(smoke_or 5 1)" 32 >/dev/null   # JIT warm-up
 for window in 16 64; do results+=("metis $window $(load "$seconds" "$window")"); done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 ip netns exec "$srv" dnsmasq --keep-in-foreground --port=0 --bind-interfaces --interface=db-s \
   --dhcp-range=10.78.0.0,proxy --pxe-service=x86PC,"Network Boot",undionly --dhcp-lease-max=1000000 \
   --pid-file="$work/dnsmasq.pid" --log-facility=/dev/null & server_pid=$!
-wait_port; load 2 32 >/dev/null
+wait_port; load "$(smoke_or 2 1)" 32 >/dev/null
 for window in 16 64; do results+=("dnsmasq $window $(load "$seconds" "$window")"); done
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Metis HTTP vs nginx, same files, same load generator, one run.
-#   bench/http/run.sh            (as root on Debian 12; installs wrk and nginx-light if missing)
+#   bench/http/run.sh            (as root on Debian 12; installs wrk and nginx-light if missing; SMOKE=1: see
+#                                 bench/lib.sh)
 # Prints a Markdown table for docs/benchmarks.md. Both servers run with access logs off.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-duration=${DURATION:-10s}
-missing=()
-for p in wrk nginx-light; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; fi
-[ -f target/metis.jar ] || mvn -B -q -DskipTests package
+. bench/lib.sh
+duration=${DURATION:-$(smoke_or 10s 1s)}
+install_missing wrk nginx-light
 
 work=$(mktemp -d)
 nginx_pid=""; metis_pid=""
@@ -72,7 +71,7 @@ to_bytes() { # wrk's "3.05GB" -> bytes
 }
 
 # Warm up the JVM (and nginx's page cache) before measuring.
-DURATION=5s; wrk -t2 -c64 -d5s "$user_data" >/dev/null; wrk -t2 -c8 -d3s "http://127.0.0.1:$metis_port/assets/64m.bin" >/dev/null
+wrk -t2 -c64 -d"$(smoke_or 5s 1s)" "$user_data" >/dev/null; wrk -t2 -c8 -d"$(smoke_or 3s 1s)" "http://127.0.0.1:$metis_port/assets/64m.bin" >/dev/null
 read -r m_rps _ m_p99 < <(run "$user_data" 64)
 read -r n_rps _ n_p99 < <(run "http://127.0.0.1:$nginx_port/1k.bin" 64)
 read -r _ m_big _ < <(run "http://127.0.0.1:$metis_port/assets/64m.bin" 8)

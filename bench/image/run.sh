@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # metis image vs dd (and xz -dc | dd) writing the same golden image to the same target, one run.
 #   bench/image/run.sh        (as root on Debian 12; SIZES_MIB="1024 4096" RUNS=3 by default;
-#                              METIS="java -jar other/metis.jar" to measure another build)
+#                              METIS="java -jar other/metis.jar" to measure another build;
+#                              SMOKE=1: see bench/lib.sh, one 320 MiB image and a 600 MB/s card)
 # Each golden image (a FAT32 'system-boot' partition and a root partition half full of real binaries,
 # half empty, like a fresh Ubuntu card; 4096 MiB is the size of Ubuntu for Pi's image) is built once and
 # kept in /var/cache/metis-bench/image.
@@ -20,14 +21,15 @@
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-sizes=(${SIZES_MIB:-1024 4096})
-runs=${RUNS:-3}
+. bench/lib.sh
+sizes=(${SIZES_MIB:-$(smoke_or "1024 4096" 320)})
+runs=${RUNS:-$(smoke_or 3 1)}
+card_mbps=${CARD_MBPS:-$(smoke_or 60 600)}
 read -r -a metis <<< "${METIS:-deploy/bin/metis}"
 cache=/var/cache/metis-bench/image
 work=$(mktemp -d /var/tmp/metis-bench-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME=$work/xdg
-[ -f target/metis.jar ] || mvn -B -q -DskipTests package
 for tool in sfdisk mkfs.vfat mcopy xz; do command -v "$tool" >/dev/null || { echo "missing $tool: run deploy/dev/setup test" >&2; exit 1; }; done
 
 # Real binaries, over and over: enough for the root partition of any size.
@@ -137,7 +139,7 @@ rows() {
   local d mt mv mp xd xt xv xp
   d=$(m "${dd_t[@]}"); mt=$(m "${metis_t[@]}"); mv=$(m "${metis_v[@]}"); mp=$(m "${metis_p[@]}")
   xd=$(m "${xzdd_t[@]}"); xt=$(m "${metisxz_t[@]}"); xv=$(m "${metisxz_v[@]}"); xp=$(m "${metisxz_p[@]}")
-  local image="$((size / 1024)) GiB"
+  local image="$size MiB"; [ $((size % 1024)) -ne 0 ] || image="$((size / 1024)) GiB"
   [ "$first_raw" = - ] || first_raw=$(rate "$bytes" "$first_raw")
   [ "$first_xz" = - ] || first_xz=$(rate "$bytes" "$first_xz")
   echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") | $ds |"
@@ -164,6 +166,6 @@ if [ -d /sys/fs/cgroup/blkio ] && mkdir -p "$group" 2>/dev/null; then
   fallocate -l "$(stat -c %s "$cache/golden-${sizes[0]}m.img")" "$work/card.img"
   target=$(losetup --direct-io=on --find --show "$work/card.img")
   trap 'losetup -d "$target"; rmdir "$group"; rm -rf "$work"' EXIT
-  echo "$(cat "/sys/block/${target#/dev/}/dev") $(( ${CARD_MBPS:-60} * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
-  THROTTLE=$group rows "card: loop device, ${CARD_MBPS:-60} MB/s" "${sizes[0]}" - -
+  echo "$(cat "/sys/block/${target#/dev/}/dev") $(( $card_mbps * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
+  THROTTLE=$group rows "card: loop device, $card_mbps MB/s" "${sizes[0]}" - -
 fi

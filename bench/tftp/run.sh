@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # TFTP: Metis vs dnsmasq, tftpd-hpa and atftpd, same files, same clients, one run.
-#   bench/tftp/run.sh            (as root; installs the servers and clients if missing, without starting them)
+#   bench/tftp/run.sh            (as root; installs the servers and clients if missing, without starting them;
+#                                 SMOKE=1: see bench/lib.sh)
 # Every server listens on 127.0.0.1:69 in a network namespace of its own, all four at once. Workloads:
-# ipxe.efi and a 32 MiB file with one curl client at blksize 1468, the same with atftp and windowsize 8,
-# and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload against every server
+# ipxe.efi and a 32 MiB file (4 MiB under SMOKE=1) with one curl client at blksize 1468, the same with
+# atftp and windowsize 8, and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload against every server
 # back to back, so this machine's drift from minute to minute hits all servers alike; figures are
 # medians over RUNS rounds. Prints a Markdown table.
 # PIN=1 puts every server on CPU 0 and every client on CPU 1, as between two machines: on shared CPUs the
@@ -11,24 +12,16 @@
 # wake-ups a network always costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=${RUNS:-5}
+. bench/lib.sh
+runs=${RUNS:-$(smoke_or 5 1)}
+big_mib=$(smoke_or 32 4)
 server_cpu=(); client_cpu=()
 if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
-missing=()
-for p in dnsmasq-base atftpd atftp curl ipxe; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d  # install, do not start
-  for p in "${missing[@]}"; do DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; done
-  rm -f /usr/sbin/policy-rc.d
-fi
-[ -f target/metis.jar ] || mvn -B -q -DskipTests package
+install_missing dnsmasq-base atftpd atftp curl ipxe
 # tftpd-hpa and atftpd conflict as packages (both ship in.tftpd): run tftpd-hpa from its unpacked .deb.
 hpa_dir=${METIS_BENCH_CACHE:-/var/cache/metis-bench}/tftpd-hpa
 if [ ! -x "$hpa_dir/usr/sbin/in.tftpd" ]; then
-  mkdir -p "$hpa_dir" && (cd "$hpa_dir" && apt-get download tftpd-hpa >/dev/null 2>&1 && dpkg-deb -x tftpd-hpa_*.deb . && rm -f ./*.deb)
+  mkdir -p "$hpa_dir" && (cd "$hpa_dir" && { apt-get download tftpd-hpa || { apt-get update -qq && apt-get download tftpd-hpa; }; } >/dev/null 2>&1 && dpkg-deb -x tftpd-hpa_*.deb . && rm -f ./*.deb)
 fi
 
 servers=(metis dnsmasq tftpd-hpa atftpd)
@@ -43,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/root"; chmod 755 "$work" "$work/root"
 cp /usr/lib/ipxe/ipxe.efi "$work/root/ipxe.efi"
-head -c $((32 * 1024 * 1024)) /dev/urandom > "$work/root/32m.bin"
+head -c $((big_mib * 1024 * 1024)) /dev/urandom > "$work/root/big.bin"
 head -c 512 /dev/urandom > "$work/root/warm-up.bin"
 chmod 644 "$work/root"/*
 
@@ -105,22 +98,22 @@ done
 # 2-3x slower than warm ones while the JIT compiled), the windowed runs and twelve concurrent runs (the
 # JIT, logged, still compiled per-transfer code for 40-290 ms of a pinned CPU in each of the first ten
 # after the rest, and for 0-55 ms after twelve).
-warm_up=(); for _ in $(seq 2000); do warm_up+=(-o /dev/null "tftp://127.0.0.1/warm-up.bin"); done
+warm_up=(); for _ in $(seq "$(smoke_or 2000 20)"); do warm_up+=(-o /dev/null "tftp://127.0.0.1/warm-up.bin"); done
 for server in "${servers[@]}"; do
   ip netns exec "$(ns_of "$server")" "${client_cpu[@]}" curl -sS -Z --parallel-max 4 --tftp-blksize 1468 "${warm_up[@]}" 2>/dev/null
-  for _ in 1 2 3; do curl_get "$server" 32m.bin; done
-  for _ in 1 2 3 4 5; do atftp_get "$server" ipxe.efi || true; done
-  atftp_get "$server" 32m.bin || true
-  for _ in $(seq 12); do concurrent "$server" >/dev/null; done
+  for _ in $(seq "$(smoke_or 3 1)"); do curl_get "$server" big.bin; done
+  for _ in $(seq "$(smoke_or 5 1)"); do atftp_get "$server" ipxe.efi || true; done
+  atftp_get "$server" big.bin || true
+  for _ in $(seq "$(smoke_or 12 1)"); do concurrent "$server" >/dev/null; done
 done
 
 declare -A efi big wefi wbig conc fail
 for _ in $(seq "$runs"); do
   for server in "${servers[@]}"; do
     t0=$(now); curl_get "$server" ipxe.efi; efi[$server]+=" $(ms_since "$t0")"
-    t0=$(now); curl_get "$server" 32m.bin; big[$server]+=" $(ms_since "$t0")"
+    t0=$(now); curl_get "$server" big.bin; big[$server]+=" $(ms_since "$t0")"
     t0=$(now); atftp_get "$server" ipxe.efi && wefi[$server]+=" $(ms_since "$t0")"
-    t0=$(now); atftp_get "$server" 32m.bin && wbig[$server]+=" $(ms_since "$t0")"
+    t0=$(now); atftp_get "$server" big.bin && wbig[$server]+=" $(ms_since "$t0")"
     read -r ms failures < <(concurrent "$server")
     conc[$server]+=" $ms"; fail[$server]=$(( ${fail[$server]:-0} + failures ))
   done
@@ -149,9 +142,9 @@ echo "| workload (loopback, $(nproc) cores, $placement; median of $runs rounds; 
 echo "|---|---|---|---|---|---|"
 row() { local -n f=$2; echo "| $1 | ${f[metis]} | ${f[dnsmasq]} | ${f[tftpd-hpa]} | ${f[atftpd]} | $(ratio "${f[metis]}" "$(best "$2")") |"; }
 row "ipxe.efi ($(stat -c %s "$work/root/ipxe.efi") B), curl, blksize 1468" efi
-row "32 MiB, curl, blksize 1468" big
+row "$big_mib MiB, curl, blksize 1468" big
 row "ipxe.efi, atftp, blksize 1468, windowsize 8" wefi
-row "32 MiB, atftp, blksize 1468, windowsize 8" wbig
+row "$big_mib MiB, atftp, blksize 1468, windowsize 8" wbig
 row "128 concurrent curl transfers of ipxe.efi" conc
 echo
 echo "First 128 concurrent transfers after start, before any warm-up (ms): Metis ${cold[metis]}, dnsmasq ${cold[dnsmasq]}, tftpd-hpa ${cold[tftpd-hpa]}, atftpd ${cold[atftpd]}."
