@@ -2,6 +2,7 @@ package dev.metis.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -37,13 +38,21 @@ public final class SafePath {
     public record Resolved(Path path, BasicFileAttributes attributes) {
     }
 
-    /** The regular file the path names under {@code root}, or empty if there is none it may serve. */
+    /**
+     * The regular file the path names under {@code root}, or empty if there is none it may serve; a root
+     * that is missing or not a directory (not made yet, unmounted) serves nothing.
+     */
     public static Optional<Resolved> resolve(Path root, String requested) throws IOException {
         Optional<List<String>> segments = segments(requested);
         if (segments.isEmpty() || segments.get().isEmpty()) {
             return Optional.empty();
         }
-        Path realRoot = root.toRealPath();
+        Path realRoot;
+        try {
+            realRoot = root.toRealPath();
+        } catch (NoSuchFileException missingRoot) {
+            return Optional.empty();
+        }
         Path candidate = realRoot;
         for (String segment : segments.get()) {
             candidate = candidate.resolve(segment);

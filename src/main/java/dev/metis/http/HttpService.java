@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.ZoneOffset;
@@ -298,8 +297,7 @@ public final class HttpService {
     }
 
     private HttpResponse file(HttpRequest request, String route, Path root, List<String> segments) throws IOException {
-        Optional<SafePath.Resolved> resolved = Files.isDirectory(root) ? SafePath.resolve(root, String.join("/", segments))
-                : Optional.empty();
+        Optional<SafePath.Resolved> resolved = SafePath.resolve(root, String.join("/", segments));
         if (resolved.isEmpty()) {
             return error(route, 404, "no such file");
         }

@@ -19,9 +19,6 @@ public final class RootFiles implements TftpService.Files {
 
     @Override
     public TftpService.Lookup lookup(String path, InetAddress client) throws IOException {
-        if (!java.nio.file.Files.isDirectory(root)) {
-            return new TftpService.NotFound();
-        }
         Optional<SafePath.Resolved> file = SafePath.resolve(root, path);
         if (file.isEmpty()) {
             return new TftpService.NotFound();

@@ -55,6 +55,12 @@ class SafePathTest {
     }
 
     @Test
+    void aMissingRootOrOneThatIsAFileServesNothing() throws Exception {
+        assertThat(SafePath.resolve(tmp.resolve("not-made-yet"), "ipxe.efi")).isEmpty();
+        assertThat(SafePath.resolve(tmp.resolve("secret"), "ipxe.efi")).isEmpty();
+    }
+
+    @Test
     void aSymlinkMayPointWithinTheRootButNotOutOfIt() throws Exception {
         Files.createSymbolicLink(root.resolve("snponly.efi"), root.resolve("ipxe.efi"));
         Files.createSymbolicLink(root.resolve("escape"), tmp.resolve("secret"));
