@@ -4,9 +4,9 @@
 #                                 SMOKE=1: see bench/lib.sh)
 # Every server listens on 127.0.0.1:69 in a network namespace of its own, all four at once. Workloads:
 # ipxe.efi and a 32 MiB file (4 MiB under SMOKE=1) with one curl client at blksize 1468, the same with
-# atftp and windowsize 8, and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload against every server
-# back to back, so this machine's drift from minute to minute hits all servers alike; figures are
-# medians over RUNS rounds. Prints a Markdown table.
+# atftp and windowsize 8, and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload
+# against every server back to back, so this machine's drift from minute to minute hits all servers
+# alike; figures are medians over RUNS rounds. Prints a Markdown table.
 # PIN=1 puts every server on CPU 0 and every client on CPU 1, as between two machines: on shared CPUs the
 # scheduler may run a server and a lock-step client on one CPU, where they exchange packets without the
 # wake-ups a network always costs.
