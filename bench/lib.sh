@@ -6,21 +6,7 @@
 smoke=${SMOKE:-0}
 smoke_or() { if [ "$smoke" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
-# Installs the Debian packages given that are missing, without starting the daemons they ship (an
-# anchor server runs only inside a benchmark, on its own ports).
-install_missing() {
-  local missing=() p
-  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
-  [ ${#missing[@]} -gt 0 ] || return 0
-  apt-get update -qq
-  (
-    # A policy the machine already has stays as it is.
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    fi
-    for p in "${missing[@]}"; do DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; done
-  )
-}
-
+# What every benchmark runs and compares against (installed, never started: an anchor server runs only
+# inside a benchmark, on its own ports), then Metis itself.
+deploy/dev/setup bench
 [ -f target/metis.jar ] || mvn -B -q -DskipTests package

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Proxy-DHCP: Metis vs dnsmasq in proxy mode, same load generator, same namespaces, one run.
-#   bench/dhcp/run.sh            (as root; installs dnsmasq-base if missing; SMOKE=1: see bench/lib.sh)
+#   bench/dhcp/run.sh            (as root; installs what it needs with deploy/dev/setup bench; SMOKE=1: see bench/lib.sh)
 # A client namespace sends PXE DISCOVERs (BIOS, 256 client MACs) to a server namespace over a veth
 # pair, keeping IN_FLIGHT requests outstanding, and counts OFFERs. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
 seconds=${SECONDS_PER_RUN:-$(smoke_or 10 1)}
-install_missing dnsmasq-base
 
 srv=dbench-srv; cli=dbench-cli; work=$(mktemp -d); server_pid=""
 cleanup() {

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Metis HTTP vs nginx, same files, same load generator, one run.
-#   bench/http/run.sh            (as root on Debian 12; installs wrk and nginx-light if missing; SMOKE=1: see
-#                                 bench/lib.sh)
+#   bench/http/run.sh            (as root on Debian 12; installs what it needs with deploy/dev/setup bench;
+#                                 SMOKE=1: see bench/lib.sh)
 # Prints a Markdown table for docs/benchmarks.md. Both servers run with access logs off.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
 duration=${DURATION:-$(smoke_or 10s 1s)}
-install_missing wrk nginx-light
 
 work=$(mktemp -d)
 nginx_pid=""; metis_pid=""

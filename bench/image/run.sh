@@ -30,7 +30,6 @@ cache=/var/cache/metis-bench/image
 work=$(mktemp -d /var/tmp/metis-bench-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME=$work/xdg
-for tool in sfdisk mkfs.vfat mcopy xz; do command -v "$tool" >/dev/null || { echo "missing $tool: run deploy/dev/setup test" >&2; exit 1; }; done
 
 # Real binaries, over and over: enough for the root partition of any size.
 binaries() {

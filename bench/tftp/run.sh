@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TFTP: Metis vs dnsmasq, tftpd-hpa and atftpd, same files, same clients, one run.
-#   bench/tftp/run.sh            (as root; installs the servers and clients if missing, without starting them;
-#                                 SMOKE=1: see bench/lib.sh)
+#   bench/tftp/run.sh            (as root; installs the servers and clients with deploy/dev/setup bench,
+#                                 without starting them; SMOKE=1: see bench/lib.sh)
 # Every server listens on 127.0.0.1:69 in a network namespace of its own, all four at once. Workloads:
 # ipxe.efi and a 32 MiB file (4 MiB under SMOKE=1) with one curl client at blksize 1468, the same with
 # atftp and windowsize 8, and 128 concurrent curl transfers of ipxe.efi. Each round runs every workload
@@ -17,7 +17,6 @@ runs=${RUNS:-$(smoke_or 5 1)}
 big_mib=$(smoke_or 32 4)
 server_cpu=(); client_cpu=()
 if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0); client_cpu=(taskset -c 1); fi
-install_missing dnsmasq-base atftpd atftp curl ipxe
 # tftpd-hpa and atftpd conflict as packages (both ship in.tftpd): run tftpd-hpa from its unpacked .deb.
 hpa_dir=${METIS_BENCH_CACHE:-/var/cache/metis-bench}/tftpd-hpa
 if [ ! -x "$hpa_dir/usr/sbin/in.tftpd" ]; then
