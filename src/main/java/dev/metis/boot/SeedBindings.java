@@ -1,5 +1,6 @@
 package dev.metis.boot;
 
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.net.Ipv4;
 import dev.metis.net.MacAddress;
@@ -27,16 +28,24 @@ import org.slf4j.LoggerFactory;
  * Gives a node's secret-bearing user-data only to the machine that is booting as that node. Anyone on
  * the provisioning network can claim any MAC address, so the MAC alone opens nothing:
  * <ul>
- * <li>every script served for a node (iPXE script, Pi {@code cmdline.txt}) carries a new random token in
- * its seed URL, {@code /nocloud/<mac>/<token>/}, and only the latest token opens user-data;</li>
+ * <li>a node's script (iPXE script, Pi {@code cmdline.txt}) goes only to an address there is evidence for:
+ * proxy-DHCP saw the MAC ask the site's DHCP server for it within the window, or it is the node's static
+ * IP. Whoever merely asks first gets nothing;</li>
+ * <li>every script carries a new random token in its seed URL, {@code /nocloud/<mac>/<token>/}, and only
+ * the latest token opens user-data;</li>
  * <li>only while the node is armed, within {@code window} of the script being served, and until the node
  * phones home (the token is spent);</li>
- * <li>only for the address bound to the MAC: the one proxy-DHCP last saw it ask the site's DHCP server
- * for (if seen within the window), else the one that fetched the script, else the node's static IP;</li>
- * <li>once an address is bound, the script itself goes to that address only.</li>
+ * <li>only for the address bound to the MAC: the one that first fetched user-data with the token, else the
+ * one proxy-DHCP last saw (if within the window), else the one that fetched the script, else the static IP.
+ * The binding may follow the MAC's DHCP address (the installer's own DHCP client may be given another
+ * address than the firmware) only until user-data is first fetched; another address claiming the MAC
+ * after that is a conflict, which refuses every address until the node is re-armed;</li>
+ * <li>phone-home needs the node's phone-home key, which only its user-data carries.</li>
  * </ul>
- * Refusals are written to the {@code metis.audit} log and reported to the observer. Decides from its own
- * bindings and its clock; each change is handed to {@code persist} before the method returns.
+ * Refusals and conflicts are written to the {@code metis.audit} log and reported to the observer. Decides
+ * from its own bindings and its clock; each change is handed to {@code persist} before the method returns,
+ * but DHCP sightings at most once per {@link #DHCP_SAVE_INTERVAL}, so a flood of spoofed requests does not
+ * become a flood of disk writes.
  */
 public final class SeedBindings {
 
@@ -44,8 +53,12 @@ public final class SeedBindings {
     /** 256 bits, so that the short hints in logs leave far more than enough unknown. */
     private static final int TOKEN_BYTES = 32;
     private static final int HINT_LENGTH = 6;
+    /** How often DHCP sightings alone may be written; anything else written meanwhile carries them along. */
+    static final Duration DHCP_SAVE_INTERVAL = Duration.ofSeconds(1);
+    /** What a refused phone-home is logged and counted as, beside the files. */
+    public static final String PHONE_HOME = "phone-home";
 
-    /** Why a script or user-data was refused; {@link #label()} is the metric label and audit word. */
+    /** Why a script, user-data or phone-home was refused; {@link #label()} is the metric label and audit word. */
     public enum Reason {
         /** user-data asked for under the seed URL without a token */
         NO_TOKEN,
@@ -58,80 +71,136 @@ public final class SeedBindings {
         /** the window since the script was served has passed */
         EXPIRED,
         /** asked from another address than the one bound to the MAC */
-        WRONG_ADDRESS;
+        WRONG_ADDRESS,
+        /** a script asked for from an address with no evidence that the node boots there */
+        NO_EVIDENCE,
+        /** two addresses claimed the MAC after its user-data was fetched: nobody gets it until re-armed */
+        CONFLICT,
+        /** phone-home without the node's key */
+        NO_KEY,
+        /** phone-home with another key than the node's */
+        WRONG_KEY;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
-    /** Told of every refusal, for metrics. */
+    /** Told of every refusal and conflict, for metrics. */
     public interface Observer {
         void refused(String file, Reason reason);
+
+        default void conflict() {
+        }
     }
 
     private final Map<String, SeedBinding> bindings = new LinkedHashMap<>();
     private final Clock clock;
     private final Duration window;
+    private final PhoneHomeKeys phoneHomeKeys;
     private final Consumer<Collection<SeedBinding>> persist;
     private final Observer observer;
     private final SecureRandom random = new SecureRandom();
+    private Instant lastDhcpSave = Instant.MIN;
 
     /**
-     * @param restored what {@code persist} was last given, to carry bindings across a restart
-     * @param window   how long after its script was served a node may fetch its user-data
+     * @param restored      what {@code persist} was last given, to carry bindings across a restart
+     * @param window        how long after its script was served a node may fetch its user-data
+     * @param phoneHomeKeys the keys nodes prove their phone-home with
      */
-    public SeedBindings(Collection<SeedBinding> restored, Clock clock, Duration window,
+    public SeedBindings(Collection<SeedBinding> restored, Clock clock, Duration window, PhoneHomeKeys phoneHomeKeys,
             Consumer<Collection<SeedBinding>> persist, Observer observer) {
         restored.forEach(b -> bindings.put(b.mac(), b));
         this.clock = clock;
         this.window = window;
+        this.phoneHomeKeys = phoneHomeKeys;
         this.persist = persist;
         this.observer = observer;
     }
 
-    /** Proxy-DHCP saw the MAC ask the site's DHCP server for {@code address}. */
-    public synchronized void dhcpSeen(MacAddress mac, Ipv4 address) {
-        SeedBinding known = binding(mac);
-        bindings.put(mac.toString(), known.withDhcp(address.toString(), clock.instant()));
-        // A DHCP flood must not turn into a flood of disk writes: only a new address is worth keeping.
-        if (!address.toString().equals(known.dhcpAddress())) {
+    /**
+     * Proxy-DHCP saw {@code node}'s MAC ask the site's DHCP server for {@code address}. True when this is a
+     * new conflict: another address than the one that fetched the node's user-data claims the MAC.
+     */
+    public synchronized boolean dhcpSeen(ResolvedNode node, Ipv4 address) {
+        Instant now = clock.instant();
+        SeedBinding known = binding(node.spec().mac());
+        String claimed = address.toString();
+        if (live(known, now) && known.fetchedFrom() != null && !known.fetchedFrom().equals(claimed)) {
+            if (claimed.equals(known.conflictWith())) {
+                return false;
+            }
+            bindings.put(known.mac(), known.inConflictWith(claimed));
             save();
+            AUDIT.warn("seed conflict: at={} node={} mac={} fetched-by={} claimed-by={}; both are refused until the "
+                    + "node is re-armed", now, node.name(), known.mac(), known.fetchedFrom(), claimed);
+            observer.conflict();
+            return true;
+        }
+        bindings.put(known.mac(), known.withDhcp(claimed, now));
+        if (!claimed.equals(known.dhcpAddress()) && !now.isBefore(lastDhcpSave.plus(DHCP_SAVE_INTERVAL))) {
+            lastDhcpSave = now;
+            save();
+        }
+        return false;
+    }
+
+    /** A new seed token, or why there is none. */
+    public record Issued(String token, Reason refused) {
+        /** What the refused client is told: the reason and the way out, never a token. */
+        public String explanation(String nodeName) {
+            String why = switch (refused) {
+                case NO_EVIDENCE -> "proxy-DHCP has not seen it boot from this address, which is not its static IP either";
+                case CONFLICT -> "two addresses claimed its MAC after its seed was fetched";
+                default -> "another address is bound to its MAC";
+            };
+            return "the script of node " + nodeName + " is refused to this address (" + refused.label() + "): " + why
+                    + "; re-arm the node to reset the binding";
         }
     }
 
     /**
-     * A new token for a script of {@code node} about to be served to {@code from}; empty (refused and
-     * audited) when another address is bound to the node's MAC. The previous token stops working.
+     * A new token for a script of {@code node} about to be served to {@code from}; refused (and audited)
+     * when another address is bound to the node's MAC, or none is and there is no evidence that {@code from}
+     * is the node. The previous token stops working.
      *
      * @param file what is served, for the audit log and metrics: {@code ipxe} or {@code cmdline.txt}
      */
-    public synchronized Optional<String> issue(ResolvedNode node, String file, InetAddress from) {
+    public synchronized Issued issue(ResolvedNode node, String file, InetAddress from) {
         Instant now = clock.instant();
         SeedBinding known = binding(node.spec().mac());
+        String address = from.getHostAddress();
         Optional<String> bound = boundAddress(known, now);
-        if (bound.isPresent() && !bound.get().equals(from.getHostAddress())) {
-            refuse(node, file, from, Reason.WRONG_ADDRESS, null, now);
-            return Optional.empty();
+        Reason refused = known.conflictWith() != null ? Reason.CONFLICT
+                : bound.isPresent() ? (bound.get().equals(address) ? null : Reason.WRONG_ADDRESS)
+                : address.equals(staticAddress(node)) ? null : Reason.NO_EVIDENCE;
+        if (refused != null) {
+            refuse(node, file, from, refused, null, now);
+            return new Issued(null, refused);
         }
         byte[] bytes = new byte[TOKEN_BYTES];
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        bindings.put(known.mac(), known.withToken(token, now, from.getHostAddress()));
+        bindings.put(known.mac(), known.withToken(token, now, address));
         save();
-        return Optional.of(token);
+        return new Issued(token, null);
     }
 
     /**
      * Whether {@code node}'s user-data may go to {@code from}, who presented {@code token} (null when the
-     * URL had none): empty if so, else the reason, which is audited.
+     * URL had none): empty if so, and the binding stays with {@code from} from now on; else the reason,
+     * which is audited.
      */
     public synchronized Optional<Reason> checkUserData(ResolvedNode node, NodeStatus status, String token,
             InetAddress from) {
         Instant now = clock.instant();
-        Reason refused = refusal(node, status, binding(node.spec().mac()), token, from, now);
+        SeedBinding known = binding(node.spec().mac());
+        Reason refused = refusal(node, status, known, token, from, now);
         if (refused != null) {
             refuse(node, "user-data", from, refused, token, now);
+        } else if (known.fetchedFrom() == null) {
+            bindings.put(known.mac(), known.fetchedBy(from.getHostAddress()));
+            save();
         }
         return Optional.ofNullable(refused);
     }
@@ -154,40 +223,70 @@ public final class SeedBindings {
         if (!within(known.issuedAt(), now)) {
             return Reason.EXPIRED;
         }
-        String bound = boundAddress(known, now).orElse(node.spec().ip().address().toString());
+        if (known.conflictWith() != null) {
+            return Reason.CONFLICT;
+        }
+        String bound = boundAddress(known, now).orElse(staticAddress(node));
         return bound.equals(from.getHostAddress()) ? null : Reason.WRONG_ADDRESS;
     }
 
-    /** The node phoned home: its token opens nothing any more. */
-    public synchronized void spend(MacAddress mac) {
-        SeedBinding known = bindings.get(mac.toString());
+    /**
+     * {@code node} phones home from {@code from} with {@code key} (null when the URL had none): empty, and
+     * its token opens nothing any more, when the key is the node's; else the reason, which is audited.
+     */
+    public synchronized Optional<Reason> phoneHome(ResolvedNode node, String key, InetAddress from) {
+        Instant now = clock.instant();
+        Reason refused = key == null ? Reason.NO_KEY : phoneHomeKeys.opens(node.name(), key) ? null : Reason.WRONG_KEY;
+        if (refused != null) {
+            refuse(node, PHONE_HOME, from, refused, null, now);
+            return Optional.of(refused);
+        }
+        SeedBinding known = bindings.get(node.spec().mac().toString());
         if (known != null && known.token() != null && !known.spent()) {
             bindings.put(known.mac(), known.spend());
             save();
         }
+        return Optional.empty();
     }
 
     /** The node was re-armed: its next script, from whatever address it then has, starts afresh. */
     public synchronized void revoke(MacAddress mac) {
         SeedBinding known = bindings.get(mac.toString());
-        if (known != null && known.token() != null) {
+        if (known != null && (known.token() != null || known.conflictWith() != null)) {
             bindings.put(known.mac(), known.revoke());
             save();
         }
     }
 
+    /** The address that claimed the MAC against its binding, while that conflict stands. */
+    public synchronized Optional<String> conflict(MacAddress mac) {
+        return Optional.ofNullable(binding(mac).conflictWith());
+    }
+
     /**
-     * The address bound to the MAC, if any: where DHCP last saw it, while that is recent, else where its
-     * live token's script went.
+     * The address bound to the MAC, if any: the one that fetched its user-data, while its token lives;
+     * else where DHCP last saw it, while that is recent; else where its live token's script went.
      */
     private Optional<String> boundAddress(SeedBinding known, Instant now) {
+        boolean live = live(known, now);
+        if (live && known.fetchedFrom() != null) {
+            return Optional.of(known.fetchedFrom());
+        }
         if (known.dhcpAddress() != null && within(known.dhcpSeenAt(), now)) {
             return Optional.of(known.dhcpAddress());
         }
-        if (known.token() != null && !known.spent() && known.scriptFrom() != null && within(known.issuedAt(), now)) {
+        if (live && known.scriptFrom() != null) {
             return Optional.of(known.scriptFrom());
         }
         return Optional.empty();
+    }
+
+    private boolean live(SeedBinding known, Instant now) {
+        return known.token() != null && !known.spent() && within(known.issuedAt(), now);
+    }
+
+    private static String staticAddress(ResolvedNode node) {
+        return node.spec().ip().address().toString();
     }
 
     private boolean within(Instant since, Instant now) {

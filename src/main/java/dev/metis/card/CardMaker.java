@@ -1,6 +1,7 @@
 package dev.metis.card;
 
 import dev.metis.identity.IdentityRenderer;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
@@ -34,11 +35,17 @@ public final class CardMaker {
     private final GoldenImages images;
     private final Path workDir;
     private final Progress progress;
+    private final PhoneHomeKeys phoneHomeKeys;
 
-    /** @param workDir where the decompressed head of an image is spilled while its seed is injected */
-    public CardMaker(Inventory inventory, SecretSource secrets, GoldenImages images, Path workDir, Progress progress) {
+    /**
+     * @param workDir       where the decompressed head of an image is spilled while its seed is injected
+     * @param phoneHomeKeys the keys the seeds carry: the server's own, so that its cards can phone home
+     */
+    public CardMaker(Inventory inventory, SecretSource secrets, PhoneHomeKeys phoneHomeKeys, GoldenImages images,
+            Path workDir, Progress progress) {
         this.inventory = inventory;
         this.secrets = secrets;
+        this.phoneHomeKeys = phoneHomeKeys;
         this.images = images;
         this.workDir = workDir;
         this.progress = progress;
@@ -218,7 +225,7 @@ public final class CardMaker {
     private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {
         NodeIdentity identity;
         try {
-            identity = new IdentityRenderer(inventory.site()).render(node, secrets.secretsFor(node));
+            identity = new IdentityRenderer(inventory.site(), phoneHomeKeys).render(node, secrets.secretsFor(node));
         } catch (SecretUnavailableException e) {
             throw new CardException(e.getMessage(), e);
         }

@@ -4,11 +4,13 @@ import dev.metis.card.CardException;
 import dev.metis.card.CardMaker;
 import dev.metis.card.GoldenImages;
 import dev.metis.card.Progress;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.SecretSource;
 import dev.metis.state.BurnHistory;
+import dev.metis.state.SiteKeyFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,7 +32,8 @@ final class CardOptions {
     Path cache;
 
     @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
-            description = "Where the burn history is kept (default: ${DEFAULT-VALUE}).")
+            description = "Where the burn history and the site key (shared with `serve`: the card's phone-home key "
+                    + "comes from it) are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
     /** The loaded inventory, the chosen node and a card maker for it; closing releases the secret source. */
@@ -74,14 +77,21 @@ final class CardOptions {
         }
     }
 
-    Loaded load() throws InvalidInputException {
+    Loaded load() throws InvalidInputException, CardException {
         Inventory loaded = inventory.load();
         ResolvedNode selected = InventoryOptions.node(loaded, node);
         Path cacheDir = cache != null ? cache : GoldenImages.defaultCacheDir();
         // A live progress line only where a person watches; scripts and CI get one line per step.
         Progress progress = new Progress(System.err, System.console() != null);
+        PhoneHomeKeys keys;
+        try {
+            keys = new PhoneHomeKeys(SiteKeyFile.loadOrCreate(stateDir));
+        } catch (IOException e) {
+            throw new CardException("cannot read or create the site key in " + stateDir + " (--state-dir): "
+                    + e.getMessage(), e);
+        }
         SecretSource secrets = inventory.secrets(loaded);
-        return new Loaded(loaded, selected, new CardMaker(loaded, secrets, new GoldenImages(cacheDir), cacheDir, progress),
-                secrets);
+        return new Loaded(loaded, selected, new CardMaker(loaded, secrets, keys, new GoldenImages(cacheDir), cacheDir,
+                progress), secrets);
     }
 }

@@ -1,6 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.identity.IdentityRenderer;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.Problem;
@@ -46,7 +47,7 @@ final class InventoryCommand {
                     if (!problems.isEmpty()) {
                         throw new InvalidInputException(problems);
                     }
-                    IdentityRenderer renderer = new IdentityRenderer(inventory.site());
+                    IdentityRenderer renderer = new IdentityRenderer(inventory.site(), PhoneHomeKeys.REDACTED);
                     for (ResolvedNode node : inventory.nodes()) {
                         renderer.render(node, secrets.secretsFor(node));
                         byClass.merge(node.nodeClass(), 1, Integer::sum);

@@ -2,12 +2,16 @@ package dev.metis.cli;
 
 import dev.metis.identity.Artifact;
 import dev.metis.identity.IdentityRenderer;
+import dev.metis.identity.PhoneHomeKeys;
+import dev.metis.state.SiteKeyFile;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,11 +30,19 @@ final class RenderCommand implements Callable<Integer> {
             description = "One of: ${COMPLETION-CANDIDATES}.", converter = ArtifactConverter.class)
     Artifact artifact;
 
+    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
+            description = "With --reveal-secrets: where the site key is that the node's phone-home key in user-data "
+                    + "comes from, as for `serve` (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
     @Override
     public Integer call() throws IOException {
         return Problems.reporting(spec, () -> {
             NodeOptions.Selected selected = options.select();
-            System.out.write(new IdentityRenderer(selected.inventory().site())
+            // The phone-home key is a secret like the others: shown only when they are.
+            PhoneHomeKeys keys = options.revealSecrets ? new PhoneHomeKeys(SiteKeyFile.loadOrCreate(stateDir))
+                    : PhoneHomeKeys.REDACTED;
+            System.out.write(new IdentityRenderer(selected.inventory().site(), keys)
                     .render(selected.node(), selected.shownSecrets()).bytes(artifact));
             System.out.flush();
             return 0;

@@ -60,6 +60,7 @@ public final class HttpService {
     private static final String JSON_TYPE = "application/json";
     private static final String SEED_ROUTE = "/nocloud/{mac}/{file}";
     private static final String TOKEN_SEED_ROUTE = "/nocloud/{mac}/{token}/{file}";
+    private static final String PHONE_HOME_ROUTE = "/phone-home/{mac}/{key}";
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -85,6 +86,8 @@ public final class HttpService {
     private static final String WEB_POLICY = "default-src 'self'; base-uri 'none'; form-action 'none'; "
             + "frame-ancestors 'none'";
     private static final Pattern TOKEN_IN_PATH = Pattern.compile("^(/+nocloud/+[^/?]+/+)([^/?]+)(/+[^/?]+/*(?:\\?.*)?)$");
+    /** A phone-home URL with its key, as access logs must not print it: /phone-home/{mac}/{key}. */
+    private static final Pattern KEY_IN_PATH = Pattern.compile("^(/+phone-home/+[^/?]+/+)([^/?]+)(/*(?:\\?.*)?)$");
 
     private final ServedInventory inventory;
     private final StateStore state;
@@ -167,8 +170,9 @@ public final class HttpService {
             if (!p.isEmpty() && p.get(0).equals("tftp")) {
                 return read ? file(request, "/tftp", tftpRoot, p.subList(1, p.size())) : notAllowed("/tftp", "GET, HEAD");
             }
-            if (p.size() == 2 && p.get(0).equals("phone-home")) {
-                return method.equals("POST") ? phoneHome(p.get(1), request) : notAllowed("/phone-home/{mac}", "POST");
+            if ((p.size() == 2 || p.size() == 3) && p.get(0).equals("phone-home")) {
+                return method.equals("POST") ? phoneHome(p.get(1), p.size() == 3 ? p.get(2) : null, request)
+                        : notAllowed(PHONE_HOME_ROUTE, "POST");
             }
             if (p.size() >= 3 && p.get(0).equals("api") && p.get(1).equals("v1")) {
                 return api(request, p.subList(2, p.size()));
@@ -199,10 +203,18 @@ public final class HttpService {
                 && Artifact.byFileName(p.get(p.size() - 1)).map(Artifact::carriesSecrets).orElse(false));
     }
 
-    /** A request path or URI as logs may show it: a seed token is cut to its {@link SeedBindings#hint}. */
+    /**
+     * A request path or URI as logs may show it: a seed token or phone-home key is cut to its
+     * {@link SeedBindings#hint}.
+     */
     public static String loggable(String uri) {
-        Matcher token = TOKEN_IN_PATH.matcher(uri);
-        return token.matches() ? token.group(1) + SeedBindings.hint(token.group(2)) + token.group(3) : uri;
+        for (Pattern secretInPath : List.of(TOKEN_IN_PATH, KEY_IN_PATH)) {
+            Matcher found = secretInPath.matcher(uri);
+            if (found.matches()) {
+                return found.group(1) + SeedBindings.hint(found.group(2)) + found.group(3);
+            }
+        }
+        return uri;
     }
 
     /** Scrape access for {@code /metrics}, supplied by the server that owns the registry. */
@@ -248,13 +260,12 @@ public final class HttpService {
                 return HttpResponse.bytes(route, 200, IPXE,
                         BootScripts.exitToDisk("node " + provision.node().name() + " has no netboot kernel"));
             }
-            Optional<String> token = seeds.issue(provision.node(), Artifact.IPXE.fileName(), request.remote());
-            if (token.isEmpty()) {
-                return error(route, 403, "the script of node " + provision.node().name()
-                        + " goes only to the address bound to its MAC");
+            SeedBindings.Issued issued = seeds.issue(provision.node(), Artifact.IPXE.fileName(), request.remote());
+            if (issued.token() == null) {
+                return error(route, 403, issued.explanation(provision.node().name()));
             }
             state.scriptServed(provision.node().name(), identity.configHash(), from);
-            return HttpResponse.bytes(route, 200, IPXE, current.bootFile(provision.node(), Artifact.IPXE, token.get()));
+            return HttpResponse.bytes(route, 200, IPXE, current.bootFile(provision.node(), Artifact.IPXE, issued.token()));
         }
         BootDecision.LocalDisk disk = (BootDecision.LocalDisk) decision;
         if (disk.node() != null) {
@@ -321,18 +332,23 @@ public final class HttpService {
         return request.method().equals("HEAD") ? response.withoutBody() : response;
     }
 
-    private HttpResponse phoneHome(String macText, HttpRequest request) throws IOException, Refused {
-        String route = "/phone-home/{mac}";
+    /** @param key the node's phone-home key from the URL, null when it had none */
+    private HttpResponse phoneHome(String macText, String key, HttpRequest request) throws IOException, Refused {
+        String route = PHONE_HOME_ROUTE;
         MacAddress mac = requireMac(route, macText);
         ServedInventory.Generation current = inventory.current();
         ResolvedNode node = requireNode(route, current, mac);
+        Optional<SeedBindings.Reason> refused = seeds.phoneHome(node, key, request.remote());
+        if (refused.isPresent()) {
+            return error(route, 403, "phone-home of node " + node.name() + " refused (" + refused.get().label()
+                    + "): only the holder of the node's seed may report it provisioned");
+        }
         Map<String, String> form = form(request.body());
         String reported = form.get("instance_id");
         NodeIdentity identity = current.publicIdentity(node);
         NodeStatus before = state.status(node.name());
         String hash = provisionedHash(reported, identity, before);
         NodeStatus after = state.phoneHome(node.name(), hash, request.remote().getHostAddress());
-        seeds.spend(mac);
         LOG.info("node {} phoned home from {}: provisioned with config {}", node.name(),
                 request.remote().getHostAddress(), hash);
         return json(route, 200, nodeJson(current, node, after));

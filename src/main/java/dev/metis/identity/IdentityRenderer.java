@@ -63,9 +63,12 @@ public final class IdentityRenderer {
     private static final Template IPXE_TEMPLATE = template("node.ipxe.mustache");
 
     private final Site site;
+    private final PhoneHomeKeys phoneHomeKeys;
 
-    public IdentityRenderer(Site site) {
+    /** @param phoneHomeKeys the keys that go into user-data; {@link PhoneHomeKeys#REDACTED} where secrets are */
+    public IdentityRenderer(Site site, PhoneHomeKeys phoneHomeKeys) {
         this.site = site;
+        this.phoneHomeKeys = phoneHomeKeys;
     }
 
     /**
@@ -77,8 +80,9 @@ public final class IdentityRenderer {
         return baseUrl() + "/nocloud/" + node.spec().mac() + "/" + (seedToken == null ? "" : seedToken + "/");
     }
 
-    public String phoneHomeUrl(ResolvedNode node) {
-        return baseUrl() + "/phone-home/" + node.spec().mac();
+    /** Where the node phones home: its key in the URL proves it holds its seed (see {@link PhoneHomeKeys}). */
+    private String phoneHomeUrl(ResolvedNode node, PhoneHomeKeys keys) {
+        return baseUrl() + "/phone-home/" + node.spec().mac() + "/" + keys.keyFor(node.name()).reveal();
     }
 
     /**
@@ -90,7 +94,7 @@ public final class IdentityRenderer {
         NodeIdentity shared = renderPublic(node);
         Map<Artifact, byte[]> files = new EnumMap<>(shared.files());
         byte[] k3sConfig = k3sConfigFile(node, secrets);
-        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets, k3sConfig)));
+        files.put(Artifact.USER_DATA, cloudConfig(userData(node, secrets, phoneHomeKeys, k3sConfig)));
         files.put(Artifact.K3S_CONFIG, k3sConfig);
         return new NodeIdentity(node.name(), shared.configHash(), shared.instanceId(), files);
     }
@@ -104,7 +108,8 @@ public final class IdentityRenderer {
      */
     public NodeIdentity renderPublic(ResolvedNode node) {
         byte[] networkConfig = yaml(networkConfig(node));
-        byte[] placeholderUserData = cloudConfig(userData(node, PLACEHOLDERS, k3sConfigFile(node, PLACEHOLDERS)));
+        byte[] placeholderUserData = cloudConfig(userData(node, PLACEHOLDERS, PhoneHomeKeys.REDACTED,
+                k3sConfigFile(node, PLACEHOLDERS)));
         String configHash = sha256(placeholderUserData, networkConfig, VENDOR_DATA,
                 node.hostname().getBytes(StandardCharsets.UTF_8));
         String instanceId = "metis-" + configHash.substring(0, 16);
@@ -143,7 +148,7 @@ public final class IdentityRenderer {
     }
 
     /** @param k3sConfig the rendered k3s config file, empty when the node runs no k3s */
-    private Map<String, Object> userData(ResolvedNode node, NodeSecrets secrets, byte[] k3sConfig) {
+    private Map<String, Object> userData(ResolvedNode node, NodeSecrets secrets, PhoneHomeKeys keys, byte[] k3sConfig) {
         NodeSpec spec = node.spec();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("hostname", node.hostname());
@@ -205,7 +210,7 @@ public final class IdentityRenderer {
             doc.put("runcmd", runcmd);
         }
         Map<String, Object> phoneHome = new LinkedHashMap<>();
-        phoneHome.put("url", phoneHomeUrl(node));
+        phoneHome.put("url", phoneHomeUrl(node, keys));
         phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
         phoneHome.put("tries", 10);
         doc.put("phone_home", phoneHome);

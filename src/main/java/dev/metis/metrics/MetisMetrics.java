@@ -38,6 +38,7 @@ public final class MetisMetrics {
     private final Map<String, Counter> dhcpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> tftpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> seedRefusals = new ConcurrentHashMap<>();
+    private final Counter seedConflicts;
     private final Counter tftpBytes;
     private final Counter tftpRetransmitted;
     private final Counter reloadsOk;
@@ -48,6 +49,9 @@ public final class MetisMetrics {
     private final Map<String, Counter> nodeEvents = new ConcurrentHashMap<>();
 
     public MetisMetrics() {
+        seedConflicts = Counter.builder("metis.seed.conflicts")
+                .description("Times another address claimed a node's MAC after its user-data was fetched")
+                .register(registry);
         tftpBytes = Counter.builder("metis.tftp.sent").baseUnit("bytes")
                 .description("File bytes sent by completed TFTP transfers").register(registry);
         tftpRetransmitted = Counter.builder("metis.tftp.retransmitted.packets")
@@ -76,9 +80,10 @@ public final class MetisMetrics {
             vaultFailureCounter(reason);
         }
         NodeEvent.ALL.forEach(this::nodeEventCounter);
-        for (Artifact file : List.of(Artifact.IPXE, Artifact.PI_CMDLINE, Artifact.USER_DATA)) {
+        for (String file : List.of(Artifact.IPXE.fileName(), Artifact.PI_CMDLINE.fileName(),
+                Artifact.USER_DATA.fileName(), SeedBindings.PHONE_HOME)) {
             for (SeedBindings.Reason reason : SeedBindings.Reason.values()) {
-                seedRefusalCounter(file.fileName(), reason.label());
+                seedRefusalCounter(file, reason.label());
             }
         }
     }
@@ -161,13 +166,18 @@ public final class MetisMetrics {
     }
 
     /**
-     * A node's script or user-data refused by its seed binding.
+     * A node's script, user-data or phone-home refused by its seed binding.
      *
-     * @param file   {@code ipxe}, {@code cmdline.txt} or {@code user-data}
-     * @param reason why (no-token, wrong-token, spent, not-armed, expired, wrong-address)
+     * @param file   {@code ipxe}, {@code cmdline.txt}, {@code user-data} or {@code phone-home}
+     * @param reason why (a {@link SeedBindings.Reason} label)
      */
     public void seedRefused(String file, String reason) {
         seedRefusalCounter(file, reason).increment();
+    }
+
+    /** Another address claimed a node's MAC after its user-data was fetched. */
+    public void seedConflict() {
+        seedConflicts.increment();
     }
 
     private Counter seedRefusalCounter(String file, String reason) {

@@ -1,6 +1,7 @@
 package dev.metis.serve;
 
 import dev.metis.boot.SeedBindings;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.http.HttpService;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
@@ -10,6 +11,7 @@ import dev.metis.state.BurnCounts;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.NodeState;
 import dev.metis.state.SeedBindingFile;
+import dev.metis.state.SiteKeyFile;
 import dev.metis.state.StateStore;
 import dev.metis.transport.EventLoops;
 import dev.metis.transport.DhcpTransport;
@@ -83,7 +85,8 @@ public final class MetisServer implements AutoCloseable {
     private final ScheduledExecutorService reloader;
 
     private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
-        inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
+        PhoneHomeKeys phoneHomeKeys = new PhoneHomeKeys(SiteKeyFile.loadOrCreate(settings.stateDir()));
+        inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment(), phoneHomeKeys);
         try {
             state = StateStore.open(settings.stateDir(), clock, metrics::nodeEvent);
         } catch (IOException | RuntimeException e) {
@@ -91,8 +94,18 @@ public final class MetisServer implements AutoCloseable {
             throw e;
         }
         SeedBindingFile seedFile = new SeedBindingFile(settings.stateDir());
-        seeds = new SeedBindings(seedFile.load(), clock, settings.seedWindow(), seedFile::save,
-                (file, reason) -> metrics.seedRefused(file, reason.label()));
+        seeds = new SeedBindings(seedFile.load(), clock, settings.seedWindow(), phoneHomeKeys, seedFile::save,
+                new SeedBindings.Observer() {
+                    @Override
+                    public void refused(String file, SeedBindings.Reason reason) {
+                        metrics.seedRefused(file, reason.label());
+                    }
+
+                    @Override
+                    public void conflict() {
+                        metrics.seedConflict();
+                    }
+                });
         try {
             registerStateGauges();
             metrics.burns(new BurnCounts(settings.stateDir()));

@@ -68,12 +68,12 @@ final class PiFiles implements TftpService.Files {
             } catch (SecretUnavailableException e) {
                 return new TftpService.Denied("secrets unavailable for " + node.name());
             }
-            Optional<String> token = seeds.issue(node, Artifact.PI_CMDLINE.fileName(), client);
-            if (token.isEmpty()) {
-                return new TftpService.Denied("another address is bound to " + node.name());
+            SeedBindings.Issued issued = seeds.issue(node, Artifact.PI_CMDLINE.fileName(), client);
+            if (issued.token() == null) {
+                return new TftpService.Denied(issued.explanation(node.name()));
             }
             state.scriptServed(node.name(), identity.configHash(), client.getHostAddress());
-            return new TftpService.Found(TftpSource.of(current.bootFile(node, Artifact.PI_CMDLINE, token.get())),
+            return new TftpService.Found(TftpSource.of(current.bootFile(node, Artifact.PI_CMDLINE, issued.token())),
                     "cmdline.txt of " + node.name());
         }
         if (node.spec().netboot() == null || node.spec().netboot().firmwareDir() == null) {

@@ -44,8 +44,12 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
                 inventory.current().inventory());
         outcome.discoveredMac().ifPresent(mac -> state.discoveredMac(mac, source.getAddress().getHostAddress()));
         outcome.addressSeen().ifPresent(seen -> {
-            seeds.dhcpSeen(seen.mac(), seen.address());
             ACCESS.info("dhcp REQUEST {} on {}: {}", seen.mac(), listener.interfaceName(), outcome.reason());
+            inventory.current().inventory().nodeByMac(seen.mac()).ifPresent(node -> {
+                if (seeds.dhcpSeen(node, seen.address())) {
+                    state.seedConflict(node.name(), seen.address().toString());
+                }
+            });
         });
         if (outcome.reply().isEmpty()) {
             metrics.dhcpRequest(port, MetisMetrics.DhcpResult.IGNORED);

@@ -4,6 +4,7 @@ import dev.metis.files.Sha256;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.NodeIdentity;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
@@ -50,12 +51,12 @@ public final class ServedInventory implements AutoCloseable {
         private record Rendered(NodeSecrets secrets, NodeIdentity identity) {
         }
 
-        Generation(long number, Inventory inventory, SecretSource secrets, SecretHealth health) {
+        Generation(long number, Inventory inventory, SecretSource secrets, SecretHealth health, PhoneHomeKeys keys) {
             this.number = number;
             this.inventory = inventory;
             this.secrets = secrets;
             this.health = health;
-            this.renderer = new IdentityRenderer(inventory.site());
+            this.renderer = new IdentityRenderer(inventory.site(), keys);
         }
 
         public long number() {
@@ -128,20 +129,25 @@ public final class ServedInventory implements AutoCloseable {
     private final Path file;
     private final MetisMetrics metrics;
     private final Map<String, String> env;
+    private final PhoneHomeKeys keys;
     private final SecretHealth health = new SecretHealth();
     private volatile Generation current;
     private byte[] fingerprint;
 
-    private ServedInventory(Path file, MetisMetrics metrics, Map<String, String> env) {
+    private ServedInventory(Path file, MetisMetrics metrics, Map<String, String> env, PhoneHomeKeys keys) {
         this.file = file;
         this.metrics = metrics;
         this.env = Map.copyOf(env);
+        this.keys = keys;
     }
 
-    /** @param env the environment Vault's address and credentials come from */
-    public static ServedInventory load(Path file, MetisMetrics metrics, Map<String, String> env)
+    /**
+     * @param env  the environment Vault's address and credentials come from
+     * @param keys the nodes' phone-home keys, which their user-data carries
+     */
+    public static ServedInventory load(Path file, MetisMetrics metrics, Map<String, String> env, PhoneHomeKeys keys)
             throws InvalidInputException {
-        ServedInventory served = new ServedInventory(file, metrics, env);
+        ServedInventory served = new ServedInventory(file, metrics, env, keys);
         served.current = served.build(1);
         served.fingerprint = served.fingerprint();
         return served;
@@ -190,7 +196,7 @@ public final class ServedInventory implements AutoCloseable {
 
     private Generation build(long number) throws InvalidInputException {
         Inventory inventory = InventoryLoader.load(file);
-        return new Generation(number, inventory, secretSource(inventory), health);
+        return new Generation(number, inventory, secretSource(inventory), health, keys);
     }
 
     /**

@@ -18,9 +18,12 @@ public record NodeEvent(Instant at, String event, String hash, String from) {
     public static final String EXIT = "exit";
     public static final String PHONE_HOME = "phone-home";
     public static final String REARMED = "rearmed";
+    /** Another address claimed the node's MAC after its user-data was fetched. */
+    public static final String SEED_CONFLICT = "seed-conflict";
     /** An unknown MAC asked to boot; journaled for the MAC, not for a node. */
     public static final String DISCOVERED = "discovered";
 
     /** Every event the journal records. */
-    public static final List<String> ALL = List.of(SCRIPT, SEED, EXIT, PHONE_HOME, REARMED, DISCOVERED);
+    public static final List<String> ALL = List.of(SCRIPT, SEED, EXIT, PHONE_HOME, REARMED, SEED_CONFLICT,
+            DISCOVERED);
 }

@@ -140,6 +140,14 @@ public final class StateStore implements AutoCloseable {
         return nodes.get(node).status();
     }
 
+    /**
+     * Another address claimed the node's MAC after its user-data was fetched (see
+     * {@code SeedBindings}); shown on the node's page until it is re-armed. On disk before this returns.
+     */
+    public synchronized void seedConflict(String node, String claimedBy) {
+        record(node, NodeEvent.SEED_CONFLICT, null, claimedBy, true);
+    }
+
     public synchronized void discoveredMac(String mac, String from) {
         DiscoveredMac known = discovered.get(mac);
         Instant now = clock.instant();

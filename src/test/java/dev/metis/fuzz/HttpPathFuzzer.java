@@ -2,6 +2,7 @@ package dev.metis.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import dev.metis.boot.SeedBindings;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpService;
@@ -52,9 +53,10 @@ public final class HttpPathFuzzer {
             Files.createSymbolicLink(ASSETS.resolve("escape"), dir.resolve("outside-secret.txt"));
             TFTP = Files.createDirectories(dir.resolve("tftp"));
             Files.writeString(TFTP.resolve("ipxe.efi"), "ipxe");
+            PhoneHomeKeys keys = new PhoneHomeKeys(new byte[32]);
             ServedInventory inventory = ServedInventory.load(Path.of("deploy/example/inventory.yaml"), new MetisMetrics(),
-                    Map.of());
-            SeedBindings bindings = new SeedBindings(List.of(), Clock.systemUTC(), Duration.ofMinutes(30), saved -> {
+                    Map.of(), keys);
+            SeedBindings bindings = new SeedBindings(List.of(), Clock.systemUTC(), Duration.ofMinutes(30), keys, saved -> {
             }, (binding, refusal) -> {
             });
             SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()), bindings,

@@ -65,7 +65,7 @@ class HttpsIT {
             assertThat(part.statusCode()).isEqualTo(206);
             assertThat(part.body()).isEqualTo(Arrays.copyOfRange(ServerFixture.pattern(300_000), 70_000, 71_000));
 
-            running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1");
+            running.post(running.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1");
             HttpRequest.Builder rearm = HttpRequest.newBuilder(URI.create(base + "/api/v1/nodes/web-1/reprovision"))
                     .POST(HttpRequest.BodyPublishers.noBody());
             assertThat(client.send(rearm.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
@@ -88,11 +88,13 @@ class HttpsIT {
             assertThat(done.err()).doesNotContain("unencrypted");
 
             String seed = running.seedPath(ServerFixture.MAC);
-            for (String path : new String[] {"/boot.ipxe", "/ipxe/02:00:00:00:00:02", seed + "meta-data", seed + "user-data",
+            for (String path : new String[] {"/boot.ipxe", seed + "meta-data", seed + "user-data",
                     "/assets/debian/initrd.gz", "/healthz"}) {
                 assertThat(RawHttp.get("127.0.0.1", running.port, path).status()).as(path).isEqualTo(200);
             }
-            assertThat(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").statusCode()).isEqualTo(200);
+            assertThat(RawHttp.get("127.0.0.22", running.port, "/ipxe/02:00:00:00:00:02").status())
+                    .as("web-2's script, from its address").isEqualTo(200);
+            assertThat(running.post(running.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1").statusCode()).isEqualTo(200);
         }
     }
 

@@ -45,7 +45,7 @@ class KillUnderLoadIT {
         ServerFixture fixture = new ServerFixture(dir);
         StringBuilder nodes = new StringBuilder();
         for (int i = 0; i < NODES; i++) {
-            nodes.append(String.format("  n%02d: {class: net, mac: \"02:00:00:00:10:%02x\", ip: 192.0.2.%d/24}%n", i, i, 100 + i));
+            nodes.append(String.format("  n%02d: {class: net, mac: \"02:00:00:00:10:%02x\", ip: 127.0.1.%d/8}%n", i, i, 100 + i));
         }
         Files.writeString(fixture.inventory, fixture.inventoryYaml("").replaceFirst("nodes:\n", "nodes:\n" + nodes));
         List<NodeLog> logs = new ArrayList<>();
@@ -94,7 +94,8 @@ class KillUnderLoadIT {
         boolean phoneHome = log.answered.equals("armed");
         String target = phoneHome ? "provisioned" : "armed";
         HttpRequest request = (phoneHome
-                ? HttpRequest.newBuilder(fixture.uri(String.format("/phone-home/02:00:00:00:10:%02x", n)))
+                ? HttpRequest.newBuilder(fixture.uri(fixture.phoneHomePath(String.format("n%02d", n),
+                        String.format("02:00:00:00:10:%02x", n))))
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString(String.format("hostname=n%02d", n)))
                 : HttpRequest.newBuilder(fixture.uri(String.format("/api/v1/nodes/n%02d/reprovision", n)))

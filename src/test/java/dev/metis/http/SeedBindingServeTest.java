@@ -116,9 +116,10 @@ class SeedBindingServeTest {
             assertThat(RawHttp.get(NODE, server.port, seed + "user-data").status()).isEqualTo(200);
             clock.advance(Duration.ofMinutes(1));
             assertThat(refused(server, NODE, seed + "user-data").body()).contains("expired");
-            // The binding lapsed with its window: a new boot may come from a new address.
-            String again = script(server, ATTACKER);
-            assertThat(RawHttp.get(ATTACKER, server.port, again + "user-data").body()).contains(CANARY);
+            // The binding lapsed with its window, but another address still has no evidence of being the node.
+            assertThat(refused(server, ATTACKER, "/ipxe/" + ServerFixture.MAC).body()).contains("no-evidence");
+            String again = script(server, NODE);
+            assertThat(RawHttp.get(NODE, server.port, again + "user-data").body()).contains(CANARY);
         }
     }
 
@@ -126,18 +127,19 @@ class SeedBindingServeTest {
     void phoningHomeSpendsTheTokenAndAReArmedNodeGetsANewOne() throws Exception {
         try (ServerFixture server = server(clock()).start()) {
             String seed = script(server, NODE);
-            assertThat(RawHttp.post(NODE, server.port, "/phone-home/" + ServerFixture.MAC, "hostname=web-1").status())
-                    .isEqualTo(200);
+            assertThat(RawHttp.post(NODE, server.port, server.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1")
+                    .status()).isEqualTo(200);
             assertThat(refused(server, NODE, seed + "user-data").body()).contains("spent");
             assertThat(RawHttp.get(ATTACKER, server.port, "/ipxe/" + ServerFixture.MAC).body())
                     .as("provisioned: the exit script, to anyone").contains("provisioned").doesNotContain("nocloud");
 
             assertThat(server.post("/api/v1/nodes/web-1/reprovision", "", "Authorization", "Bearer "
                     + ServerFixture.ADMIN_TOKEN).statusCode()).isEqualTo(200);
-            String rearmed = script(server, "127.0.0.4");
+            refused(server, "127.0.0.4", "/ipxe/" + ServerFixture.MAC);
+            String rearmed = script(server, NODE);
             assertThat(rearmed).isNotEqualTo(seed);
             refused(server, NODE, seed + "user-data");
-            assertThat(RawHttp.get("127.0.0.4", server.port, rearmed + "user-data").body()).contains(CANARY);
+            assertThat(RawHttp.get(NODE, server.port, rearmed + "user-data").body()).contains(CANARY);
         }
     }
 
@@ -160,15 +162,9 @@ class SeedBindingServeTest {
     void theAddressTheNodeRequestedFromDhcpIsTheOneServed() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");
         ServerFixture server = server(clock());
-        int dhcpPort = server.withDhcpOnLoopback();
-        try (ServerFixture running = server.start(); DatagramSocket client = new DatagramSocket(
-                new InetSocketAddress("127.0.0.1", 0))) {
-            byte[] request = dhcpRequest(ServerFixture.MAC, "127.0.0.5");
-            client.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), dhcpPort));
-            String seen = "metis_dhcp_requests_total{port=\"dhcp\",result=\"ignored\"} 1.0";
-            for (int i = 0; i < 50 && !running.get("/metrics").body().contains(seen); i++) {
-                Thread.sleep(100);
-            }
+        server.withDhcpOnLoopback();
+        try (ServerFixture running = server.start()) {
+            running.dhcpRequest(ServerFixture.MAC, "127.0.0.5");
             refused(running, NODE, "/ipxe/" + ServerFixture.MAC);
             String seed = script(running, "127.0.0.5");
             assertThat(RawHttp.get("127.0.0.5", running.port, seed + "user-data").body()).contains(CANARY);
@@ -176,15 +172,88 @@ class SeedBindingServeTest {
         }
     }
 
-    /** The captured udhcpc DHCPREQUEST with another client MAC and requested address (option 50). */
-    private static byte[] dhcpRequest(String mac, String address) throws Exception {
-        byte[] packet = Captures.load("udhcpc-request");
-        System.arraycopy(MacAddress.parse(mac).bytes(), 0, packet, 28, 6);
-        for (int i = 240; (packet[i] & 0xff) != 0xff; i += (packet[i] & 0xff) == 0 ? 1 : 2 + (packet[i + 1] & 0xff)) {
-            if ((packet[i] & 0xff) == 50) {
-                System.arraycopy(InetAddress.getByName(address).getAddress(), 0, packet, i + 2, 4);
-            }
+    /**
+     * The MACs of armed nodes are on the open API: whoever asks first for an idle node's script must not get
+     * a token, and so no secret, nor lock the real node out.
+     */
+    @Test
+    void anIdleArmedNodesScriptGoesToNoFirstAsker() throws Exception {
+        try (LogCapture logs = new LogCapture(); ServerFixture server = server(clock()).start()) {
+            assertThat(server.get("/api/v1/nodes").body()).contains(ServerFixture.MAC);
+            RawHttp.Answer first = refused(server, ATTACKER, "/ipxe/" + ServerFixture.MAC);
+            assertThat(first.body()).contains("no-evidence").contains("re-arm the node to reset the binding")
+                    .doesNotContain("nocloud");
+            assertThat(server.get("/api/v1/nodes/web-1").body()).contains("\"state\":\"armed\"");
+            String seed = script(server, NODE);
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").body()).contains(CANARY);
+            assertThat(server.get("/metrics").body())
+                    .contains("metis_seed_refusals_total{file=\"ipxe\",reason=\"no-evidence\"} 1.0");
+            server.stop();
+            assertThat(logs.text()).contains("from=" + ATTACKER + " file=ipxe reason=no-evidence");
         }
-        return packet;
+    }
+
+    /**
+     * A spoofed DHCPREQUEST with the node's MAC, after the node fetched its user-data, does not move the
+     * binding: it is a conflict, refused to both, audited, counted and shown on the node's page.
+     */
+    @Test
+    void aDhcpClaimFromAnotherAddressAfterTheFetchIsAConflict() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");
+        ServerFixture server = server(clock());
+        server.withDhcpOnLoopback();
+        try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
+            running.dhcpRequest(ServerFixture.MAC, "127.0.0.5");
+            String seed = script(running, "127.0.0.5");
+            assertThat(RawHttp.get("127.0.0.5", running.port, seed + "user-data").body()).contains(CANARY);
+
+            running.dhcpRequest(ServerFixture.MAC, ATTACKER);
+            assertThat(refused(running, ATTACKER, seed + "user-data").body()).contains("conflict");
+            assertThat(refused(running, ATTACKER, "/ipxe/" + ServerFixture.MAC).body()).contains("conflict");
+            assertThat(refused(running, "127.0.0.5", seed + "user-data").body()).contains("conflict");
+            assertThat(running.get("/metrics").body()).contains("metis_seed_conflicts_total 1.0");
+            assertThat(running.get("/api/v1/nodes/web-1").body())
+                    .contains("\"event\":\"seed-conflict\",\"from\":\"" + ATTACKER + "\"");
+            assertThat(logs.text()).contains("seed conflict: at=2026-03-01T10:00:00Z node=web-1 mac=" + ServerFixture.MAC
+                    + " fetched-by=127.0.0.5 claimed-by=" + ATTACKER);
+
+            assertThat(running.post("/api/v1/nodes/web-1/reprovision", "", "Authorization", "Bearer "
+                    + ServerFixture.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            running.dhcpRequest(ServerFixture.MAC, "127.0.0.5");
+            String again = script(running, "127.0.0.5");
+            assertThat(RawHttp.get("127.0.0.5", running.port, again + "user-data").body()).contains(CANARY);
+        }
+    }
+
+    /** Without the key its user-data carries, nobody can mark a node provisioned. */
+    @Test
+    void phoneHomeWithoutTheNodesKeyChangesNothing() throws Exception {
+        try (LogCapture logs = new LogCapture(); ServerFixture server = server(clock()).start()) {
+            String seed = script(server, NODE);
+            String userData = RawHttp.get(NODE, server.port, seed + "user-data").body();
+            String path = server.phoneHomePath("web-1", ServerFixture.MAC);
+            assertThat(userData).contains("url: http://127.0.0.1:" + server.port + path + "\n");
+            String key = path.substring(path.lastIndexOf('/') + 1);
+            assertThat(RawHttp.post(ATTACKER, server.port, "/phone-home/" + ServerFixture.MAC, "hostname=web-1").status())
+                    .isEqualTo(403);
+            assertThat(RawHttp.post(ATTACKER, server.port, "/phone-home/" + ServerFixture.MAC + "/" + "A".repeat(43),
+                    "hostname=web-1").status()).isEqualTo(403);
+            assertThat(RawHttp.post(ATTACKER, server.port, server.phoneHomePath("web-2", ServerFixture.MAC),
+                    "hostname=web-1").status()).as("another node's key").isEqualTo(403);
+            assertThat(server.get("/api/v1/nodes/web-1").body()).contains("\"state\":\"booting\"")
+                    .doesNotContain("phone-home").doesNotContain(key);
+            assertThat(RawHttp.get(NODE, server.port, seed + "user-data").status()).as("the token is not spent").isEqualTo(200);
+            assertThat(server.get("/metrics").body())
+                    .contains("metis_seed_refusals_total{file=\"phone-home\",reason=\"no-key\"} 1.0")
+                    .contains("metis_seed_refusals_total{file=\"phone-home\",reason=\"wrong-key\"} 2.0")
+                    .doesNotContain(key);
+            assertThat(RawHttp.post(NODE, server.port, path, "hostname=web-1").status()).isEqualTo(200);
+            assertThat(server.get("/api/v1/nodes/web-1").body()).contains("\"state\":\"provisioned\"");
+            server.stop();
+            assertThat(logs.text()).contains("from=" + ATTACKER + " file=phone-home reason=no-key")
+                    .contains("file=phone-home reason=wrong-key")
+                    .contains("/phone-home/" + ServerFixture.MAC + "/" + key.substring(0, 6) + "...")
+                    .doesNotContain(key);
+        }
     }
 }

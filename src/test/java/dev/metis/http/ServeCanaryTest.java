@@ -41,7 +41,7 @@ class ServeCanaryTest {
                     "/nocloud/" + ServerFixture.MAC + "/network-config", "/nocloud/" + ServerFixture.MAC + "/vendor-data"}) {
                 elsewhere.append(running.get(path).body());
             }
-            elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
+            elsewhere.append(running.post(running.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1").body());
             elsewhere.append(running.get("/metrics").body());
             assertThat(elsewhere.toString()).doesNotContain(CANARY).contains("\"k3s_token\":\"<redacted>\"");
             elsewhere.append(running.get(seed + "user-data").body());
@@ -79,7 +79,7 @@ class ServeCanaryTest {
                         "/nocloud/" + ServerFixture.MAC + "/network-config", "/metrics"}) {
                     elsewhere.append(running.get(path).body());
                 }
-                elsewhere.append(running.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").body());
+                elsewhere.append(running.post(running.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1").body());
                 elsewhere.append(running.post("/api/v1/nodes/web-1/reprovision", "").body());
                 assertThat(elsewhere.toString()).contains("permission denied", "\"psk\":\"<redacted>\"").doesNotContain(CANARY, "hvs.approle-1");
             }

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.IdentityRenderer;
+import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
 import dev.metis.secrets.NodeSecrets;
+import dev.metis.state.SiteKeyFile;
 import dev.metis.testing.ServerFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -46,13 +48,13 @@ class ServeFlowTest {
 
     private NodeIdentity expectedIdentity() throws Exception {
         Inventory inventory = InventoryLoader.load(server.inventory);
-        return new IdentityRenderer(inventory.site()).render(inventory.node("web-1").orElseThrow(), NodeSecrets.NONE);
+        return new IdentityRenderer(inventory.site(), new PhoneHomeKeys(SiteKeyFile.loadOrCreate(server.state))).render(inventory.node("web-1").orElseThrow(), NodeSecrets.NONE);
     }
 
     /** web-1's script as served with {@code seedToken} in its seed URL. */
     private String expectedScript(String seedToken) throws Exception {
         Inventory inventory = InventoryLoader.load(server.inventory);
-        byte[] script = new IdentityRenderer(inventory.site()).bootFile(inventory.node("web-1").orElseThrow(),
+        byte[] script = new IdentityRenderer(inventory.site(), new PhoneHomeKeys(SiteKeyFile.loadOrCreate(server.state))).bootFile(inventory.node("web-1").orElseThrow(),
                 Artifact.IPXE, expectedIdentity().configHash(), seedToken);
         return new String(script, java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -95,7 +97,7 @@ class ServeFlowTest {
             assertThat(answer.body()).as(file).isEqualTo(expected.bytes(Artifact.byFileName(file).orElseThrow()));
         }
 
-        HttpResponse<String> phoneHome = server.post("/phone-home/" + ServerFixture.MAC,
+        HttpResponse<String> phoneHome = server.post(server.phoneHomePath("web-1", ServerFixture.MAC),
                 "instance_id=" + expected.instanceId() + "&hostname=web-1&fqdn=web-1.t.example");
         assertThat(phoneHome.statusCode()).isEqualTo(200);
         JsonNode provisioned = node("web-1");
@@ -116,7 +118,7 @@ class ServeFlowTest {
     @Test
     void reprovisioningNeedsTheAdminTokenAndReArmsTheNode() throws Exception {
         NodeIdentity expected = expectedIdentity();
-        server.post("/phone-home/" + ServerFixture.MAC, "instance_id=" + expected.instanceId());
+        server.post(server.phoneHomePath("web-1", ServerFixture.MAC), "instance_id=" + expected.instanceId());
         String route = "/api/v1/nodes/web-1/reprovision";
         assertThat(server.post(route, "").statusCode()).isEqualTo(401);
         assertThat(server.post(route, "", "Authorization", "Bearer wrong").statusCode()).isEqualTo(403);
@@ -149,7 +151,7 @@ class ServeFlowTest {
     @Test
     void anInventoryEditShowsAsDriftAndABadEditKeepsTheLastGoodInventory() throws Exception {
         NodeIdentity before = expectedIdentity();
-        server.post("/phone-home/" + ServerFixture.MAC, "instance_id=" + before.instanceId());
+        server.post(server.phoneHomePath("web-1", ServerFixture.MAC), "instance_id=" + before.instanceId());
         java.nio.file.Files.writeString(server.inventory, server.inventoryYaml("    timezone: Europe/Paris\n"));
         awaitGeneration(2);
         JsonNode drifted = node("web-1");
@@ -194,7 +196,7 @@ class ServeFlowTest {
 
     @Test
     void theReprovisionCommandReArmsThroughTheApi() throws Exception {
-        server.post("/phone-home/" + ServerFixture.MAC, "instance_id=" + expectedIdentity().instanceId());
+        server.post(server.phoneHomePath("web-1", ServerFixture.MAC), "instance_id=" + expectedIdentity().instanceId());
         java.nio.file.Path good = dir.resolve("token");
         java.nio.file.Files.writeString(good, ServerFixture.ADMIN_TOKEN + "\n");
         java.nio.file.Path bad = dir.resolve("bad-token");

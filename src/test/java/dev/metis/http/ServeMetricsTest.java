@@ -21,7 +21,7 @@ class ServeMetricsTest {
             assertThat(server.get("/metrics").body()).contains("metis_node_events_total{event=\"script\"} 0.0");
             server.get("/ipxe/" + ServerFixture.MAC);
             server.get(server.seedPath(ServerFixture.MAC) + "user-data");
-            server.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1");
+            server.post(server.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1");
             server.get("/ipxe/" + ServerFixture.MAC);
             server.get("/ipxe/02:00:00:00:00:99");
             assertThat(server.get("/metrics").body())

@@ -41,7 +41,7 @@ class ServeProcessIT {
         ServerFixture fixture = new ServerFixture(dir);
         try (MetisProcess first = serve(fixture)) {
             fixture.get("/ipxe/" + ServerFixture.MAC);
-            assertThat(fixture.post("/phone-home/" + ServerFixture.MAC, "hostname=web-1").statusCode()).isEqualTo(200);
+            assertThat(fixture.post(fixture.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1").statusCode()).isEqualTo(200);
             first.kill9();
         }
         try (MetisProcess second = serve(fixture)) {

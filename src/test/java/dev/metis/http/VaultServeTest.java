@@ -29,6 +29,8 @@ class VaultServeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "hvs.serve-token-3e9a";
     private static final String MAC2 = "02:00:00:00:00:02";
+    /** web-2's static address, where its script may go. */
+    private static final String WEB2_ADDRESS = "127.0.0.22";
 
     @TempDir
     Path dir;
@@ -82,7 +84,8 @@ class VaultServeTest {
                 .contains("metis_http_requests_total{route=\"/ipxe\",status=\"503\"} 1.0");
 
         vault.secret("secret/data/nodes/web-2", Map.of("k3s_token", "K10-web-2"));
-        assertThat(server.get(server.seedPath(MAC2) + "user-data").body()).contains("token: K10-web-2");
+        assertThat(RawHttp.get(WEB2_ADDRESS, server.port, server.seedPath(MAC2, WEB2_ADDRESS) + "user-data").body())
+                .contains("token: K10-web-2");
         assertThat(json("/healthz").get("status").asText()).isEqualTo("ok");
         assertThat(json("/api/v1/nodes/web-2").has("secrets_error")).isFalse();
     }

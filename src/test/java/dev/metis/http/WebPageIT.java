@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,16 +56,19 @@ class WebPageIT {
                 "rearm", "cp-01"));
         recordBurns(new BurnHistory(server.state));
         Files.deleteIfExists(SCREENSHOT);
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");
+        server.withDhcpOnLoopback();
 
         try (ServerFixture running = server.start()) {
             // Some history for the page to show: two servers installed, one mid-install, one agent
             // provisioned with a config the inventory has since moved on from, and a stranger asking to boot.
             for (String mac : new String[] {"52:54:00:20:00:11", "52:54:00:20:00:12", "52:54:00:20:00:13"}) {
+                running.dhcpRequest(mac, "127.0.0.1");
                 assertThat(running.get("/ipxe/" + mac).statusCode()).isEqualTo(200);
             }
-            running.post("/phone-home/52:54:00:20:00:11", "hostname=cp-01");
-            running.post("/phone-home/52:54:00:20:00:12", "hostname=cp-02");
-            running.post("/phone-home/52:54:00:20:00:21", "hostname=nuc-01&instance_id=metis-0123456789abcdef");
+            running.post(running.phoneHomePath("cp-01", "52:54:00:20:00:11"), "hostname=cp-01");
+            running.post(running.phoneHomePath("cp-02", "52:54:00:20:00:12"), "hostname=cp-02");
+            running.post(running.phoneHomePath("nuc-01", "52:54:00:20:00:21"), "hostname=nuc-01&instance_id=metis-0123456789abcdef");
             running.get("/ipxe/" + UNKNOWN_MAC);
 
             ExternalTool.Result browser = ExternalTool.run(BROWSER_TEST, node.toString(), "webpage.mjs",

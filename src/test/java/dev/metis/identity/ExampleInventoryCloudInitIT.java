@@ -31,7 +31,7 @@ class ExampleInventoryCloudInitIT {
         Inventory inventory = InventoryLoader.load(InventoryFixture.EXAMPLE);
         SecretSource secrets = SecretSources.forInventory(inventory);
         ResolvedNode node = inventory.node(name).orElseThrow();
-        return new IdentityRenderer(inventory.site()).render(node, secrets.secretsFor(node));
+        return new IdentityRenderer(inventory.site(), new PhoneHomeKeys(new byte[32])).render(node, secrets.secretsFor(node));
     }
 
     @ParameterizedTest

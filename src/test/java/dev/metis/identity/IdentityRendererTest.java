@@ -20,6 +20,7 @@ class IdentityRendererTest {
     @TempDir
     Path dir;
 
+    private static final PhoneHomeKeys KEYS = new PhoneHomeKeys(new byte[32]);
     private static final NodeSecrets SECRETS = new NodeSecrets(Optional.of(Secret.of("tok-123")),
             Optional.of(Secret.of("$6$salt$hash")), Map.of("wifi", Secret.of("psk-456")));
 
@@ -49,7 +50,7 @@ class IdentityRendererTest {
             """;
 
     private NodeIdentity render(Inventory inventory, NodeSecrets secrets) {
-        return new IdentityRenderer(inventory.site()).render(inventory.node("web-1").orElseThrow(), secrets);
+        return new IdentityRenderer(inventory.site(), KEYS).render(inventory.node("web-1").orElseThrow(), secrets);
     }
 
     @Test
@@ -76,7 +77,7 @@ class IdentityRendererTest {
     void aSeedTokenChangesOnlyTheSeedUrlOfTheScriptAndCmdline() throws Exception {
         Inventory inventory = load(NODE);
         var node = inventory.node("web-1").orElseThrow();
-        IdentityRenderer renderer = new IdentityRenderer(inventory.site());
+        IdentityRenderer renderer = new IdentityRenderer(inventory.site(), KEYS);
         NodeIdentity identity = renderer.render(node, SECRETS);
         String untokened = "/nocloud/02:00:00:00:00:01/";
         String tokened = "/nocloud/02:00:00:00:00:01/Tok-en_1/";
@@ -115,7 +116,7 @@ class IdentityRendererTest {
         NodeSecrets fewer = new NodeSecrets(Optional.empty(), Optional.empty(), Map.of("wifi", Secret.of("x")),
                 Optional.of(Secret.of("packages: [htop]")));
         assertThat(render(inventory, fewer).configHash()).isEqualTo(full.configHash());
-        NodeIdentity shared = new IdentityRenderer(inventory.site()).renderPublic(inventory.node("web-1").orElseThrow());
+        NodeIdentity shared = new IdentityRenderer(inventory.site(), KEYS).renderPublic(inventory.node("web-1").orElseThrow());
         assertThat(shared.configHash()).isEqualTo(full.configHash());
         for (Artifact artifact : Artifact.values()) {
             if (artifact.carriesSecrets()) {
@@ -228,5 +229,29 @@ class IdentityRendererTest {
         assertThat(net.toString()).isEqualTo("{version=2, ethernets={eth0={match={macaddress=02:00:00:00:00:01}, "
                 + "set-name=eth0, dhcp4=false, addresses=[192.0.2.21/24], routes=[{to=0.0.0.0/0, via=192.0.2.1}], "
                 + "nameservers={search=[t.example], addresses=[192.0.2.1]}}}}");
+    }
+
+    @Test
+    void userDataCarriesTheNodesPhoneHomeKeyWhichTheConfigHashIgnores() throws Exception {
+        Inventory inventory = load(NODE);
+        var node = inventory.node("web-1").orElseThrow();
+        byte[] otherSite = new byte[32];
+        otherSite[0] = 1;
+        NodeIdentity one = new IdentityRenderer(inventory.site(), KEYS).render(node, SECRETS);
+        NodeIdentity other = new IdentityRenderer(inventory.site(), new PhoneHomeKeys(otherSite)).render(node, SECRETS);
+        String key = KEYS.keyFor("web-1").reveal();
+        assertThat(key).matches("[A-Za-z0-9_-]{43}");
+        assertThat(new String(one.bytes(Artifact.USER_DATA), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("url: http://192.0.2.2:8080/phone-home/02:00:00:00:00:01/" + key + "\n");
+        assertThat(one.bytes(Artifact.USER_DATA)).isNotEqualTo(other.bytes(Artifact.USER_DATA));
+        assertThat(one.configHash()).isEqualTo(other.configHash());
+        assertThat(one.instanceId()).isEqualTo(other.instanceId());
+        assertThat(new String(new IdentityRenderer(inventory.site(), PhoneHomeKeys.REDACTED).render(node, SECRETS)
+                .bytes(Artifact.USER_DATA), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("/phone-home/02:00:00:00:00:01/<redacted>").doesNotContain(key);
+        assertThat(KEYS.keyFor("web-2").reveal()).isNotEqualTo(key);
+        assertThat(KEYS.opens("web-1", key)).isTrue();
+        assertThat(KEYS.opens("web-2", key)).isFalse();
+        assertThat(PhoneHomeKeys.REDACTED.opens("web-1", "<redacted>")).isFalse();
     }
 }

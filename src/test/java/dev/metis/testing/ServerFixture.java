@@ -1,9 +1,16 @@
 package dev.metis.testing;
 
+import dev.metis.dhcp.Captures;
+import dev.metis.identity.PhoneHomeKeys;
+import dev.metis.net.MacAddress;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.MetisServer;
+import dev.metis.state.SiteKeyFile;
 import dev.metis.transport.HttpTransport;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,6 +34,11 @@ public final class ServerFixture implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token";
     public static final String MAC = "02:00:00:00:00:01";
+    /**
+     * web-1's static address: where the test client connects from, so that it is a machine the server may
+     * give web-1's script to (see {@code SeedBindings}: no other machine is, until proxy-DHCP sees one boot).
+     */
+    public static final String NODE_ADDRESS = "127.0.0.1";
 
     public final Path dir;
     public final Path inventory;
@@ -74,16 +86,16 @@ public final class ServerFixture implements AutoCloseable {
                   net:
                     arch: amd64
                     delivery: netboot
-                    gateway: 192.0.2.1
+                    gateway: 127.0.0.254
                     netboot: {kernel: debian/vmlinuz, initrd: [debian/initrd.gz], cmdline: console=ttyS0}
                     k3s: {role: agent}
                 nodes:
                   web-1:
                     class: net
                     mac: %s
-                    ip: 192.0.2.21/24
-                %s  web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
-                """.formatted(port, extraSiteYaml, MAC, extraNodeYaml);
+                    ip: %s/8
+                %s  web-2: {class: net, mac: 02:00:00:00:00:02, ip: 127.0.0.22/8}
+                """.formatted(port, extraSiteYaml, MAC, NODE_ADDRESS, extraNodeYaml);
     }
 
     public static byte[] pattern(int size) {
@@ -138,6 +150,57 @@ public final class ServerFixture implements AutoCloseable {
             throw new AssertionError("no seed URL in the script: " + script.statusCode() + " " + script.body());
         }
         return seed.group(1);
+    }
+
+    /** {@link #seedPath(String)} as fetched by a client speaking from {@code source}, a loopback address. */
+    public String seedPath(String mac, String source) throws IOException {
+        RawHttp.Answer script = RawHttp.get(source, port, "/ipxe/" + mac);
+        Matcher seed = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:" + port + "(/nocloud/\\S+/)").matcher(script.body());
+        if (script.status() != 200 || !seed.find()) {
+            throw new AssertionError("no seed URL in the script: " + script.status() + " " + script.body());
+        }
+        return seed.group(1);
+    }
+
+    /**
+     * What a booting machine's DHCP client does, as proxy-DHCP sees it: the captured udhcpc DHCPREQUEST, sent
+     * as {@code mac} asking the site's DHCP server for {@code address} (option 50), to this server's proxy-DHCP
+     * (see {@link #withDhcpOnLoopback}). Returns once the server has counted it.
+     */
+    public void dhcpRequest(String mac, String address) throws Exception {
+        byte[] packet = Captures.load("udhcpc-request");
+        System.arraycopy(MacAddress.parse(mac).bytes(), 0, packet, 28, 6);
+        for (int i = 240; (packet[i] & 0xff) != 0xff; i += (packet[i] & 0xff) == 0 ? 1 : 2 + (packet[i + 1] & 0xff)) {
+            if ((packet[i] & 0xff) == 50) {
+                System.arraycopy(InetAddress.getByName(address).getAddress(), 0, packet, i + 2, 4);
+            }
+        }
+        double before = dhcpRequestsIgnored();
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            client.send(new DatagramPacket(packet, packet.length, InetAddress.getLoopbackAddress(), dhcp.port()));
+        }
+        for (int i = 0; i < 300 && dhcpRequestsIgnored() <= before; i++) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** A REQUEST to the site's server is not answered by proxy-DHCP: it counts as ignored. */
+    private double dhcpRequestsIgnored() throws IOException, InterruptedException {
+        Matcher count = Pattern.compile("metis_dhcp_requests_total\\{port=\"dhcp\",result=\"ignored\"} (\\S+)")
+                .matcher(get("/metrics").body());
+        return count.find() ? Double.parseDouble(count.group(1)) : 0;
+    }
+
+    /**
+     * Where {@code node} phones home, with the key its user-data carries: derived from the site key in this
+     * fixture's state directory, as the server derives it.
+     */
+    public String phoneHomePath(String node, String mac) {
+        try {
+            return "/phone-home/" + mac + "/" + new PhoneHomeKeys(SiteKeyFile.loadOrCreate(state)).keyFor(node).reveal();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public void stop() throws IOException {

@@ -6,6 +6,7 @@ import dev.metis.testing.ExternalTool;
 import dev.metis.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +35,15 @@ class PiNetbootIT {
                     class: net
                     arch: arm64
                     mac: "%s"
-                    ip: 192.0.2.40/24
+                    ip: 127.0.0.40/8
                     serial: %s
                     netboot: {firmware_dir: firmware/pi4, cmdline: "console=serial0,115200 rootwait"}
                 """.formatted(PI_MAC, SERIAL.toUpperCase()));
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");
+        server.withDhcpOnLoopback();
         try (ServerFixture running = server.start()) {
+            // The Pi's bootloader takes its address by DHCP first: the evidence that it boots from there.
+            running.dhcpRequest(PI_MAC, "127.0.0.1");
             String base = "tftp://127.0.0.1:" + running.tftpPort + "/";
             for (String path : new String[] {SERIAL + "/start4.elf", SERIAL + "/config.txt", SERIAL + "//config.txt",
                     SERIAL + "/fixup4.dat", SERIAL + "/kernel8.img"}) {
@@ -61,7 +66,7 @@ class PiNetbootIT {
             assertThat(running.get(seed.group(1) + "user-data").statusCode()).as("the seed token of cmdline.txt").isEqualTo(200);
             assertThat(running.get("/nocloud/" + PI_MAC + "/user-data").statusCode()).isEqualTo(403);
 
-            assertThat(running.post("/phone-home/" + PI_MAC, "hostname=pi-1").statusCode()).isEqualTo(200);
+            assertThat(running.post(running.phoneHomePath("pi-1", PI_MAC), "hostname=pi-1").statusCode()).isEqualTo(200);
             ExternalTool.Result refused = ExternalTool.run(dir, curl.toString(), "-sS", "-o", dir.resolve("x").toString(),
                     base + SERIAL + "/start4.elf");
             // curl's exit codes name the TFTP error it got: 69 access violation, 68 file not found
