@@ -24,8 +24,27 @@ public record CardTarget(Path path, boolean blockDevice, long capacity, int logi
         List<String> refusals) {
 
     private static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
+    private static final Path DEV = Path.of("/dev");
 
     public static CardTarget inspect(Path path) throws CardException {
+        return inspect(path, DEV);
+    }
+
+    /**
+     * @param devices where device nodes live: a target there must be an existing block device, never a new
+     *                or regular file (a card reader that is not plugged in must not become a file in /dev)
+     */
+    static CardTarget inspect(Path path, Path devices) throws CardException {
+        if (path.toAbsolutePath().normalize().startsWith(devices)) {
+            if (!Files.exists(path)) {
+                throw new CardException("target " + path + " does not exist: a target under " + devices + " must be a "
+                        + "whole-disk block device that is there now (is the card reader plugged in? lsblk lists them)");
+            }
+            if (Files.isRegularFile(path)) {
+                throw new CardException("target " + path + " is a regular file under " + devices + ", not a block "
+                        + "device: give the card's whole disk (lsblk lists them), or an image file outside " + devices);
+            }
+        }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.exists(path)) {
             if (path.toAbsolutePath().getParent() == null || !Files.isDirectory(path.toAbsolutePath().getParent())) {
                 throw new CardException("target " + path + " does not exist, nor does its directory");
@@ -38,14 +57,17 @@ public record CardTarget(Path path, boolean blockDevice, long capacity, int logi
                 return new CardTarget(real, false, -1, PartitionTable.SECTOR,
                         "file of " + Progress.size(Files.size(real)) + ", rewritten sparse", List.of());
             }
-            int mode = (Integer) Files.getAttribute(real, "unix:mode");
-            if ((mode & 0170000) != 0060000) {
+            if (!isBlockDevice(real)) {
                 throw new CardException("target " + path + " is neither a block device nor a regular file");
             }
             return blockDevice(real, (Long) Files.getAttribute(real, "unix:rdev"));
         } catch (IOException e) {
             throw new CardException("cannot inspect target " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isBlockDevice(Path real) throws IOException {
+        return ((Integer) Files.getAttribute(real, "unix:mode") & 0170000) == 0060000;
     }
 
     private static CardTarget blockDevice(Path device, long rdev) throws IOException {
