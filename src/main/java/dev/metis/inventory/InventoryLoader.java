@@ -71,6 +71,9 @@ public final class InventoryLoader {
         checkUnique(resolved, "MAC address", n -> n.spec().mac(), "mac");
         checkUnique(resolved, "IP address", n -> n.spec().ip() == null ? null : n.spec().ip().address(), "ip");
         checkUnique(resolved, "hostname", ResolvedNode::hostname, "hostname");
+        // A Pi asks for its files by serial, in any case: two nodes with one serial would leave one unreachable.
+        checkUnique(resolved, "Pi serial", n -> n.spec().serial() == null ? null
+                : n.spec().serial().toLowerCase(java.util.Locale.ROOT), "serial");
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }

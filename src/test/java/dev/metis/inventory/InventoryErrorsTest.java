@@ -105,6 +105,19 @@ class InventoryErrorsTest {
     }
 
     @Test
+    void twoPisWithOneSerialAreRefusedWithBothPlacesNamed() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: arm64, delivery: netboot, netboot: {firmware_dir: fw}}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, serial: 0a1b2c3d}
+                  b: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, serial: 0A1B2C3D}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file)).hasMessageContaining(
+                ":12:68: nodes.b: Pi serial 0a1b2c3d is already used by node 'a' (" + file + ":11:3)");
+    }
+
+    @Test
     void fieldsOfTheWrongLayerAreRefused() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
                 classes:
