@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bench scripts, from the repository's root.
 
 # SMOKE=1: one short round of every workload, with small files and warm-ups, to check that every server,
@@ -10,3 +11,9 @@ smoke_or() { if [ "$smoke" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 # inside a benchmark, on its own ports), then Metis itself.
 deploy/dev/setup bench
 [ -f target/metis.jar ] || mvn -B -q -DskipTests package
+
+# Stops the benchmark, naming the figure, unless $2 is a plain positive number (digits, maybe a decimal
+# point; no unit, no exponent): a tool whose output changed must fail the run, not print a nonsense figure.
+positive() { # what value
+  [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ && ! $2 =~ ^0*(\.0*)?$ ]] || { echo "$1 is not a positive number: '$2'" >&2; exit 1; }
+}
