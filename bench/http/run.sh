@@ -11,8 +11,8 @@ duration=${DURATION:-$(smoke_or 10s 1s)}
 work=$(mktemp -d)
 nginx_pid=""; metis_pid=""
 cleanup() {
-  [ -n "$metis_pid" ] && kill "$metis_pid" 2>/dev/null || true
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  if [ -n "$metis_pid" ]; then kill "$metis_pid" 2>/dev/null || true; fi
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
