@@ -1,6 +1,7 @@
 package dev.metis.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -110,6 +111,6 @@ final class BenchTable {
 
     private static List<String> cells(String line) {
         String inner = line.substring(1, line.endsWith("|") && line.length() > 1 ? line.length() - 1 : line.length());
-        return List.of(CELL_BORDER.split(inner, -1)).stream().map(String::strip).toList();
+        return Arrays.stream(CELL_BORDER.split(inner, -1)).map(String::strip).toList();
     }
 }
