@@ -11,8 +11,8 @@ duration=${DURATION:-$(smoke_or 10s 1s)}
 work=$(mktemp -d)
 nginx_pid=""; metis_pid=""
 cleanup() {
-  [ -n "$metis_pid" ] && kill "$metis_pid" 2>/dev/null || true
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  if [ -n "$metis_pid" ]; then kill "$metis_pid" 2>/dev/null || true; fi
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -60,26 +60,28 @@ seed=$(curl -sf "http://127.0.0.1:$metis_port/ipxe/02:00:00:00:00:01" | grep -o 
 user_data="http://127.0.0.1:$metis_port/${seed}user-data"
 echo "user-data is $(curl -sf "$user_data" | wc -c) bytes" >&2
 
-run() { # url connections -> "req/s bytes/s p99"
-  wrk -t2 -c"$2" -d"$duration" --latency "$1" > "$work/wrk.out"
-  if grep -q "Non-2xx" "$work/wrk.out"; then echo "error responses from $1:" >&2; cat "$work/wrk.out" >&2; exit 1; fi
-  awk '/Requests\/sec/ {r=$2} /Transfer\/sec/ {t=$2} / 99%/ {p=$2} END {print r, t, p}' "$work/wrk.out"
-}
-to_bytes() { # wrk's "3.05GB" -> bytes
-  awk -v v="$1" 'BEGIN { n=v+0; u=substr(v, length(n "")+1); m=1; if (u ~ /^KB/) m=1024; if (u ~ /^MB/) m=1048576; if (u ~ /^GB/) m=1073741824; printf "%.0f", n*m }'
+run() { # url connections -> "requests/s bytes/s p99_ms", from the plain totals bench/http/totals.lua prints
+  wrk -t2 -c"$2" -d"$duration" -s bench/http/totals.lua "$1" > "$work/wrk.out"
+  local totals field; local -A total
+  totals=$(grep '^totals ' "$work/wrk.out") || { echo "wrk printed no totals for $1:" >&2; cat "$work/wrk.out" >&2; exit 1; }
+  for field in ${totals#totals }; do total[${field%%=*}]=${field#*=}; done
+  [ "${total[http_errors]:-}" = 0 ] || { echo "error responses from $1 (${total[http_errors]:-no count}):" >&2; cat "$work/wrk.out" >&2; exit 1; }
+  for field in requests bytes duration_us p99_us; do positive "wrk's $field for $1" "${total[$field]:-}"; done
+  awk -v r="${total[requests]}" -v b="${total[bytes]}" -v us="${total[duration_us]}" -v p99="${total[p99_us]}" \
+    'BEGIN {printf "%.0f %.0f %.2f\n", r / (us / 1e6), b / (us / 1e6), p99 / 1000}'
 }
 
 # Warm up the JVM (and nginx's page cache) before measuring.
 wrk -t2 -c64 -d"$(smoke_or 5s 1s)" "$user_data" >/dev/null; wrk -t2 -c8 -d"$(smoke_or 3s 1s)" "http://127.0.0.1:$metis_port/assets/64m.bin" >/dev/null
-read -r m_rps _ m_p99 < <(run "$user_data" 64)
-read -r n_rps _ n_p99 < <(run "http://127.0.0.1:$nginx_port/1k.bin" 64)
-read -r _ m_big _ < <(run "http://127.0.0.1:$metis_port/assets/64m.bin" 8)
-read -r _ n_big _ < <(run "http://127.0.0.1:$nginx_port/64m.bin" 8)
-m_big_b=$(to_bytes "$m_big"); n_big_b=$(to_bytes "$n_big")
+# Assignments, so that a run that fails stops the script.
+m_small=$(run "$user_data" 64)
+n_small=$(run "http://127.0.0.1:$nginx_port/1k.bin" 64)
+m_big=$(run "http://127.0.0.1:$metis_port/assets/64m.bin" 8)
+n_big=$(run "http://127.0.0.1:$nginx_port/64m.bin" 8)
+read -r m_rps _ m_p99 <<< "$m_small"; read -r n_rps _ n_p99 <<< "$n_small"
+read -r _ m_bps _ <<< "$m_big"; read -r _ n_bps _ <<< "$n_big"
 
 echo "| workload (wrk -t2, $duration, loopback, $(nproc) cores) | Metis | nginx | ratio | target |"
 echo "|---|---|---|---|---|"
-printf '| Metis user-data vs nginx 1 KiB static file, 64 connections | %s req/s (p99 %s) | %s req/s (p99 %s) | %.2fx | >= 0.5x |\n' \
-  "$m_rps" "$m_p99" "$n_rps" "$n_p99" "$(echo "$m_rps / $n_rps" | bc -l)"
-printf '| 64 MiB asset, 8 connections | %.2f GB/s | %.2f GB/s | %.2fx | >= 0.8x |\n' \
-  "$(echo "$m_big_b / 1000000000" | bc -l)" "$(echo "$n_big_b / 1000000000" | bc -l)" "$(echo "$m_big_b / $n_big_b" | bc -l)"
+awk -v m="$m_rps" -v mp="$m_p99" -v n="$n_rps" -v np="$n_p99" 'BEGIN {printf "| Metis user-data vs nginx 1 KiB static file, 64 connections | %.0f req/s (p99 %.2f ms) | %.0f req/s (p99 %.2f ms) | %.2fx | >= 0.5x |\n", m, mp, n, np, m / n}'
+awk -v m="$m_bps" -v n="$n_bps" 'BEGIN {printf "| 64 MiB asset, 8 connections | %.2f GB/s | %.2f GB/s | %.2fx | >= 0.8x |\n", m / 1e9, n / 1e9, m / n}'

@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
-sizes=(${SIZES_MIB:-$(smoke_or "1024 4096" 320)})
+read -r -a sizes <<< "${SIZES_MIB:-$(smoke_or "1024 4096" 320)}"
 runs=${RUNS:-$(smoke_or 3 1)}
 card_mbps=${CARD_MBPS:-$(smoke_or 60 600)}
 read -r -a metis <<< "${METIS:-deploy/bin/metis}"
@@ -80,6 +80,7 @@ YAML
 done
 
 now() { date +%s.%N; }
+since() { awk -v start="$1" -v end="$(now)" 'BEGIN {printf "%.3f\n", end - start}'; }
 # Reads a source into the page cache just before a timed run, as it is on a flash host that just
 # downloaded it: this VM pages out files left alone for a few seconds (DAMON reclaim), and whichever tool
 # ran first after a long xz run would otherwise pay for reading the image from disk.
@@ -93,41 +94,48 @@ in_group() {
 target=$work/target.img
 clear_target() { [ -b "$target" ] || rm -f "$target"; }
 # $2: extra dd conversions (",sparse": seek over zero blocks instead of writing them, as Metis does in a file).
-dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$target" bs=4M oflag=direct conv=fsync${2:-} status=none; echo "$(now) - $start" | bc; clear_target; }
-xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$target' bs=4M oflag=direct conv=fsync${2:-} status=none iflag=fullblock"; echo "$(now) - $start" | bc; clear_target; }
+dd_run() { local start; warm "$1"; start=$(now); in_group dd if="$1" of="$target" bs=4M oflag=direct "conv=fsync${2:-}" status=none; since "$start"; clear_target; }
+xzdd_run() { local start; warm "$1"; start=$(now); in_group sh -c "xz -dc '$1' | dd of='$target' bs=4M oflag=direct conv=fsync${2:-} status=none iflag=fullblock"; since "$start"; clear_target; }
 # Prints "<seconds without verify> <verify seconds> <write-phase MB/s>" for node $1, whose image is $2. The
 # write phase is Metis's own figure: from its first write to the target's last fsync, without the start
-# (JVM, inventory, rendering) before it.
+# (JVM, inventory, rendering) before it. Read from Metis's closing lines as bytes and seconds, which it
+# prints in fixed units, and computed here: a line in any other form stops the run.
 metis_run() {
-  local start end verify phase
+  local start end bytes summary write_s verify_s
   warm "$2"
   start=$(now)
   local write=(image --output "$target"); [ -b "$target" ] && write=(burn --device "$target" --yes)
   in_group "${metis[@]}" "${write[0]}" --inventory "$work/inventory.yaml" --node "$1" "${write[@]:1}" \
     --cache "$work/cache" --state-dir "$work/state" > "$work/metis.out" 2>&1 || { cat "$work/metis.out" >&2; exit 1; }
   end=$(now)
-  verify=$(sed -n 's/.*verify \([0-9.]*\) s.*/\1/p' "$work/metis.out")
-  phase=$(sed -n 's/^write [0-9.]* s (\([0-9.]*\) MB\/s).*/\1/p' "$work/metis.out")
-  echo "$(echo "$end - $start - $verify" | bc) $verify $phase"
+  bytes=$(sed -n -E 's/^node .* written to .*: ([0-9]+) bytes.*/\1/p' "$work/metis.out")
+  summary=$(grep '^write .*: OK$' "$work/metis.out" || true)
+  [[ $summary =~ ^write\ ([0-9.]+)\ s\ \(.*\),\ verify\ ([0-9.]+)\ s\ \(.*\):\ OK$ ]] \
+    || { echo "metis printed no 'write S s (...), verify S s (...): OK' line:" >&2; cat "$work/metis.out" >&2; exit 1; }
+  write_s=${BASH_REMATCH[1]}; verify_s=${BASH_REMATCH[2]}
+  positive "metis's bytes written" "$bytes"; positive "metis's write seconds" "$write_s"; positive "metis's verify seconds" "$verify_s"
+  awk -v start="$start" -v end="$end" -v bytes="$bytes" -v write="$write_s" -v verify="$verify_s" \
+    'BEGIN {printf "%.3f %s %.1f\n", end - start - verify, verify, bytes / write / 1e6}'
   clear_target
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 m() { printf '%s\n' "$@" | median; }
-rate() { echo "scale=1; $1 / $2 / 1000000" | bc; }
+rate() { awk -v bytes="$1" -v seconds="$2" 'BEGIN {printf "%.1f\n", bytes / seconds / 1e6}'; } # MB/s
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx\n", a / b}'; }
 # Metis's write-phase MB/s over the anchor's whole-run MB/s.
-phase_ratio() { echo "scale=2; $1 / ($2 / $3 / 1000000)" | bc | sed 's/$/x/'; }
+phase_ratio() { ratio "$1" "$(rate "$2" "$3")"; }
 # One table row per source of one size: median times of dd, metis, verify; the first use when measured.
 rows() {
-  local label=$1 size=$2 first_raw=$3 first_xz=$4 dd_t=() xzdd_t=() metis_t=() metis_v=() metis_p=() metisxz_t=() metisxz_v=() metisxz_p=() t v p
+  local label=$1 size=$2 first_raw=$3 first_xz=$4 dd_t=() xzdd_t=() metis_t=() metis_v=() metis_p=() metisxz_t=() metisxz_v=() metisxz_p=() t v p run
   local sparse_t=() xzsparse_t=()
   local g="$cache/golden-${size}m.img" bytes
   bytes=$(stat -c %s "$g")
   for _ in $(seq "$runs"); do
     dd_t+=("$(dd_run "$g")")
-    read -r t v p < <(metis_run "raw-$size" "$g"); metis_t+=("$t"); metis_v+=("$v"); metis_p+=("$p")
+    run=$(metis_run "raw-$size" "$g"); read -r t v p <<< "$run"; metis_t+=("$t"); metis_v+=("$v"); metis_p+=("$p")
     xzdd_t+=("$(xzdd_run "$g.xz")")
-    read -r t v p < <(metis_run "xz-$size" "$g.xz"); metisxz_t+=("$t"); metisxz_v+=("$v"); metisxz_p+=("$p")
+    run=$(metis_run "xz-$size" "$g.xz"); read -r t v p <<< "$run"; metisxz_t+=("$t"); metisxz_v+=("$v"); metisxz_p+=("$p")
     if [ ! -b "$target" ]; then sparse_t+=("$(dd_run "$g" ,sparse)"); xzsparse_t+=("$(xzdd_run "$g.xz" ,sparse)"); fi
   done
   # Every run's figures, for the spread: seconds, and Metis's write phase in MB/s.
@@ -141,8 +149,8 @@ rows() {
   local image="$size MiB"; [ $((size % 1024)) -ne 0 ] || image="$((size / 1024)) GiB"
   [ "$first_raw" = - ] || first_raw=$(rate "$bytes" "$first_raw")
   [ "$first_xz" = - ] || first_xz=$(rate "$bytes" "$first_xz")
-  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(echo "scale=2; $d / $mt" | bc)x | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") | $ds |"
-  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(echo "scale=2; $xd / $xt" | bc)x | $xp | $(phase_ratio "$xp" "$bytes" "$xd") | $first_xz | $(rate "$bytes" "$xv") | $xds |"
+  echo "| $label | $image | raw .img | dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$d") | $(rate "$bytes" "$mt") | $(ratio "$d" "$mt") | $mp | $(phase_ratio "$mp" "$bytes" "$d") | $first_raw | $(rate "$bytes" "$mv") | $ds |"
+  echo "| $label | $image | .img.xz | xz -dc \| dd bs=4M oflag=direct conv=fsync | $(rate "$bytes" "$xd") | $(rate "$bytes" "$xt") | $(ratio "$xd" "$xt") | $xp | $(phase_ratio "$xp" "$bytes" "$xd") | $first_xz | $(rate "$bytes" "$xv") | $xds |"
 }
 
 # The launcher's class archive, written by the first run of `image` and used by every later one.
@@ -155,8 +163,8 @@ echo "| target | image | source | anchor | anchor MB/s | metis MB/s (without ver
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in "${sizes[@]}"; do
   g="$cache/golden-${size}m.img"
-  read -r first_raw _ < <(metis_run "raw-$size" "$g")
-  read -r first_xz _ < <(metis_run "xz-$size" "$g.xz")
+  first_raw=$(metis_run "raw-$size" "$g"); first_raw=${first_raw%% *}
+  first_xz=$(metis_run "xz-$size" "$g.xz"); first_xz=${first_xz%% *}
   rows "disk" "$size" "$first_raw" "$first_xz"
 done
 # The card: a loop device over a preallocated file on the same disk, its writes throttled.
@@ -165,6 +173,6 @@ if [ -d /sys/fs/cgroup/blkio ] && mkdir -p "$group" 2>/dev/null; then
   fallocate -l "$(stat -c %s "$cache/golden-${sizes[0]}m.img")" "$work/card.img"
   target=$(losetup --direct-io=on --find --show "$work/card.img")
   trap 'losetup -d "$target"; rmdir "$group"; rm -rf "$work"' EXIT
-  echo "$(cat "/sys/block/${target#/dev/}/dev") $(( $card_mbps * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
+  echo "$(cat "/sys/block/${target#/dev/}/dev") $(( card_mbps * 1000000 ))" > "$group/blkio.throttle.write_bps_device"
   THROTTLE=$group rows "card: loop device, $card_mbps MB/s" "${sizes[0]}" - -
 fi

@@ -25,7 +25,7 @@ fi
 
 servers=(metis dnsmasq tftpd-hpa atftpd)
 work=$(mktemp -d); pids=()
-ns_of() { echo "tb-$1"; }
+ns_of() { echo "${netns_prefix}tb-$1"; }
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -76,7 +76,7 @@ atftp_get() { # server file; windowsize 8
 }
 concurrent() { # server -> "milliseconds failures"
   local args=() t0 failures
-  for i in $(seq 128); do args+=(-o /dev/null "tftp://127.0.0.1/ipxe.efi"); done
+  for _ in $(seq 128); do args+=(-o /dev/null "tftp://127.0.0.1/ipxe.efi"); done
   t0=$(now)
   failures=$(ip netns exec "$(ns_of "$1")" "${client_cpu[@]}" curl -sS -Z --parallel-max 128 --tftp-blksize 1468 "${args[@]}" 2>&1 | grep -c "curl:" || true)
   echo "$(ms_since "$t0") $failures"
@@ -118,6 +118,7 @@ for _ in $(seq "$runs"); do
   done
 done
 for server in "${servers[@]}"; do
+  # shellcheck disable=SC2004  # f is a name for an associative array, whose keys are not arithmetic
   for figure in efi big wefi wbig conc; do
     declare -n f=$figure
     echo "$figure $server:${f[$server]:-}" >&2  # every round's figure, for the spread
@@ -139,6 +140,7 @@ ratio() { awk -v m="$1" -v b="$2" 'BEGIN {if (m == "n/a" || b == "") print "n/a"
 placement="shared CPUs"; [ "${PIN:-0}" = 1 ] && placement="servers on CPU 0, clients on CPU 1"
 echo "| workload (loopback, $(nproc) cores, $placement; median of $runs rounds; ms, lower is better) | Metis | dnsmasq | tftpd-hpa | atftpd | fastest anchor / Metis |"
 echo "|---|---|---|---|---|---|"
+# shellcheck disable=SC2178  # f is a name for an array
 row() { local -n f=$2; echo "| $1 | ${f[metis]} | ${f[dnsmasq]} | ${f[tftpd-hpa]} | ${f[atftpd]} | $(ratio "${f[metis]}" "$(best "$2")") |"; }
 row "ipxe.efi ($(stat -c %s "$work/root/ipxe.efi") B), curl, blksize 1468" efi
 row "$big_mib MiB, curl, blksize 1468" big
