@@ -300,7 +300,7 @@ public final class CardMaker {
                 prepared.prefix = new CardWriter.Prefix(base, 0);
                 writeFully(base, head, 0, head.length, 0);
             }
-            prepared.table = PartitionTable.parse(head, stream.size().orElse(-1));
+            prepared.table = partitionTable(source, head, stream.size().orElse(-1));
             prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
                     + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
             if (prepared.spill != null && duringWrite) {
@@ -321,6 +321,14 @@ public final class CardMaker {
         } catch (CardException | RuntimeException e) {
             prepared.close();
             throw e;
+        }
+    }
+
+    private static PartitionTable partitionTable(GoldenImages.Source source, byte[] head, long size) throws CardException {
+        try {
+            return PartitionTable.parse(head, size);
+        } catch (CardException e) {
+            throw new CardException("golden image " + source.file() + ": " + e.getMessage(), e);
         }
     }
 
