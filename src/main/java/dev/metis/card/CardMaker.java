@@ -249,8 +249,14 @@ public final class CardMaker {
         }
 
         NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
+            CardSeed rendered = CardWriter.result(seed);
             Overlay overlay = new Overlay(base, boot.offset(), boot.length());
-            injection = BootPartition.inject(overlay, CardWriter.result(seed));
+            try {
+                injection = BootPartition.inject(overlay, rendered);
+            } catch (CardException e) {
+                throw new CardException("golden image " + source.file() + ", boot partition " + boot.number() + ": "
+                        + e.getMessage(), e);
+            }
             return overlay.changesInImage();
         }
 
