@@ -205,6 +205,28 @@ class CardImageIT {
     }
 
     @Test
+    void aPartialLeftByAKilledRunIsRemovedByTheNextRunForThatOutput() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        assertThat(exited.waitFor()).isZero();
+        Path killedRun = dir.resolve(".left.img." + exited.pid() + "-123.partial");
+        Path liveRun = dir.resolve(".left.img." + ProcessHandle.current().pid() + "-456.partial");
+        Path otherOutput = dir.resolve(".left.img.x." + exited.pid() + "-789.partial");
+        for (Path partial : List.of(killedRun, liveRun, otherOutput)) {
+            Files.write(partial, new byte[4096]);
+        }
+        try {
+            Cli.Run run = image("pi-ubuntu", dir.resolve("left.img"));
+            assertThat(run.exitCode()).as(run.all()).isZero();
+            assertThat(killedRun).as("its process is gone").doesNotExist();
+            assertThat(liveRun).as("its process still runs").exists();
+            assertThat(otherOutput).as("another output's").exists();
+        } finally {
+            Files.deleteIfExists(liveRun);
+            Files.deleteIfExists(otherOutput);
+        }
+    }
+
+    @Test
     void anImageDamagedAfterItsFirstCheckIsCaughtByItsChunksWithNothingWritten() throws Exception {
         Path copy = dir.resolve("images/damaged-later.img");
         Files.copy(raw.get("pi-ubuntu"), copy);
