@@ -60,10 +60,22 @@ public final class CardMaker {
         boolean confirm(CardTarget target, long imageBytes);
     }
 
-    /** Everything {@code metis plan} shows; nothing was written to make it. */
+    /**
+     * Everything {@code metis plan} shows; nothing was written to make it.
+     *
+     * @param checked how the image's bytes were found to be what a write accepts; null when not at hand
+     */
     public record Plan(GoldenImages.Source source, Compression compression, OptionalLong imageBytes,
             PartitionTable table, PartitionTable.Partition boot, BootPartition.Injection injection, CardSeed seed,
-            CardTarget target) {
+            CardTarget target, Checked checked) {
+    }
+
+    /**
+     * What plan checked of the image, as a write would: the file against its hash, by chunks against the
+     * cache's manifest or whole; and a compressed image decompressed to its end now, or on record from an
+     * earlier whole pass (as is always so after a successful {@code image} or {@code burn}).
+     */
+    public record Checked(boolean byChunks, boolean decompressedNow) {
     }
 
     public GoldenImages.Source source(ResolvedNode node) throws CardException {
@@ -76,11 +88,16 @@ public final class CardMaker {
         CardTarget inspected = target == null ? null : CardTarget.inspect(target);
         CardSeed seed = seed(node, source);
         if (!source.atHand()) {
-            return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
+            return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected, null);
         }
-        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), null)) {
-            return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
-                    prepared.boot, prepared.injection(), seed, inspected);
+        // Plan promises only what the write will accept: it checks what the write would check of the image.
+        try (ImageCheck check = images.check(source);
+                Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), check, false)) {
+            boolean byChunks = check.byChunks();
+            boolean decompressedNow = prepared.stream.checkWithoutWriting(progress);
+            OptionalLong bytes = decompressedNow ? OptionalLong.of(prepared.stream.position()) : prepared.stream.size();
+            return new Plan(source, prepared.stream.compression(), bytes, prepared.table, prepared.boot,
+                    prepared.injection(), seed, inspected, new Checked(byChunks, decompressedNow));
         }
     }
 
@@ -104,7 +121,7 @@ public final class CardMaker {
         } catch (IOException e) {
             throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }
-        try (Prepared prepared = prepare(source, seed, images.check(source))) {
+        try (Prepared prepared = prepare(source, seed, images.check(source), true)) {
             // The image's hash is checked while it streams: a bad image leaves only the temporary file, deleted below.
             Result result = write(prepared, partial, -1, true);
             moveIntoPlace(partial, output);
@@ -152,7 +169,7 @@ public final class CardMaker {
         }
         // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
         // could change in between.
-        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source))) {
+        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source), true)) {
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
@@ -312,10 +329,10 @@ public final class CardMaker {
     /**
      * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
-     * now or, when writing (a {@code check} is given, null for plan), while the writer streams it.
+     * now (plan) or, {@code duringWrite}, while the writer streams it.
      */
-    private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check) throws CardException {
-        boolean duringWrite = check != null;
+    private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check, boolean duringWrite)
+            throws CardException {
         Prepared prepared = new Prepared(source, ImageStream.open(source, check), seed);
         try {
             ImageStream stream = prepared.stream;
@@ -333,6 +350,7 @@ public final class CardMaker {
                 writeFully(base, head, 0, head.length, 0);
             }
             prepared.table = partitionTable(source, head, stream.size().orElse(-1));
+            stream.mustReach(prepared.table.end());
             prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
                     + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
             if (prepared.spill != null && duringWrite) {

@@ -38,6 +38,11 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
             UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),   // EFI system partition
             UUID.fromString("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7"));  // Microsoft basic data
 
+    /** Where the last partition ends: the image must reach that far. */
+    public long end() {
+        return partitions.stream().mapToLong(Partition::end).max().orElse(0);
+    }
+
     /** The first partition whose type says FAT; the caller still checks that it holds a FAT file system. */
     public Optional<Partition> firstFat() {
         return partitions.stream().filter(Partition::fatType).findFirst();
