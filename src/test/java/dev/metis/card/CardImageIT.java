@@ -95,6 +95,10 @@ class CardImageIT {
             b.putInt(512 + 16, (int) header.getValue());
             file.write(b.array(), 0, 1024 + 128 * 128);
         });
+        Path gzShort = GoldenImageBuilder.compress(crafted(armbian, images.resolve("short.img"), (file, b) -> {
+            b.putInt(446 + 16 + 12, b.getInt(446 + 16 + 12) + 1000);   // partition 2 now ends past the image
+            file.write(b.array(), 0, 512);
+        }), "gzip");
         Path fatDamaged = crafted(ubuntu, images.resolve("fat-damaged.img"), (file, b) -> {
             file.seek(BOOT_OFFSET + 32);
             file.write(new byte[] {100, 0, 0, 0});   // a FAT32 of 100 sectors: fewer than its own FATs take
@@ -137,9 +141,10 @@ class CardImageIT {
                   pi-overlap: {class: pi, mac: dc:a6:32:00:00:0c, ip: 192.0.2.42/24, image: {path: images/overlap.img, sha256: %s}}
                   pi-gpt-overflow: {class: pi, mac: dc:a6:32:00:00:0d, ip: 192.0.2.43/24, image: {path: images/gpt-overflow.img, sha256: %s}}
                   pi-fat-damaged: {class: pi, mac: dc:a6:32:00:00:0e, ip: 192.0.2.44/24, image: {path: images/fat-damaged.img, sha256: %s}}
+                  pi-gz-short: {class: pi, mac: dc:a6:32:00:00:0f, ip: 192.0.2.45/24, image: {path: images/short.img.gz, sha256: %s}}
                 """.formatted(server.port, UBUNTU_MAC, sha(ubuntu), sha(ubuntuXz), sha(ubuntuBlocks), sha(armbianGz), sha(rpiosZst),
                 "0".repeat(64), sha(truncated), sha(noFat), sha(zstTruncated), sha(xzCorrupt), sha(gzTrailing), sha(overlap),
-                sha(gptOverflow), sha(fatDamaged)));
+                sha(gptOverflow), sha(fatDamaged), sha(gzShort)));
         server.start();
     }
 
@@ -284,7 +289,7 @@ class CardImageIT {
      */
     @ParameterizedTest
     @ValueSource(strings = {"pi-wronghash", "pi-zst-truncated", "pi-xz-corrupt", "pi-gz-trailing", "pi-overlap",
-            "pi-gpt-overflow", "pi-fat-damaged"})
+            "pi-gpt-overflow", "pi-fat-damaged", "pi-gz-short"})
     void planRefusesWhatImageRefusesSayingWhatIsWrong(String node) throws Exception {
         String image = switch (node) {
             case "pi-wronghash" -> "images/ubuntu.img.xz";
@@ -293,6 +298,7 @@ class CardImageIT {
             case "pi-gz-trailing" -> "images/trailing.img.gz";
             case "pi-overlap" -> "images/overlap.img";
             case "pi-gpt-overflow" -> "images/gpt-overflow.img";
+            case "pi-gz-short" -> "images/short.img.gz";
             default -> "images/fat-damaged.img";
         };
         String wrong = switch (node) {
@@ -303,6 +309,8 @@ class CardImageIT {
                     + ", 2 starts at byte " + (BOOT_OFFSET + 1000 * 512);
             case "pi-gpt-overflow" -> "GPT entry 1: its first LBA " + ((1L << 55) + BOOT_OFFSET / 512)
                     + " lies beyond any disk";
+            case "pi-gz-short" -> "ends at byte " + 48 * GoldenImageBuilder.MIB + ", but its partition table has"
+                    + " partitions up to byte " + (48 * GoldenImageBuilder.MIB + 1000 * 512);
             default -> "boot partition 1: the FAT file system is damaged: its reserved sectors, FATs and root directory";
         };
         Path target = dir.resolve(node + ".plan-target.img");
