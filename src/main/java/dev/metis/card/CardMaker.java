@@ -160,9 +160,9 @@ public final class CardMaker {
         GoldenImages.Source source = images.source(node, inventory);
         CardTarget target = CardTarget.inspect(device);
         target.checkWritable(0);
-        boolean downloaded = images.fetch(source, progress);
+        images.fetch(source, progress);
         CardSeed seed = seed(node, source);
-        long imageBytes = checkedSize(source, downloaded);
+        long imageBytes = checkedSize(source);
         target.checkWritable(imageBytes);
         if (!confirmation.confirm(target, imageBytes)) {
             throw new CardException("not confirmed: nothing written to " + device);
@@ -170,6 +170,9 @@ public final class CardMaker {
         // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
         // could change in between.
         try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source), true)) {
+            // A raw image's seed goes into memory in moments: waiting for it means a boot partition that refuses
+            // it leaves the card as it was, rather than with the bulk of the image written.
+            prepared.injection();
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
@@ -205,42 +208,14 @@ public final class CardMaker {
     }
 
     /**
-     * The image's decompressed size, with its hash checked first: a device is only written from an image
-     * known to be good and known to fit. gzip does not record sizes above 4 GiB, so it is measured.
+     * The image's decompressed size, with what a write checks of its bytes checked first: its hash and, for a
+     * compressed image, its whole stream (decompressed now unless a whole pass is on record; gzip does not
+     * record sizes above 4 GiB anyway). A device is only written from an image known to be good and to fit.
      */
-    private long checkedSize(GoldenImages.Source source, boolean downloaded) throws CardException {
-        OptionalLong size;
-        try {
-            size = Compression.of(source.file()).knownSize(source.file());
-        } catch (IOException e) {
-            throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
-        }
-        if (size.isPresent()) {
-            if (!downloaded) {
-                preCheck(source);
-            }
-            return size.getAsLong();
-        }
+    private long checkedSize(GoldenImages.Source source) throws CardException {
         try (ImageStream stream = ImageStream.open(source, images.check(source))) {
-            Progress.Step step = progress.start("check", -1);
-            byte[] buffer = new byte[CardWriter.CHUNK];
-            for (int n; (n = stream.read(buffer, 0, buffer.length)) > 0; ) {
-                step.advance(n);
-            }
-            stream.finish();
-            step.finish();
-            return stream.position();
-        } catch (IOException e) {
-            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void preCheck(GoldenImages.Source source) throws CardException {
-        try (ImageCheck check = images.check(source)) {
-            Progress.Step step = progress.start("check", Files.size(source.file()));
-            check.readAll(step);
-            check.finish();
-            step.finish();
+            boolean decompressedNow = stream.checkWithoutWriting(progress);
+            return decompressedNow ? stream.position() : stream.size().orElseThrow();
         } catch (IOException e) {
             throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
         }

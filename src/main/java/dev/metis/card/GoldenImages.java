@@ -81,18 +81,15 @@ public final class GoldenImages {
     /**
      * The image as a local file whose bytes are still to be checked by the caller (a cache hit or local
      * file), or freshly downloaded and checked while downloading.
-     *
-     * @return true when the file was downloaded now, and so is already checked
      */
-    public boolean fetch(Source source, Progress progress) throws CardException {
+    public void fetch(Source source, Progress progress) throws CardException {
         if (source.atHand()) {
-            return false;
+            return;
         }
         if (source.url() == null) {
             throw new CardException("golden image " + source.file() + " of node " + source.node() + " does not exist");
         }
         download(source, progress);
-        return true;
     }
 
     private void download(Source source, Progress progress) throws CardException {

@@ -326,6 +326,21 @@ class CardImageIT {
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
         assertThat(run.err()).contains("golden image " + dir.resolve(image)).contains(wrong).doesNotContain("writing failed");
         assertThat(output).doesNotExist();
+
+        // With the cache image left (a chunk manifest, so a raw image's bulk would go first), and the card as it was.
+        Path card = dir.resolve(node + ".card.img");
+        byte[] before = new byte[64 << 20];
+        Arrays.fill(before, (byte) 0x55);
+        Files.write(card, before);
+        Cli.Run burn = Cli.run("burn", "--inventory", inventory.toString(), "--node", node, "--device", card.toString(),
+                "--yes", "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state-" + node).toString());
+        assertThat(burn.exitCode()).as(burn.all()).isEqualTo(1);
+        // The whole pass that burn makes first records the gzip image's size, which the partition table then exceeds.
+        assertThat(burn.err()).contains("golden image " + dir.resolve(image)).contains(node.equals("pi-gz-short")
+                ? "partition 2 (" + (4 * GoldenImageBuilder.MIB + 1000 * 512) + " bytes at byte " + (BOOT_OFFSET + BOOT_SIZE)
+                        + ") lies outside the image (" + 48 * GoldenImageBuilder.MIB + " bytes)" : wrong);
+        assertThat(card).as("the card as it was").hasBinaryContent(before);
+        Files.delete(card);
     }
 
     @Test
