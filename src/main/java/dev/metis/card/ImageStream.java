@@ -193,9 +193,10 @@ final class ImageStream implements Closeable {
     }
 
     /**
-     * For plan, whose stream has read the image's head: everything a write would check in the image's bytes,
-     * writing nothing. The file is checked against its hash; a compressed one is also decompressed to its
-     * end (and the pass recorded) unless a whole pass is on record for it.
+     * Everything a write would check in the image's bytes, writing nothing: for plan (whose stream has read
+     * the image's head), and for burn before it touches the card. The file is checked against its hash; a
+     * compressed one is also decompressed to its end (and the pass recorded) unless a whole pass is on
+     * record for it.
      *
      * @return whether the image was decompressed whole now
      */
