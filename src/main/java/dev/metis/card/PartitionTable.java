@@ -97,6 +97,8 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
         if (crc32(headerBytes) != Integer.toUnsignedLong(header.getInt(16))) {
             throw new CardException("GPT header CRC32 does not match: the table is damaged");
         }
+        long firstUsable = header.getLong(40);
+        long lastUsable = header.getLong(48);
         long entriesLba = header.getLong(72);
         long count = Integer.toUnsignedLong(header.getInt(80));
         long entrySize = Integer.toUnsignedLong(header.getInt(84));
@@ -128,6 +130,11 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
             if (last < first) {
                 throw new CardException("GPT entry " + (i + 1) + ": it ends (LBA " + last + ") before it starts (LBA "
                         + first + ")");
+            }
+            // Outside them lie the GPT's own header and entries, which the seed must never overwrite.
+            if (first < firstUsable || Long.compareUnsigned(last, lastUsable) > 0) {
+                throw new CardException("GPT entry " + (i + 1) + ": LBAs " + first + " to " + last + " lie outside the"
+                        + " usable LBAs " + firstUsable + " to " + Long.toUnsignedString(lastUsable) + " its header gives");
             }
             partitions.add(new Partition(i + 1, start, end - start, type.toString(), label, GPT_FAT_TYPES.contains(type)));
         }

@@ -74,7 +74,7 @@ class PartitionTableTest {
     }
 
     @Test
-    void gptLbasWhoseByteOffsetsOverflowAreRefusedNotWrapped() {
+    void gptEntriesWhoseLbasOverflowOrLieOutsideTheirBoundsAreRefused() {
         // Times 512 this start wraps to byte 8192 * 512, right where a boot partition would be.
         long wrapsToBoot = (1L << 55) + 8192;
         byte[] start = gpt(new Object[] {BASIC_DATA, wrapsToBoot, wrapsToBoot + 1000, "bootfs"});
@@ -88,6 +88,9 @@ class PartitionTableTest {
         byte[] backwards = gpt(new Object[] {BASIC_DATA, 8192L, 8191L, "bootfs"});
         assertThatThrownBy(() -> PartitionTable.parse(backwards, -1))
                 .hasMessage("GPT entry 1: it ends (LBA 8191) before it starts (LBA 8192)");
+        byte[] overTheTable = gpt(new Object[] {BASIC_DATA, 2L, 8191L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(overTheTable, -1))
+                .hasMessage("GPT entry 1: LBAs 2 to 8191 lie outside the usable LBAs 34 to " + ((1L << 40) - 34) + " its header gives");
         byte[] pastTheImage = gpt(new Object[] {BASIC_DATA, 8192L, 532479L, "bootfs"});
         assertThatThrownBy(() -> PartitionTable.parse(pastTheImage, 100_000L * 512)).hasMessageContaining("outside the image");
     }
@@ -136,7 +139,8 @@ class PartitionTableTest {
         entriesCrc.update(head, 1024, count * entrySize);
         b.put(512, "EFI PART".getBytes(StandardCharsets.US_ASCII));
         b.putInt(512 + 8, 0x00010000).putInt(512 + 12, 92);
-        b.putLong(512 + 24, 1).putLong(512 + 72, 2).putInt(512 + 80, count).putInt(512 + 84, entrySize);
+        b.putLong(512 + 24, 1).putLong(512 + 40, 34).putLong(512 + 48, (1L << 40) - 34);
+        b.putLong(512 + 72, 2).putInt(512 + 80, count).putInt(512 + 84, entrySize);
         b.putInt(512 + 88, (int) entriesCrc.getValue());
         CRC32 headerCrc = new CRC32();
         headerCrc.update(head, 512, 92);
