@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,8 +21,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Makes cards and card images for nodes: finds the golden image, renders the node's identity with the
@@ -31,9 +28,6 @@ import java.util.regex.Pattern;
  * result. Everything that can be checked is checked before the target is touched.
  */
 public final class CardMaker {
-
-    /** How the temporary file {@code image} writes before renaming it into place ends. */
-    private static final String PARTIAL = ".partial";
 
     private final Inventory inventory;
     private final SecretSource secrets;
@@ -115,9 +109,7 @@ public final class CardMaker {
         }
         Path partial;
         try {
-            removeLeftPartials(dir, output.getFileName().toString());
-            partial = Files.createTempFile(dir, "." + output.getFileName() + "." + ProcessHandle.current().pid() + "-",
-                    PARTIAL);
+            partial = RunFiles.create(dir, "." + output.getFileName() + ".", ".partial");
         } catch (IOException e) {
             throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }
@@ -133,24 +125,6 @@ public final class CardMaker {
                 Files.deleteIfExists(partial);
             } catch (IOException ignored) {
                 // Only a failed run leaves it, and its name marks it as partial.
-            }
-        }
-    }
-
-    /**
-     * Deletes the temporary files that runs for this output were killed before deleting: each carries its run's
-     * process id, and one whose process is gone is no one's. A live run's (another process writing the same
-     * output) is left alone.
-     */
-    private static void removeLeftPartials(Path dir, String outputName) throws IOException {
-        Pattern ours = Pattern.compile(Pattern.quote("." + outputName + ".") + "(\\d{1,18})-\\d+" + Pattern.quote(PARTIAL));
-        try (DirectoryStream<Path> partials = Files.newDirectoryStream(dir,
-                file -> ours.matcher(file.getFileName().toString()).matches())) {
-            for (Path partial : partials) {
-                Matcher name = ours.matcher(partial.getFileName().toString());
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
-                    Files.deleteIfExists(partial);
-                }
             }
         }
     }
@@ -319,7 +293,7 @@ public final class CardMaker {
             } else {
                 head = new byte[PartitionTable.HEAD_BYTES];
                 head = Arrays.copyOf(head, stream.read(head, 0, head.length));
-                prepared.spill = Files.createTempFile(workDir(), ".metis-head-", ".img");
+                prepared.spill = RunFiles.create(workDir(), ".metis-head-", ".img");
                 base = FileChannel.open(prepared.spill, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 prepared.prefix = new CardWriter.Prefix(base, 0);
                 writeFully(base, head, 0, head.length, 0);

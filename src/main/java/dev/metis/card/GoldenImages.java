@@ -96,7 +96,7 @@ public final class GoldenImages {
         Path partial;
         try {
             Files.createDirectories(cacheDir);
-            partial = Files.createTempFile(cacheDir, "." + source.sha256() + "-", ".part");
+            partial = RunFiles.create(cacheDir, "." + source.sha256() + "-", ".part");
         } catch (IOException e) {
             throw new CardException("cannot create the image cache " + cacheDir + ": " + e.getMessage(), e);
         }
@@ -137,7 +137,7 @@ public final class GoldenImages {
             try {
                 Files.deleteIfExists(partial);
             } catch (IOException ignored) {
-                // A stray .part file is ignored by lookups and overwritten by the next download.
+                // A stray .part file is ignored by lookups, and deleted by the next download once its run is gone.
             }
         }
     }
