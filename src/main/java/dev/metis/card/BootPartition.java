@@ -51,6 +51,9 @@ public final class BootPartition {
             return new Injection(fat.type(), label, written, line);
         } catch (IOException e) {
             throw new CardException("the boot partition cannot be read or written: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // The file system's every field comes from the image: one that slipped past the checks is still damage.
+            throw new CardException("the FAT file system is damaged: " + e, e);
         }
     }
 

@@ -61,10 +61,22 @@ public final class CardMaker {
         boolean confirm(CardTarget target, long imageBytes);
     }
 
-    /** Everything {@code metis plan} shows; nothing was written to make it. */
+    /**
+     * Everything {@code metis plan} shows; nothing was written to make it.
+     *
+     * @param checked how the image's bytes were found to be what a write accepts; null when not at hand
+     */
     public record Plan(GoldenImages.Source source, Compression compression, OptionalLong imageBytes,
             PartitionTable table, PartitionTable.Partition boot, BootPartition.Injection injection, CardSeed seed,
-            CardTarget target) {
+            CardTarget target, Checked checked) {
+    }
+
+    /**
+     * What plan checked of the image, as a write would: the file against its hash, by chunks against the
+     * cache's manifest or whole; and a compressed image decompressed to its end now, or on record from an
+     * earlier whole pass (as is always so after a successful {@code image} or {@code burn}).
+     */
+    public record Checked(boolean byChunks, boolean decompressedNow) {
     }
 
     public GoldenImages.Source source(ResolvedNode node) throws CardException {
@@ -77,11 +89,16 @@ public final class CardMaker {
         CardTarget inspected = target == null ? null : CardTarget.inspect(target);
         CardSeed seed = seed(node, source);
         if (!source.atHand()) {
-            return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected);
+            return new Plan(source, null, OptionalLong.empty(), null, null, null, seed, inspected, null);
         }
-        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), null)) {
-            return new Plan(source, prepared.stream.compression(), prepared.stream.size(), prepared.table,
-                    prepared.boot, prepared.injection(), seed, inspected);
+        // Plan promises only what the write will accept: it checks what the write would check of the image.
+        try (ImageCheck check = images.check(source);
+                Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), check, false)) {
+            boolean byChunks = check.byChunks();
+            boolean decompressedNow = prepared.stream.checkWithoutWriting(progress);
+            OptionalLong bytes = decompressedNow ? OptionalLong.of(prepared.stream.position()) : prepared.stream.size();
+            return new Plan(source, prepared.stream.compression(), bytes, prepared.table, prepared.boot,
+                    prepared.injection(), seed, inspected, new Checked(byChunks, decompressedNow));
         }
     }
 
@@ -99,11 +116,11 @@ public final class CardMaker {
         }
         Path partial;
         try {
-            partial = Files.createTempFile(dir, "." + output.getFileName(), ".partial");
+            partial = RunFiles.create(dir, "." + output.getFileName() + ".", ".partial");
         } catch (IOException e) {
             throw new CardException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }
-        try (Prepared prepared = prepare(source, seed, images.check(source))) {
+        try (Prepared prepared = prepare(source, seed, images.check(source), true)) {
             // The image's hash is checked while it streams: a bad image leaves only the temporary file, deleted below.
             Result result = write(prepared, partial, -1, true);
             moveIntoPlace(partial, output);
@@ -124,16 +141,19 @@ public final class CardMaker {
         GoldenImages.Source source = images.source(node, inventory);
         CardTarget target = CardTarget.inspect(device);
         target.checkWritable(0);
-        boolean downloaded = images.fetch(source, progress);
+        images.fetch(source, progress);
         CardSeed seed = seed(node, source);
-        long imageBytes = checkedSize(source, downloaded);
+        long imageBytes = checkedSize(source);
         target.checkWritable(imageBytes);
         if (!confirmation.confirm(target, imageBytes)) {
             throw new CardException("not confirmed: nothing written to " + device);
         }
         // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
         // could change in between.
-        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source))) {
+        try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source), true)) {
+            // A raw image's seed goes into memory in moments: waiting for it means a boot partition that refuses
+            // it leaves the card as it was, rather than with the bulk of the image written.
+            prepared.injection();
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
                 rereadPartitionTable(target.path());
@@ -169,42 +189,14 @@ public final class CardMaker {
     }
 
     /**
-     * The image's decompressed size, with its hash checked first: a device is only written from an image
-     * known to be good and known to fit. gzip does not record sizes above 4 GiB, so it is measured.
+     * The image's decompressed size, with what a write checks of its bytes checked first: its hash and, for a
+     * compressed image, its whole stream (decompressed now unless a whole pass is on record; gzip does not
+     * record sizes above 4 GiB anyway). A device is only written from an image known to be good and to fit.
      */
-    private long checkedSize(GoldenImages.Source source, boolean downloaded) throws CardException {
-        OptionalLong size;
-        try {
-            size = Compression.of(source.file()).knownSize(source.file());
-        } catch (IOException e) {
-            throw new CardException("golden image " + source.file() + " is corrupt or truncated: " + e.getMessage(), e);
-        }
-        if (size.isPresent()) {
-            if (!downloaded) {
-                preCheck(source);
-            }
-            return size.getAsLong();
-        }
+    private long checkedSize(GoldenImages.Source source) throws CardException {
         try (ImageStream stream = ImageStream.open(source, images.check(source))) {
-            Progress.Step step = progress.start("check", -1);
-            byte[] buffer = new byte[CardWriter.CHUNK];
-            for (int n; (n = stream.read(buffer, 0, buffer.length)) > 0; ) {
-                step.advance(n);
-            }
-            stream.finish();
-            step.finish();
-            return stream.position();
-        } catch (IOException e) {
-            throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void preCheck(GoldenImages.Source source) throws CardException {
-        try (ImageCheck check = images.check(source)) {
-            Progress.Step step = progress.start("check", Files.size(source.file()));
-            check.readAll(step);
-            check.finish();
-            step.finish();
+            boolean decompressedNow = stream.checkWithoutWriting(progress);
+            return decompressedNow ? stream.position() : stream.size().orElseThrow();
         } catch (IOException e) {
             throw new CardException("cannot read golden image " + source.file() + ": " + e.getMessage(), e);
         }
@@ -256,8 +248,14 @@ public final class CardMaker {
         }
 
         NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
+            CardSeed rendered = CardWriter.result(seed);
             Overlay overlay = new Overlay(base, boot.offset(), boot.length());
-            injection = BootPartition.inject(overlay, CardWriter.result(seed));
+            try {
+                injection = BootPartition.inject(overlay, rendered);
+            } catch (CardException e) {
+                throw new CardException("golden image " + source.file() + ", boot partition " + boot.number() + ": "
+                        + e.getMessage(), e);
+            }
             return overlay.changesInImage();
         }
 
@@ -287,10 +285,10 @@ public final class CardMaker {
     /**
      * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
-     * now or, when writing (a {@code check} is given, null for plan), while the writer streams it.
+     * now (plan) or, {@code duringWrite}, while the writer streams it.
      */
-    private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check) throws CardException {
-        boolean duringWrite = check != null;
+    private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check, boolean duringWrite)
+            throws CardException {
         Prepared prepared = new Prepared(source, ImageStream.open(source, check), seed);
         try {
             ImageStream stream = prepared.stream;
@@ -302,12 +300,13 @@ public final class CardMaker {
             } else {
                 head = new byte[PartitionTable.HEAD_BYTES];
                 head = Arrays.copyOf(head, stream.read(head, 0, head.length));
-                prepared.spill = Files.createTempFile(workDir(), ".metis-head-", ".img");
+                prepared.spill = RunFiles.create(workDir(), ".metis-head-", ".img");
                 base = FileChannel.open(prepared.spill, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 prepared.prefix = new CardWriter.Prefix(base, 0);
                 writeFully(base, head, 0, head.length, 0);
             }
-            prepared.table = PartitionTable.parse(head, stream.size().orElse(-1));
+            prepared.table = partitionTable(source, head, stream.size().orElse(-1));
+            stream.mustReach(prepared.table.end());
             prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
                     + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
             if (prepared.spill != null && duringWrite) {
@@ -328,6 +327,14 @@ public final class CardMaker {
         } catch (CardException | RuntimeException e) {
             prepared.close();
             throw e;
+        }
+    }
+
+    private static PartitionTable partitionTable(GoldenImages.Source source, byte[] head, long size) throws CardException {
+        try {
+            return PartitionTable.parse(head, size);
+        } catch (CardException e) {
+            throw new CardException("golden image " + source.file() + ": " + e.getMessage(), e);
         }
     }
 

@@ -24,22 +24,38 @@ import java.util.Set;
  * when nobody but the user running Metis can have written it; anything else about it that is off (missing,
  * damaged, another image's, another chunk size) sends the caller back to the whole-file hash, which
  * writes it anew.
+ *
+ * <p>For a compressed image it also records, once a pass has decompressed the file to its end with nothing
+ * wrong (each check of its format passed, nothing after its end, its size as its header says), how many
+ * bytes it decompressed to: decompressing is deterministic, so a file that matches the manifest would
+ * decompress the same way, and {@code metis plan} can say so without decompressing it again.
  */
 final class ChunkManifest {
 
     static final String ZERO = "zero";
-    private static final String FORMAT = "metis-chunks 1";
+    private static final String FORMAT = "metis-chunks 2";
+    private static final String STREAM_UNCHECKED = "stream unchecked";
     private static final Set<PosixFilePermission> OTHERS_WRITE = Set.of(PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_WRITE);
 
     private final String sha256;
     private final long size;
     private final List<String> chunks;
+    private final WholeStream wholeStream;
 
-    ChunkManifest(String sha256, long size, List<String> chunks) {
+    /** A pass that decompressed the file whole: its {@link Compression} and the bytes it gave. */
+    record WholeStream(Compression compression, long size) {
+        @Override
+        public String toString() {
+            return "stream " + compression + " " + size;
+        }
+    }
+
+    ChunkManifest(String sha256, long size, List<String> chunks, WholeStream wholeStream) {
         this.sha256 = sha256;
         this.size = size;
         this.chunks = List.copyOf(chunks);
+        this.wholeStream = wholeStream;
     }
 
     static Path file(Path cacheDir, String sha256) {
@@ -48,6 +64,16 @@ final class ChunkManifest {
 
     long size() {
         return size;
+    }
+
+    /** The pass on record that decompressed the file whole, if there was one. */
+    Optional<WholeStream> wholeStream() {
+        return Optional.ofNullable(wholeStream);
+    }
+
+    /** This manifest, recording a pass that decompressed the file whole. */
+    ChunkManifest withWholeStream(WholeStream whole) {
+        return new ChunkManifest(sha256, size, chunks, whole);
     }
 
     /** The expected SHA-256 (hex) of chunk {@code index}, or {@link #ZERO}. */
@@ -62,7 +88,7 @@ final class ChunkManifest {
                 return Optional.empty();
             }
             List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-            if (lines.size() < 5 || !lines.get(0).equals(FORMAT) || !lines.get(1).equals("sha256 " + sha256)
+            if (lines.size() < 6 || !lines.get(0).equals(FORMAT) || !lines.get(1).equals("sha256 " + sha256)
                     || !lines.get(3).equals("chunk " + CardWriter.CHUNK)) {
                 return Optional.empty();
             }
@@ -71,21 +97,33 @@ final class ChunkManifest {
                 return Optional.empty();
             }
             long size = Long.parseLong(lines.get(2).substring("size ".length()));
-            List<String> chunks = lines.subList(4, lines.size() - 1);
+            List<String> chunks = lines.subList(5, lines.size() - 1);
             if (chunks.size() != (size + CardWriter.CHUNK - 1) / CardWriter.CHUNK) {
                 return Optional.empty();
             }
-            return Optional.of(new ChunkManifest(sha256, size, chunks));
+            return Optional.of(new ChunkManifest(sha256, size, chunks, wholeStream(lines.get(4))));
         } catch (IOException | RuntimeException e) {
             // Missing, unreadable or malformed: the whole-file hash decides, and replaces it.
             return Optional.empty();
         }
     }
 
+    private static WholeStream wholeStream(String line) {
+        if (line.equals(STREAM_UNCHECKED)) {
+            return null;
+        }
+        String[] words = line.split(" ");
+        if (words.length != 3 || !words[0].equals("stream")) {
+            throw new IllegalArgumentException("not a stream line: " + line);
+        }
+        return new WholeStream(Compression.valueOf(words[1].toUpperCase(java.util.Locale.ROOT)), Long.parseLong(words[2]));
+    }
+
     /** Written to a temporary file and renamed, so a reader sees the old manifest or the new one, never half. */
     void write(Path file) throws IOException {
         StringBuilder body = new StringBuilder(FORMAT).append('\n').append("sha256 ").append(sha256).append('\n')
-                .append("size ").append(size).append('\n').append("chunk ").append(CardWriter.CHUNK).append('\n');
+                .append("size ").append(size).append('\n').append("chunk ").append(CardWriter.CHUNK).append('\n')
+                .append(wholeStream == null ? STREAM_UNCHECKED : wholeStream.toString()).append('\n');
         chunks.forEach(chunk -> body.append(chunk).append('\n'));
         String check = Sha256.hex(body.toString().getBytes(StandardCharsets.US_ASCII));
         body.append("check ").append(check).append('\n');
@@ -136,7 +174,7 @@ final class ChunkManifest {
 
         ChunkManifest build(long size) {
             synchronized (chunks) {
-                return new ChunkManifest(sha256, size, chunks);
+                return new ChunkManifest(sha256, size, chunks, null);
             }
         }
     }

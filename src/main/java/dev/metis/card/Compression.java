@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.OptionalLong;
-import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.SeekableFileInputStream;
 import org.tukaani.xz.SeekableXZInputStream;
 import org.tukaani.xz.XZInputStream;
@@ -43,7 +42,7 @@ public enum Compression {
             case NONE -> compressed;
             // No memory limit: golden images come from the operator's own inventory.
             case XZ -> new XZInputStream(compressed);
-            case GZIP -> new GZIPInputStream(compressed, 1 << 16);
+            case GZIP -> new GzipMembers(compressed);
             case ZSTD -> new ZstdInputStreamNoFinalizer(compressed);
         };
     }

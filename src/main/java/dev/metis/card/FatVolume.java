@@ -28,6 +28,9 @@ final class FatVolume {
         void read(long offset, byte[] into, int from, int length) throws IOException;
 
         void write(long offset, byte[] from, int at, int length) throws IOException;
+
+        /** The partition's size in bytes: the file system must fit in it. */
+        long size();
     }
 
     private static final int ENTRY = 32;
@@ -36,6 +39,8 @@ final class FatVolume {
     private static final int ATTR_DIRECTORY = 0x10;
     private static final int ATTR_ARCHIVE = 0x20;
     private static final int FREE = 0;
+    /** FAT32's 28-bit entries leave room for this many clusters. */
+    private static final long MAX_CLUSTERS = 0x0ffffff5 - 2;
     private static final String SHORT_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$%'-_@~`!(){}^#&";
 
     private final Storage storage;
@@ -74,7 +79,18 @@ final class FatVolume {
         clusterSize = bytesPerSector * sectorsPerCluster;
         long rootSectors = ((long) rootEntries * ENTRY + bytesPerSector - 1) / bytesPerSector;
         long firstDataSector = reserved + fatCount * fatSectors + rootSectors;
+        if (totalSectors * bytesPerSector > storage.size()) {
+            throw damaged("it claims " + totalSectors * bytesPerSector + " bytes, more than its " + storage.size()
+                    + "-byte partition");
+        }
+        if (firstDataSector + sectorsPerCluster > totalSectors) {
+            throw damaged("its reserved sectors, FATs and root directory (" + firstDataSector + " sectors) leave no room"
+                    + " for a cluster in its " + totalSectors + " sectors");
+        }
         clusterCount = (totalSectors - firstDataSector) / sectorsPerCluster;
+        if (clusterCount > MAX_CLUSTERS) {
+            throw damaged("it has " + clusterCount + " clusters, more than FAT32's " + MAX_CLUSTERS);
+        }
         // The FAT type follows from the cluster count alone (FAT specification, section 3.5).
         fatType = clusterCount < 4085 ? 12 : clusterCount < 65525 ? 16 : 32;
         fatOffset = (long) reserved * bytesPerSector;
@@ -82,9 +98,17 @@ final class FatVolume {
         rootOffset = fatOffset + fatCount * fatBytes;
         dataOffset = firstDataSector * bytesPerSector;
         rootCluster = fatType == 32 ? Integer.toUnsignedLong(b.getInt(44)) : 0;
+        if (fatType == 32 && (rootCluster < 2 || rootCluster >= clusterCount + 2)) {
+            throw damaged("its root directory starts at cluster " + rootCluster + ", outside its " + clusterCount
+                    + " clusters");
+        }
         fsInfoOffset = fatType == 32 ? (long) (b.getShort(48) & 0xffff) * bytesPerSector : -1;
         bootSectorLabel = new String(bootSector, fatType == 32 ? 71 : 43, 11, StandardCharsets.US_ASCII).strip();
         fat = new long[(int) (clusterCount + 2)];
+    }
+
+    private static CardException damaged(String what) {
+        return new CardException("the FAT file system is damaged: " + what);
     }
 
     static FatVolume open(Storage storage) throws CardException, IOException {
@@ -112,7 +136,7 @@ final class FatVolume {
     /** Every file by its path, with its size, in a stable order. */
     Map<String, Long> files() throws IOException {
         Map<String, Long> files = new TreeMap<>();
-        listInto(directory(Dir.ROOT), "", files);
+        listInto(directory(Dir.ROOT), "", files, new HashSet<>());
         return files;
     }
 
@@ -121,6 +145,9 @@ final class FatVolume {
         Entry entry = find(path);
         if (entry == null || entry.isDirectory()) {
             return null;
+        }
+        if (entry.size > clusterCount * clusterSize) {
+            throw new IOException(path + " claims " + entry.size + " bytes, more than the file system holds");
         }
         byte[] content = new byte[(int) entry.size];
         int done = 0;
@@ -208,9 +235,9 @@ final class FatVolume {
     // ---- FAT -------------------------------------------------------------------------------------
 
     private void readFat() throws IOException, CardException {
-        long needed = fatType == 12 ? (fat.length * 3L + 1) / 2 : (long) fat.length * (fatType / 8);
+        long needed = entryBytes();
         if (needed > fatBytes) {
-            throw new CardException("the FAT is smaller than the partition's cluster count needs: the file system is damaged");
+            throw damaged("its FAT (" + fatBytes + " bytes) is smaller than its " + clusterCount + " clusters need");
         }
         byte[] bytes = new byte[(int) needed];
         storage.read(fatOffset, bytes, 0, bytes.length);
@@ -227,8 +254,10 @@ final class FatVolume {
         }
     }
 
+    /** The FAT's sectors that hold entries, with the changed entries encoded in them. */
     private byte[] encodeFat() throws IOException {
-        byte[] bytes = new byte[(int) fatBytes];
+        // Only the entries of existing clusters: a FAT may claim far more sectors than those need.
+        byte[] bytes = new byte[(int) ((entryBytes() + bytesPerSector - 1) / bytesPerSector * bytesPerSector)];
         storage.read(fatOffset, bytes, 0, bytes.length);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (long entry : dirtyFatEntries) {
@@ -245,6 +274,11 @@ final class FatVolume {
             }
         }
         return bytes;
+    }
+
+    /** The bytes the FAT's entries for every cluster take. */
+    private long entryBytes() {
+        return fatType == 12 ? (fat.length * 3L + 1) / 2 : (long) fat.length * (fatType / 8);
     }
 
     private long endOfChain() {
@@ -636,14 +670,18 @@ final class FatVolume {
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putShort(timeAt, (short) time).putShort(dateAt, (short) date);
     }
 
-    private void listInto(Directory dir, String prefix, Map<String, Long> files) throws IOException {
+    /** @param listed the directories listed so far: a damaged one may name its ancestor, or the root, as a subdirectory */
+    private void listInto(Directory dir, String prefix, Map<String, Long> files, Set<Long> listed) throws IOException {
+        if (!listed.add(dir.firstCluster)) {
+            throw new IOException("directory " + prefix + " is its own ancestor (cluster " + dir.firstCluster + ")");
+        }
         for (Entry e : dir.entries) {
             String name = e.name();
             if (e.volumeLabel || name.equals(".") || name.equals("..")) {
                 continue;
             }
             if (e.isDirectory()) {
-                listInto(directory(new Dir(e.firstCluster)), prefix + name + "/", files);
+                listInto(directory(new Dir(e.firstCluster)), prefix + name + "/", files, listed);
             } else {
                 files.put(prefix + name, e.size);
             }

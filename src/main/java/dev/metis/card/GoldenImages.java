@@ -81,25 +81,22 @@ public final class GoldenImages {
     /**
      * The image as a local file whose bytes are still to be checked by the caller (a cache hit or local
      * file), or freshly downloaded and checked while downloading.
-     *
-     * @return true when the file was downloaded now, and so is already checked
      */
-    public boolean fetch(Source source, Progress progress) throws CardException {
+    public void fetch(Source source, Progress progress) throws CardException {
         if (source.atHand()) {
-            return false;
+            return;
         }
         if (source.url() == null) {
             throw new CardException("golden image " + source.file() + " of node " + source.node() + " does not exist");
         }
         download(source, progress);
-        return true;
     }
 
     private void download(Source source, Progress progress) throws CardException {
         Path partial;
         try {
             Files.createDirectories(cacheDir);
-            partial = Files.createTempFile(cacheDir, "." + source.sha256() + "-", ".part");
+            partial = RunFiles.create(cacheDir, "." + source.sha256() + "-", ".part");
         } catch (IOException e) {
             throw new CardException("cannot create the image cache " + cacheDir + ": " + e.getMessage(), e);
         }
@@ -140,7 +137,7 @@ public final class GoldenImages {
             try {
                 Files.deleteIfExists(partial);
             } catch (IOException ignored) {
-                // A stray .part file is ignored by lookups and overwritten by the next download.
+                // A stray .part file is ignored by lookups, and deleted by the next download once its run is gone.
             }
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,8 @@ final class ImageCheck implements AutoCloseable {
     private final ExecutorService chunkHashers;
     private final List<Future<?>> pending = new ArrayList<>();
     private volatile CardException failure;
+    /** The manifest of the file, once {@link #finish} found it matches. */
+    private ChunkManifest verified;
     /** Bytes handed over so far: in file order (without a manifest), where the next chunk starts. */
     private long offered;
 
@@ -62,6 +65,29 @@ final class ImageCheck implements AutoCloseable {
     /** By the whole file's hash, whatever manifest there is: what tells a wrong image from a damaged one. */
     static ImageCheck wholeFile(GoldenImages.Source source, Path cacheDir) {
         return new ImageCheck(source, ChunkManifest.file(cacheDir, source.sha256()), null);
+    }
+
+    /**
+     * The pass on record that decompressed this image whole, from the manifest of an earlier check; it
+     * holds for this file once {@link #finish} has found the file is the one that manifest describes.
+     */
+    Optional<ChunkManifest.WholeStream> wholeStream() {
+        return manifest == null ? Optional.empty() : manifest.wholeStream();
+    }
+
+    /**
+     * Records, after {@link #finish}, that a pass decompressed the file whole, so that {@code metis plan} need
+     * not do it again. Only speed is lost when the manifest cannot be written.
+     */
+    void recordWholeStream(ChunkManifest.WholeStream whole) {
+        if (verified == null || verified.wholeStream().equals(Optional.of(whole))) {
+            return;
+        }
+        try {
+            verified.withWholeStream(whole).write(manifestFile);
+        } catch (IOException | RuntimeException e) {
+            // The next pass over the whole stream records it.
+        }
     }
 
     /** Whether chunks are checked against a manifest (in parallel) rather than the whole file in order. */
@@ -167,11 +193,13 @@ final class ImageCheck implements AutoCloseable {
             if (offered != manifest.size()) {
                 throw differs("has " + offered + " bytes, not the " + manifest.size() + " of");
             }
+            verified = manifest;
             return;
         }
         GoldenImages.checkHash(source, Sha256.hex(whole), source.file().toString());
+        verified = building.build(offered);
         try {
-            building.build(offered).write(manifestFile);
+            verified.write(manifestFile);
         } catch (IOException | RuntimeException e) {
             // Only speed is lost: the next use checks the whole file again.
         }

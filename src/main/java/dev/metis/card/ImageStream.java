@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -21,7 +22,12 @@ final class ImageStream implements Closeable {
 
     private final GoldenImages.Source source;
     private final Compression compression;
+    /** The decompressed size, as the file's header says or, failing that, as an earlier whole pass found. */
     private final OptionalLong size;
+    /** Whether an earlier pass on record decompressed this image whole. */
+    private final boolean wholeOnRecord;
+    /** How far the image must reach: to the end of its last partition. */
+    private long mustReach;
     private final FileChannel file;
     private final InputStream decompressed;
     private final ImageCheck check;
@@ -34,7 +40,11 @@ final class ImageStream implements Closeable {
     private ImageStream(GoldenImages.Source source, ImageCheck check) throws IOException {
         this.source = source;
         this.compression = Compression.of(source.file());
-        this.size = compression.knownSize(source.file());
+        Optional<ChunkManifest.WholeStream> onRecord = check == null ? Optional.empty()
+                : check.wholeStream().filter(whole -> whole.compression() == compression);
+        this.wholeOnRecord = onRecord.isPresent();
+        OptionalLong announced = compression.knownSize(source.file());
+        this.size = announced.isPresent() || onRecord.isEmpty() ? announced : OptionalLong.of(onRecord.get().size());
         this.file = FileChannel.open(source.file(), StandardOpenOption.READ);
         ParallelXzInputStream parallel = compression == Compression.XZ
                 ? ParallelXzInputStream.openIfParallel(source.file()) : null;
@@ -60,7 +70,7 @@ final class ImageStream implements Closeable {
         return compression;
     }
 
-    /** The decompressed size when the file tells it up front. */
+    /** The decompressed size when the file tells it up front, or an earlier whole pass on record found it. */
     OptionalLong size() {
         return size;
     }
@@ -155,24 +165,78 @@ final class ImageStream implements Closeable {
         }
     }
 
-    /** After the last byte: checks the file against its hash, and the size its header announced. */
+    /** The image ends no earlier than {@code end}, where its partition table says its last partition ends. */
+    void mustReach(long end) {
+        mustReach = end;
+    }
+
+    /**
+     * After the last byte: checks the file against its hash, the size its header announced and the end of
+     * its last partition; a compressed image's whole pass is then recorded beside its chunk manifest.
+     */
     void finish() throws CardException {
-        if (checkPass != null) {
-            try {
-                checkPass.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof CardException card ? card
-                        : new CardException("cannot read golden image " + source.file() + ": " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CardException("interrupted", e);
-            }
-        }
+        awaitCheckPass();
         check.finish();
         long read = Math.max(furthest, position);
         if (size.isPresent() && size.getAsLong() != read) {
-            throw new CardException("golden image " + source.file() + " gave " + read + " bytes, but its "
-                    + compression + " header announced " + size.getAsLong());
+            throw new CardException("golden image " + source.file() + " gave " + read + " bytes, but "
+                    + (wholeOnRecord ? "an earlier pass over it gave " : "its " + compression + " header announced ")
+                    + size.getAsLong());
+        }
+        if (read < mustReach) {
+            throw new CardException("golden image " + source.file() + " ends at byte " + read + ", but its partition"
+                    + " table has partitions up to byte " + mustReach);
+        }
+        if (compression != Compression.NONE) {
+            check.recordWholeStream(new ChunkManifest.WholeStream(compression, read));
+        }
+    }
+
+    /**
+     * Everything a write would check in the image's bytes, writing nothing: for plan (whose stream has read
+     * the image's head), and for burn before it touches the card. The file is checked against its hash; a
+     * compressed one is also decompressed to its end (and the pass recorded) unless a whole pass is on
+     * record for it.
+     *
+     * @return whether the image was decompressed whole now
+     */
+    boolean checkWithoutWriting(Progress progress) throws CardException {
+        if (compression == Compression.NONE) {
+            Progress.Step step = progress.start("check", size.getAsLong());
+            check.readAll(step);
+            check.finish();
+            step.finish();
+            return false;
+        }
+        if (wholeOnRecord) {
+            awaitCheckPass();
+            check.finish();
+            return false;
+        }
+        Progress.Step step = progress.start("check", size.orElse(-1));
+        step.advance(position);
+        byte[] buffer = new byte[CardWriter.CHUNK];
+        for (int n; (n = read(buffer, 0, buffer.length)) > 0; ) {
+            step.advance(n);
+        }
+        finish();
+        step.finish();
+        return true;
+    }
+
+    /** Waits for the hash check's own pass over a compressed file, and throws what it found wrong. */
+    private void awaitCheckPass() throws CardException {
+        if (checkPass == null) {
+            return;
+        }
+        try {
+            checkPass.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CardException card ? card
+                    : new CardException("cannot read golden image " + source.file() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted", e);
         }
     }
 

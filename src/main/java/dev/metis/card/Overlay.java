@@ -72,6 +72,11 @@ final class Overlay implements FatVolume.Storage {
         }
     }
 
+    @Override
+    public long size() {
+        return size;
+    }
+
     private void checkRange(long offset, int length) throws IOException {
         if (offset < 0 || offset + length > size) {
             throw new IOException("access at " + offset + "+" + length + " outside the " + size + "-byte partition");

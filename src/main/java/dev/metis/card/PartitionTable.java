@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -36,6 +37,11 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
     private static final Set<UUID> GPT_FAT_TYPES = Set.of(
             UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),   // EFI system partition
             UUID.fromString("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7"));  // Microsoft basic data
+
+    /** Where the last partition ends: the image must reach that far. */
+    public long end() {
+        return partitions.stream().mapToLong(Partition::end).max().orElse(0);
+    }
 
     /** The first partition whose type says FAT; the caller still checks that it holds a FAT file system. */
     public Optional<Partition> firstFat() {
@@ -91,13 +97,15 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
         if (crc32(headerBytes) != Integer.toUnsignedLong(header.getInt(16))) {
             throw new CardException("GPT header CRC32 does not match: the table is damaged");
         }
+        long firstUsable = header.getLong(40);
+        long lastUsable = header.getLong(48);
         long entriesLba = header.getLong(72);
         long count = Integer.toUnsignedLong(header.getInt(80));
         long entrySize = Integer.toUnsignedLong(header.getInt(84));
-        long entriesEnd = entriesLba * SECTOR + count * entrySize;
-        if (entrySize < 128 || count > 1024 || entriesEnd > b.capacity()) {
-            throw new CardException("GPT partition entries (LBA " + entriesLba + ", " + count + " x " + entrySize
-                    + " bytes) are not where Metis reads them");
+        if (entrySize < 128 || count > 1024 || entriesLba < 2 || entriesLba > b.capacity() / SECTOR
+                || entriesLba * SECTOR + count * entrySize > b.capacity()) {
+            throw new CardException("GPT partition entries (LBA " + Long.toUnsignedString(entriesLba) + ", " + count
+                    + " x " + entrySize + " bytes) are not where Metis reads them");
         }
         byte[] entries = new byte[(int) (count * entrySize)];
         b.get((int) (entriesLba * SECTOR), entries);
@@ -117,18 +125,60 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
             byte[] name = new byte[72];
             e.get(at + 56, name);
             String label = new String(name, StandardCharsets.UTF_16LE).replace("\0", "");
-            partitions.add(new Partition(i + 1, first * SECTOR, (last - first + 1) * SECTOR, type.toString(), label,
-                    GPT_FAT_TYPES.contains(type)));
+            long start = sectorBytes(i + 1, "first", first, 0);
+            long end = sectorBytes(i + 1, "last", last, 1);
+            if (last < first) {
+                throw new CardException("GPT entry " + (i + 1) + ": it ends (LBA " + last + ") before it starts (LBA "
+                        + first + ")");
+            }
+            // Outside them lie the GPT's own header and entries, which the seed must never overwrite.
+            if (first < firstUsable || Long.compareUnsigned(last, lastUsable) > 0) {
+                throw new CardException("GPT entry " + (i + 1) + ": LBAs " + first + " to " + last + " lie outside the"
+                        + " usable LBAs " + firstUsable + " to " + Long.toUnsignedString(lastUsable) + " its header gives");
+            }
+            partitions.add(new Partition(i + 1, start, end - start, type.toString(), label, GPT_FAT_TYPES.contains(type)));
         }
         return checked(new PartitionTable(Scheme.GPT, partitions), imageSize);
     }
 
+    /**
+     * Where sector {@code lba} + {@code plus} starts, in bytes. A GPT LBA is 64 bits, unsigned: one whose bytes
+     * do not fit in a long lies on no disk, and would wrap to some small offset if multiplied unchecked.
+     */
+    private static long sectorBytes(int entry, String which, long lba, int plus) throws CardException {
+        try {
+            if (lba >= 0) {
+                return Math.multiplyExact(Math.addExact(lba, plus), SECTOR);
+            }
+        } catch (ArithmeticException overflow) {
+            // Refused below, as an LBA past 2^63 is.
+        }
+        throw new CardException("GPT entry " + entry + ": its " + which + " LBA " + Long.toUnsignedString(lba)
+                + " lies beyond any disk (its byte offset overflows 64 bits)");
+    }
+
+    /** Each partition inside the image (when its size is known) and after the MBR, and none overlapping another. */
     private static PartitionTable checked(PartitionTable table, long imageSize) throws CardException {
         for (Partition p : table.partitions) {
-            if (p.offset < SECTOR || p.length <= 0 || (imageSize >= 0 && p.end() > imageSize)) {
+            if (p.offset < SECTOR) {
+                throw new CardException(String.format(Locale.ROOT,
+                        "partition %d starts at byte %d, inside the partition table", p.number, p.offset));
+            }
+            if (p.length <= 0 || (imageSize >= 0 && p.end() > imageSize)) {
                 throw new CardException(String.format(Locale.ROOT,
                         "partition %d (%d bytes at byte %d) lies outside the image (%d bytes)",
                         p.number, p.length, p.offset, imageSize));
+            }
+        }
+        List<Partition> byOffset = new ArrayList<>(table.partitions);
+        byOffset.sort(Comparator.comparingLong(Partition::offset));
+        for (int i = 1; i < byOffset.size(); i++) {
+            Partition before = byOffset.get(i - 1);
+            Partition after = byOffset.get(i);
+            if (after.offset < before.end()) {
+                throw new CardException(String.format(Locale.ROOT,
+                        "partitions %d and %d overlap: %d ends at byte %d, %d starts at byte %d",
+                        before.number, after.number, before.number, before.end(), after.number, after.offset));
             }
         }
         return table;

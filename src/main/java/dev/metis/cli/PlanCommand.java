@@ -2,6 +2,7 @@ package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardSeed;
+import dev.metis.card.Compression;
 import dev.metis.card.PartitionTable;
 import dev.metis.card.Progress;
 import java.io.IOException;
@@ -52,6 +53,14 @@ final class PlanCommand implements Callable<Integer> {
             out.printf("format     %s, %s written%n", plan.compression(),
                     plan.imageBytes().isPresent() ? Progress.size(plan.imageBytes().getAsLong())
                             : "size known once decompressed");
+            out.printf("check      SHA-256 matches, %s%n", plan.checked().byChunks()
+                    ? "by 4 MiB chunks against the manifest in the cache"
+                    : "the whole file (its chunk manifest, now in the cache, quickens the next check)");
+            if (plan.compression() != Compression.NONE) {
+                out.printf("stream     %s decompresses whole, %s%n", plan.compression(), plan.checked().decompressedNow()
+                        ? "checked now and recorded in the cache: later plans skip this"
+                        : "as recorded in the cache by an earlier whole pass");
+            }
             out.printf("partitions %s%n", plan.table().scheme());
             for (PartitionTable.Partition p : plan.table().partitions()) {
                 out.printf("  %d  %-38s %10s at %-10s%s%n", p.number(), p.type() + (p.name().isEmpty() ? "" : " '" + p.name() + "'"),

@@ -70,6 +70,39 @@ class CardImageIT {
             file.seek(446 + 4);
             file.write(0x83);   // the boot partition's type becomes Linux
         }
+        Path zstTruncated = images.resolve("truncated.img.zst");
+        byte[] zst = Files.readAllBytes(rpiosZst);
+        Files.write(zstTruncated, Arrays.copyOf(zst, zst.length * 3 / 5));
+        Path xzCorrupt = images.resolve("corrupt.img.xz");
+        byte[] corrupt = xz.clone();
+        corrupt[corrupt.length * 3 / 5] ^= 0x10;   // inside the block's data: the index at the end still reads
+        Files.write(xzCorrupt, corrupt);
+        Path gzTrailing = images.resolve("trailing.img.gz");
+        Files.copy(armbianGz, gzTrailing);
+        Files.writeString(gzTrailing, "garbage after the stream", java.nio.file.StandardOpenOption.APPEND);
+        Path overlap = crafted(ubuntu, images.resolve("overlap.img"), (file, b) -> {
+            b.putInt(446 + 16 + 8, (int) (BOOT_OFFSET / 512 + 1000));   // partition 2 now starts inside partition 1
+            file.write(b.array(), 0, 512);
+        });
+        Path gptOverflow = crafted(rpios, images.resolve("gpt-overflow.img"), (file, b) -> {
+            // The boot entry's LBAs times 512 wrap around to its real place; the CRCs are made to match.
+            b.putLong(1024 + 32, (1L << 55) + b.getLong(1024 + 32)).putLong(1024 + 40, (1L << 55) + b.getLong(1024 + 40));
+            java.util.zip.CRC32 entries = new java.util.zip.CRC32();
+            entries.update(b.array(), 1024, 128 * 128);
+            b.putInt(512 + 88, (int) entries.getValue()).putInt(512 + 16, 0);
+            java.util.zip.CRC32 header = new java.util.zip.CRC32();
+            header.update(b.array(), 512, b.getInt(512 + 12));
+            b.putInt(512 + 16, (int) header.getValue());
+            file.write(b.array(), 0, 1024 + 128 * 128);
+        });
+        Path gzShort = GoldenImageBuilder.compress(crafted(armbian, images.resolve("short.img"), (file, b) -> {
+            b.putInt(446 + 16 + 12, b.getInt(446 + 16 + 12) + 1000);   // partition 2 now ends past the image
+            file.write(b.array(), 0, 512);
+        }), "gzip");
+        Path fatDamaged = crafted(ubuntu, images.resolve("fat-damaged.img"), (file, b) -> {
+            file.seek(BOOT_OFFSET + 32);
+            file.write(new byte[] {100, 0, 0, 0});   // a FAT32 of 100 sectors: fewer than its own FATs take
+        });
         Files.createDirectories(dir.resolve("overlay/extra"));
         Files.writeString(dir.resolve("overlay/usercfg.txt"), "dtoverlay=disable-wifi\n");
         Files.writeString(dir.resolve("overlay/extra/notes.txt"), "from the class's boot overlay\n");
@@ -102,8 +135,16 @@ class CardImageIT {
                   pi-wronghash: {class: pi, mac: dc:a6:32:00:00:05, ip: 192.0.2.35/24, image: {path: images/ubuntu.img.xz, sha256: %s}}
                   pi-truncated: {class: pi, mac: dc:a6:32:00:00:06, ip: 192.0.2.36/24, image: {path: images/truncated.img.xz, sha256: %s}}
                   pi-nofat:     {class: pi, mac: dc:a6:32:00:00:07, ip: 192.0.2.37/24, image: {path: images/nofat.img, sha256: %s}}
+                  pi-zst-truncated: {class: pi, mac: dc:a6:32:00:00:09, ip: 192.0.2.39/24, image: {path: images/truncated.img.zst, sha256: %s}}
+                  pi-xz-corrupt: {class: pi, mac: dc:a6:32:00:00:0a, ip: 192.0.2.40/24, image: {path: images/corrupt.img.xz, sha256: %s}}
+                  pi-gz-trailing: {class: pi, mac: dc:a6:32:00:00:0b, ip: 192.0.2.41/24, image: {path: images/trailing.img.gz, sha256: %s}}
+                  pi-overlap: {class: pi, mac: dc:a6:32:00:00:0c, ip: 192.0.2.42/24, image: {path: images/overlap.img, sha256: %s}}
+                  pi-gpt-overflow: {class: pi, mac: dc:a6:32:00:00:0d, ip: 192.0.2.43/24, image: {path: images/gpt-overflow.img, sha256: %s}}
+                  pi-fat-damaged: {class: pi, mac: dc:a6:32:00:00:0e, ip: 192.0.2.44/24, image: {path: images/fat-damaged.img, sha256: %s}}
+                  pi-gz-short: {class: pi, mac: dc:a6:32:00:00:0f, ip: 192.0.2.45/24, image: {path: images/short.img.gz, sha256: %s}}
                 """.formatted(server.port, UBUNTU_MAC, sha(ubuntu), sha(ubuntuXz), sha(ubuntuBlocks), sha(armbianGz), sha(rpiosZst),
-                "0".repeat(64), sha(truncated), sha(noFat)));
+                "0".repeat(64), sha(truncated), sha(noFat), sha(zstTruncated), sha(xzCorrupt), sha(gzTrailing), sha(overlap),
+                sha(gptOverflow), sha(fatDamaged), sha(gzShort)));
         server.start();
     }
 
@@ -202,6 +243,120 @@ class CardImageIT {
         }
         assertThat(new BurnHistory(dir.resolve("state-" + node)).recent(1)).singleElement()
                 .satisfies(burn -> assertThat(burn.result()).isEqualTo("failed"));
+    }
+
+    @Test
+    void aPartialLeftByAKilledRunIsRemovedByTheNextRunForThatOutput() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        assertThat(exited.waitFor()).isZero();
+        Path killedRun = dir.resolve(".left.img." + exited.pid() + "-123.partial");
+        Path liveRun = dir.resolve(".left.img." + ProcessHandle.current().pid() + "-456.partial");
+        Path otherOutput = dir.resolve(".left.img.x." + exited.pid() + "-789.partial");
+        for (Path partial : List.of(killedRun, liveRun, otherOutput)) {
+            Files.write(partial, new byte[4096]);
+        }
+        try {
+            Cli.Run run = image("pi-ubuntu", dir.resolve("left.img"));
+            assertThat(run.exitCode()).as(run.all()).isZero();
+            assertThat(killedRun).as("its process is gone").doesNotExist();
+            assertThat(liveRun).as("its process still runs").exists();
+            assertThat(otherOutput).as("another output's").exists();
+        } finally {
+            Files.deleteIfExists(liveRun);
+            Files.deleteIfExists(otherOutput);
+        }
+    }
+
+    /** A damaged copy of {@code golden}: {@code damage} gets the file and its first MiB, read. */
+    private static Path crafted(Path golden, Path copy, Damage damage) throws Exception {
+        Files.copy(golden, copy);
+        try (RandomAccessFile file = new RandomAccessFile(copy.toFile(), "rw")) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(1 << 20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            file.readFully(head.array());
+            file.seek(0);
+            damage.apply(file, head);
+        }
+        return copy;
+    }
+
+    private interface Damage {
+        void apply(RandomAccessFile file, java.nio.ByteBuffer head) throws IOException;
+    }
+
+    /**
+     * Crafted images, each with the SHA-256 the inventory gives: {@code plan} refuses each with what is wrong
+     * (never "safe yes"), and {@code image} then refuses it the same way with nothing written.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pi-wronghash", "pi-zst-truncated", "pi-xz-corrupt", "pi-gz-trailing", "pi-overlap",
+            "pi-gpt-overflow", "pi-fat-damaged", "pi-gz-short"})
+    void planRefusesWhatImageRefusesSayingWhatIsWrong(String node) throws Exception {
+        String image = switch (node) {
+            case "pi-wronghash" -> "images/ubuntu.img.xz";
+            case "pi-zst-truncated" -> "images/truncated.img.zst";
+            case "pi-xz-corrupt" -> "images/corrupt.img.xz";
+            case "pi-gz-trailing" -> "images/trailing.img.gz";
+            case "pi-overlap" -> "images/overlap.img";
+            case "pi-gpt-overflow" -> "images/gpt-overflow.img";
+            case "pi-gz-short" -> "images/short.img.gz";
+            default -> "images/fat-damaged.img";
+        };
+        String wrong = switch (node) {
+            case "pi-wronghash" -> "for node pi-wronghash has SHA-256 " + sha(dir.resolve(image));
+            case "pi-zst-truncated", "pi-xz-corrupt" -> "is corrupt or truncated at byte";
+            case "pi-gz-trailing" -> "more bytes follow that are not another gzip member (trailing data)";
+            case "pi-overlap" -> "partitions 1 and 2 overlap: 1 ends at byte " + (BOOT_OFFSET + BOOT_SIZE)
+                    + ", 2 starts at byte " + (BOOT_OFFSET + 1000 * 512);
+            case "pi-gpt-overflow" -> "GPT entry 1: its first LBA " + ((1L << 55) + BOOT_OFFSET / 512)
+                    + " lies beyond any disk";
+            case "pi-gz-short" -> "ends at byte " + 48 * GoldenImageBuilder.MIB + ", but its partition table has"
+                    + " partitions up to byte " + (48 * GoldenImageBuilder.MIB + 1000 * 512);
+            default -> "boot partition 1: the FAT file system is damaged: its reserved sectors, FATs and root directory";
+        };
+        Path target = dir.resolve(node + ".plan-target.img");
+        Files.write(target, new byte[4096]);
+        Cli.Run plan = Cli.run("plan", "--inventory", inventory.toString(), "--node", node, "--device", target.toString(),
+                "--cache", dir.resolve("crafted-cache").toString());
+        assertThat(plan.exitCode()).as(plan.all()).isEqualTo(1);
+        assertThat(plan.out()).doesNotContain("safe       yes");
+        assertThat(plan.err()).contains("golden image " + dir.resolve(image)).contains(wrong);
+
+        Path output = dir.resolve(node + ".out.img");
+        Cli.Run run = image(node, output);
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err()).contains("golden image " + dir.resolve(image)).contains(wrong).doesNotContain("writing failed");
+        assertThat(output).doesNotExist();
+
+        // With the cache image left (a chunk manifest, so a raw image's bulk would go first), and the card as it was.
+        Path card = dir.resolve(node + ".card.img");
+        byte[] before = new byte[64 << 20];
+        Arrays.fill(before, (byte) 0x55);
+        Files.write(card, before);
+        Cli.Run burn = Cli.run("burn", "--inventory", inventory.toString(), "--node", node, "--device", card.toString(),
+                "--yes", "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state-" + node).toString());
+        assertThat(burn.exitCode()).as(burn.all()).isEqualTo(1);
+        // The whole pass that burn makes first records the gzip image's size, which the partition table then exceeds.
+        assertThat(burn.err()).contains("golden image " + dir.resolve(image)).contains(node.equals("pi-gz-short")
+                ? "partition 2 (" + (4 * GoldenImageBuilder.MIB + 1000 * 512) + " bytes at byte " + (BOOT_OFFSET + BOOT_SIZE)
+                        + ") lies outside the image (" + 48 * GoldenImageBuilder.MIB + " bytes)" : wrong);
+        assertThat(card).as("the card as it was").hasBinaryContent(before);
+        Files.delete(card);
+    }
+
+    @Test
+    void planDecompressesAnImageWholeOnceAndThenGoesByTheRecord() throws Exception {
+        List<String> plan = List.of("plan", "--inventory", inventory.toString(), "--node", "pi-armbian", "--cache",
+                dir.resolve("plan-record-cache").toString());
+        Cli.Run first = Cli.run(plan.toArray(String[]::new));
+        assertThat(first.exitCode()).as(first.all()).isZero();
+        assertThat(first.out()).contains("check      SHA-256 matches, the whole file")
+                .contains("stream     gzip decompresses whole, checked now and recorded in the cache")
+                .contains("format     gzip, 48.0 MiB written");
+        Cli.Run second = Cli.run(plan.toArray(String[]::new));
+        assertThat(second.exitCode()).as(second.all()).isZero();
+        assertThat(second.out()).contains("check      SHA-256 matches, by 4 MiB chunks against the manifest")
+                .contains("stream     gzip decompresses whole, as recorded in the cache by an earlier whole pass")
+                .contains("format     gzip, 48.0 MiB written");
     }
 
     @Test

@@ -72,8 +72,9 @@ class ImageCheckTest {
         assertThat(byChunks()).isFalse();
         check();
         List<String> lines = Files.readAllLines(manifest());
-        assertThat(lines.get(0)).isEqualTo("metis-chunks 1");
-        assertThat(lines.subList(4, 8)).as("one line per chunk, zeros named as such")
+        assertThat(lines.get(0)).isEqualTo("metis-chunks 2");
+        assertThat(lines.get(4)).as("a raw image has no stream to record").isEqualTo("stream unchecked");
+        assertThat(lines.subList(5, 9)).as("one line per chunk, zeros named as such")
                 .satisfies(chunks -> assertThat(chunks.get(1)).isEqualTo(ChunkManifest.ZERO))
                 .allSatisfy(chunk -> assertThat(chunk).matches("zero|[0-9a-f]{64}"));
         assertThat(Files.getPosixFilePermissions(manifest())).isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));

@@ -59,6 +59,40 @@ class PartitionTableTest {
         assertThatThrownBy(() -> PartitionTable.parse(mbr(), -1)).hasMessageContaining("no partitions");
         assertThatThrownBy(() -> PartitionTable.parse(mbr(new int[] {0x0c, 2048, 100000}), 10 * 512))
                 .hasMessageContaining("outside the image");
+        assertThatThrownBy(() -> PartitionTable.parse(mbr(new int[] {0x0c, 0, 100000}), -1))
+                .hasMessage("partition 1 starts at byte 0, inside the partition table");
+    }
+
+    @Test
+    void overlappingPartitionsAreRefusedNamingBoth() {
+        byte[] mbr = mbr(new int[] {0x0c, 8192, 524288}, new int[] {0x83, 532479, 1000000});
+        assertThatThrownBy(() -> PartitionTable.parse(mbr, 2_000_000L * 512))
+                .hasMessage("partitions 1 and 2 overlap: 1 ends at byte " + 532480L * 512 + ", 2 starts at byte " + 532479L * 512);
+        // Listed out of order, the later-listed partition lying inside the first.
+        byte[] gpt = gpt(new Object[] {LINUX, 8192L, 999999L, "rootfs"}, new Object[] {BASIC_DATA, 16384L, 32767L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(gpt, 1_000_000L * 512)).hasMessageContaining("partitions 1 and 2 overlap");
+    }
+
+    @Test
+    void gptEntriesWhoseLbasOverflowOrLieOutsideTheirBoundsAreRefused() {
+        // Times 512 this start wraps to byte 8192 * 512, right where a boot partition would be.
+        long wrapsToBoot = (1L << 55) + 8192;
+        byte[] start = gpt(new Object[] {BASIC_DATA, wrapsToBoot, wrapsToBoot + 1000, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(start, -1))
+                .hasMessage("GPT entry 1: its first LBA " + wrapsToBoot + " lies beyond any disk (its byte offset overflows 64 bits)");
+        byte[] negative = gpt(new Object[] {BASIC_DATA, 8192L, -1L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(negative, -1))
+                .hasMessage("GPT entry 1: its last LBA 18446744073709551615 lies beyond any disk (its byte offset overflows 64 bits)");
+        byte[] lastSector = gpt(new Object[] {BASIC_DATA, 8192L, Long.MAX_VALUE / 512, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(lastSector, -1)).hasMessageContaining("GPT entry 1: its last LBA");
+        byte[] backwards = gpt(new Object[] {BASIC_DATA, 8192L, 8191L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(backwards, -1))
+                .hasMessage("GPT entry 1: it ends (LBA 8191) before it starts (LBA 8192)");
+        byte[] overTheTable = gpt(new Object[] {BASIC_DATA, 2L, 8191L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(overTheTable, -1))
+                .hasMessage("GPT entry 1: LBAs 2 to 8191 lie outside the usable LBAs 34 to " + ((1L << 40) - 34) + " its header gives");
+        byte[] pastTheImage = gpt(new Object[] {BASIC_DATA, 8192L, 532479L, "bootfs"});
+        assertThatThrownBy(() -> PartitionTable.parse(pastTheImage, 100_000L * 512)).hasMessageContaining("outside the image");
     }
 
     @Test
@@ -105,7 +139,8 @@ class PartitionTableTest {
         entriesCrc.update(head, 1024, count * entrySize);
         b.put(512, "EFI PART".getBytes(StandardCharsets.US_ASCII));
         b.putInt(512 + 8, 0x00010000).putInt(512 + 12, 92);
-        b.putLong(512 + 24, 1).putLong(512 + 72, 2).putInt(512 + 80, count).putInt(512 + 84, entrySize);
+        b.putLong(512 + 24, 1).putLong(512 + 40, 34).putLong(512 + 48, (1L << 40) - 34);
+        b.putLong(512 + 72, 2).putInt(512 + 80, count).putInt(512 + 84, entrySize);
         b.putInt(512 + 88, (int) entriesCrc.getValue());
         CRC32 headerCrc = new CRC32();
         headerCrc.update(head, 512, 92);
