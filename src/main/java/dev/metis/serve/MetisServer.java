@@ -60,8 +60,12 @@ public final class MetisServer implements AutoCloseable {
     }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
-    public record Tftp(boolean enabled, InetSocketAddress address) {
+    public record Tftp(boolean enabled, InetSocketAddress address, TftpTransport.Limits limits) {
         public static final Tftp OFF = new Tftp(false, new InetSocketAddress(69));
+
+        public Tftp(boolean enabled, InetSocketAddress address) {
+            this(enabled, address, TftpTransport.Limits.DEFAULT);
+        }
     }
 
     /**
@@ -152,7 +156,7 @@ public final class MetisServer implements AutoCloseable {
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
         FileCache cache = new FileCache(16L << 20, 128L << 20);
         TftpService service = new TftpService(new PiFiles(inventory, state, seeds, new RootFiles(settings.tftpRoot(), cache), cache));
-        TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
+        TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, settings.tftp().limits(),
                 new TftpTransport.Observer() {
                     @Override
                     public void refused(String reason) {

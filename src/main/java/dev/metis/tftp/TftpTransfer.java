@@ -194,6 +194,19 @@ public final class TftpTransfer {
         return deadline;
     }
 
+    /** When the client last moved the transfer on (or it started). */
+    public long lastProgress() {
+        return lastProgress;
+    }
+
+    /** The transport ends the transfer for a reason of its own, e.g. to give its slot to another client. */
+    public void abandon(String why) {
+        if (outcome == Outcome.RUNNING) {
+            outcome = Outcome.TIMED_OUT;
+            failure = why;
+        }
+    }
+
     public Outcome outcome() {
         return outcome;
     }
