@@ -89,7 +89,8 @@ public final class MetisServer implements AutoCloseable {
     private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment());
         try {
-            state = StateStore.open(settings.stateDir(), clock, metrics::nodeEvent);
+            state = StateStore.open(settings.stateDir(), clock, StateStore.DiscoveredLimits.DEFAULT, metrics::nodeEvent,
+                    metrics::discoveredDropped);
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
