@@ -78,6 +78,11 @@ public final class TftpTransport implements AutoCloseable {
     private final Map<Channel, TransferHandler> transfers;
     /** Copied for each transfer's socket; built once, as channel set-up is most of a small transfer's cost. */
     private final Bootstrap transferSockets;
+    /**
+     * Until then no transfer can have stalled long enough to give its slot up, so a flood that finds the
+     * server full is refused without scanning the transfers each time. Read and written on the event loop.
+     */
+    private long noReclaimBefore = Long.MIN_VALUE;
 
     private TftpTransport(EventLoopGroup group, Channel listener, Map<Channel, TransferHandler> transfers) {
         this.group = group;
@@ -184,14 +189,25 @@ public final class TftpTransport implements AutoCloseable {
      */
     private boolean reclaimSlot(InetAddress of, long minStallMillis) {
         long now = TransferHandler.now();
+        if (now < noReclaimBefore) {
+            return false;
+        }
         TransferHandler stalledLongest = null;
+        long longest = -1;
+        long longestOfAll = -1;
         for (TransferHandler handler : transfers.values()) {
-            if ((of == null || handler.client.getAddress().equals(of)) && handler.stalledFor(now) >= minStallMillis
-                    && (stalledLongest == null || handler.stalledFor(now) > stalledLongest.stalledFor(now))) {
+            long stalled = handler.stalledFor(now);
+            longestOfAll = Math.max(longestOfAll, stalled);
+            if (stalled >= minStallMillis && stalled > longest && (of == null || handler.client.getAddress().equals(of))) {
                 stalledLongest = handler;
+                longest = stalled;
             }
         }
         if (stalledLongest == null) {
+            if (longestOfAll < minStallMillis) {
+                // transfers started from now on begin at 0, so none gets there sooner
+                noReclaimBefore = now + minStallMillis - longestOfAll;
+            }
             return false;
         }
         stalledLongest.giveUp(now);

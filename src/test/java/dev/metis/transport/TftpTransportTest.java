@@ -86,6 +86,9 @@ class TftpTransportTest {
                 DatagramSocket second = socketOn("127.0.0.4")) {
             assertThat(requestAndCollect(first, server, 8)).containsOnly("oack");
             assertThat(requestAndCollect(second, server, 8)).containsOnly("oack");
+            try (DatagramSocket early = socketOn("127.0.0.5")) {
+                requestAndCollect(early, server, 1); // most likely refused: the stalled transfers are young yet
+            }
             Thread.sleep(1000); // longer than reclaimAfterMillis: every transfer has now stalled that long
 
             assertThat(download("127.0.0.2", server)).as("the server was full").isEqualTo(file);
@@ -95,7 +98,7 @@ class TftpTransportTest {
             answers.add(receive(second));
             assertThat(answers).as("an address at its quota takes its own stalled slot")
                     .containsExactlyInAnyOrder("oack", "error timed out");
-            assertThat(refused).isEmpty();
+            assertThat(refused).as("the early request only").isSubsetOf(List.of("busy"));
             assertThat(ended).filteredOn("TIMED_OUT"::equals).hasSize(2);
         }
     }
