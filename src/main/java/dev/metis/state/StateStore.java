@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -75,7 +77,7 @@ public final class StateStore implements AutoCloseable {
         EXPIRED;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -313,7 +315,7 @@ public final class StateStore implements AutoCloseable {
             seq = snapshot.seq();
             nodes.putAll(snapshot.nodes());
             // in the order last seen, and within the limit, whatever the snapshot's (earlier ones kept them all)
-            snapshot.discovered().values().stream().sorted(java.util.Comparator.comparing(DiscoveredMac::lastSeen))
+            snapshot.discovered().values().stream().sorted(Comparator.comparing(DiscoveredMac::lastSeen))
                     .skip(Math.max(0, snapshot.discovered().size() - limits.max())).forEach(this::seen);
         }
         if (!Files.exists(journalFile())) {
