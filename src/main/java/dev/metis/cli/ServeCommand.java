@@ -6,6 +6,7 @@ import dev.metis.secrets.Secret;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
 import dev.metis.transport.HttpTransport;
+import dev.metis.transport.TftpTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tftp-port", defaultValue = "69", description = "TFTP port (default: ${DEFAULT-VALUE}).")
     int tftpPort;
 
+    @Option(names = "--tftp-per-client",
+            description = "TFTP transfers one client address may run at once (default: ${DEFAULT-VALUE}).")
+    int tftpPerClient = TftpTransport.Limits.DEFAULT.maxPerClient();
+
     @Option(names = "--no-dhcp", description = "Do not run proxy-DHCP.")
     boolean noDhcp;
 
@@ -102,6 +107,9 @@ final class ServeCommand implements Callable<Integer> {
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
+        if (tftpPerClient < 1) {
+            throw new ParameterException(spec.commandLine(), "--tftp-per-client must be at least 1");
+        }
         if (seedWindow.isZero()) {
             throw new ParameterException(spec.commandLine(), "--seed-window must be longer than 0");
         }
@@ -121,7 +129,8 @@ final class ServeCommand implements Callable<Integer> {
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), https, token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
-                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort)), options.environment()));
+                    new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort),
+                            TftpTransport.Limits.DEFAULT.withMaxPerClient(tftpPerClient)), options.environment()));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }

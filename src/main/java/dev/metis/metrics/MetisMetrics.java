@@ -13,6 +13,7 @@ import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.state.BurnCounts;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.NodeEvent;
+import dev.metis.state.StateStore;
 import dev.metis.tftp.TftpTransfer;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,7 @@ public final class MetisMetrics {
     private final Counter vaultReused;
     private final Map<SecretUnavailableException.Reason, Counter> vaultFailures = new ConcurrentHashMap<>();
     private final Map<String, Counter> nodeEvents = new ConcurrentHashMap<>();
+    private final Map<StateStore.DiscoveredDrop, Counter> discoveredDrops = new ConcurrentHashMap<>();
 
     public MetisMetrics() {
         seedConflicts = Counter.builder("metis.seed.conflicts")
@@ -80,6 +82,9 @@ public final class MetisMetrics {
             vaultFailureCounter(reason);
         }
         NodeEvent.ALL.forEach(this::nodeEventCounter);
+        for (StateStore.DiscoveredDrop reason : StateStore.DiscoveredDrop.values()) {
+            discoveredDropCounter(reason);
+        }
         for (String file : List.of(Artifact.IPXE.fileName(), Artifact.PI_CMDLINE.fileName(),
                 Artifact.USER_DATA.fileName(), SeedBindings.PHONE_HOME)) {
             for (SeedBindings.Reason reason : SeedBindings.Reason.values()) {
@@ -202,6 +207,19 @@ public final class MetisMetrics {
                 .description("Node events journaled: script and seed served, exit to disk, phone-home, rearmed, "
                         + "discovered (unknown MAC); a repeat within a minute is one event")
                 .tag("event", e).register(registry));
+    }
+
+    /** An unknown MAC, or a sighting of a new one, that the state store dropped to stay within its limits. */
+    public void discoveredDropped(StateStore.DiscoveredDrop reason) {
+        discoveredDropCounter(reason).increment();
+    }
+
+    private Counter discoveredDropCounter(StateStore.DiscoveredDrop reason) {
+        return discoveredDrops.computeIfAbsent(reason, r -> Counter.builder("metis.discovered.dropped")
+                .description("Unknown MACs not recorded or forgotten, by reason: rate-limited (a new MAC while "
+                        + "sightings came faster than they are written), full (the one seen longest ago, for a new "
+                        + "one), expired (not seen for a week)")
+                .tag("reason", r.label()).register(registry));
     }
 
     /** SD cards burned and images written by {@code metis burn} and {@code metis image}, from their history file. */

@@ -62,8 +62,12 @@ public final class MetisServer implements AutoCloseable {
     }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
-    public record Tftp(boolean enabled, InetSocketAddress address) {
+    public record Tftp(boolean enabled, InetSocketAddress address, TftpTransport.Limits limits) {
         public static final Tftp OFF = new Tftp(false, new InetSocketAddress(69));
+
+        public Tftp(boolean enabled, InetSocketAddress address) {
+            this(enabled, address, TftpTransport.Limits.DEFAULT);
+        }
     }
 
     /**
@@ -88,7 +92,8 @@ public final class MetisServer implements AutoCloseable {
         PhoneHomeKeys phoneHomeKeys = new PhoneHomeKeys(SiteKeyFile.loadOrCreate(settings.stateDir()));
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment(), phoneHomeKeys);
         try {
-            state = StateStore.open(settings.stateDir(), clock, metrics::nodeEvent);
+            state = StateStore.open(settings.stateDir(), clock, StateStore.DiscoveredLimits.DEFAULT, metrics::nodeEvent,
+                    metrics::discoveredDropped);
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
@@ -165,7 +170,7 @@ public final class MetisServer implements AutoCloseable {
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
         FileCache cache = new FileCache(16L << 20, 128L << 20);
         TftpService service = new TftpService(new PiFiles(inventory, state, seeds, new RootFiles(settings.tftpRoot(), cache), cache));
-        TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, TftpTransport.Limits.DEFAULT,
+        TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, settings.tftp().limits(),
                 new TftpTransport.Observer() {
                     @Override
                     public void refused(String reason) {

@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * written to {@code snapshot.json} (atomically) and the journal starts again; each journal line has a
  * sequence number so lines already in a snapshot are skipped on replay. A torn last line from a crash
  * is ignored.
+ *
+ * <p>Unknown MACs are made up by the thousand by anyone on the LAN, so what is kept of them is bounded
+ * ({@link DiscoveredLimits}): a number of MACs, forgotten when unseen for long, and a rate at which their
+ * sightings are written.
  */
 public final class StateStore implements AutoCloseable {
 
@@ -50,6 +56,31 @@ public final class StateStore implements AutoCloseable {
     record Snapshot(long seq, Map<String, Record> nodes, Map<String, DiscoveredMac> discovered) {
     }
 
+    /**
+     * @param max       MACs kept; a new one beyond makes the one seen longest ago forgotten
+     * @param keepFor   a MAC not seen for this long is forgotten
+     * @param burst     sightings written at once, as a token bucket...
+     * @param perSecond ...refilled at this rate: beyond, a new MAC is not recorded, and a known one's sighting is
+     *                  kept in memory only
+     */
+    public record DiscoveredLimits(int max, Duration keepFor, int burst, double perSecond) {
+        public static final DiscoveredLimits DEFAULT = new DiscoveredLimits(1024, Duration.ofDays(7), 256, 1);
+    }
+
+    /** Why a discovered MAC, or a sighting of a new one, was dropped. */
+    public enum DiscoveredDrop {
+        /** a new MAC while sightings were being written faster than the limit */
+        RATE_LIMITED,
+        /** forgotten for a newer one, being the one seen longest ago when the limit was reached */
+        FULL,
+        /** not seen for longer than kept */
+        EXPIRED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
     static final class Record {
         public NodeState state = NodeState.ARMED;
         public String servedHash;
@@ -65,18 +96,28 @@ public final class StateStore implements AutoCloseable {
     private final Path dir;
     private final Clock clock;
     private final Consumer<String> journaled;
+    private final DiscoveredLimits limits;
+    private final Consumer<DiscoveredDrop> dropped;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Map<String, Record> nodes = new LinkedHashMap<>();
+    /** In the order last seen, so the first is the next to expire or to be forgotten when full. */
     private final Map<String, DiscoveredMac> discovered = new LinkedHashMap<>();
+    private double writeTokens;
+    private long tokensAt;
     private FileChannel journal;
     private long seq;
     private int journalLines;
 
-    private StateStore(Path dir, Clock clock, Consumer<String> journaled) throws IOException {
+    private StateStore(Path dir, Clock clock, DiscoveredLimits limits, Consumer<String> journaled,
+            Consumer<DiscoveredDrop> dropped) throws IOException {
         this.dir = dir;
         this.clock = clock;
+        this.limits = limits;
         this.journaled = journaled;
+        this.dropped = dropped;
+        this.writeTokens = limits.burst();
+        this.tokensAt = clock.millis();
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock acquired;
@@ -91,17 +132,22 @@ public final class StateStore implements AutoCloseable {
             throw new IOException("state directory " + dir + " is in use by another Metis process");
         }
         load();
+        forgetExpired(clock.instant(), false);
         journal = FileChannel.open(journalFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
     }
 
     public static StateStore open(Path dir, Clock clock) throws IOException {
-        return open(dir, clock, event -> { });
+        return open(dir, clock, DiscoveredLimits.DEFAULT, event -> { }, drop -> { });
     }
 
-    /** @param journaled hears the name of every event as it is journaled from now on (replayed ones are not) */
-    public static StateStore open(Path dir, Clock clock, Consumer<String> journaled) throws IOException {
-        return new StateStore(dir, clock, journaled);
+    /**
+     * @param journaled hears the name of every event as it is journaled from now on (replayed ones are not)
+     * @param dropped   hears each discovered MAC or new sighting dropped from now on
+     */
+    public static StateStore open(Path dir, Clock clock, DiscoveredLimits limits, Consumer<String> journaled,
+            Consumer<DiscoveredDrop> dropped) throws IOException {
+        return new StateStore(dir, clock, limits, journaled, dropped);
     }
 
     public synchronized NodeStatus status(String node) {
@@ -109,7 +155,9 @@ public final class StateStore implements AutoCloseable {
         return record == null ? NodeStatus.NEW : record.status();
     }
 
+    /** Unknown MACs that asked to boot, the one seen longest ago first. */
     public synchronized List<DiscoveredMac> discovered() {
+        forgetExpired(clock.instant(), true);
         return List.copyOf(discovered.values());
     }
 
@@ -149,14 +197,47 @@ public final class StateStore implements AutoCloseable {
     }
 
     public synchronized void discoveredMac(String mac, String from) {
-        DiscoveredMac known = discovered.get(mac);
         Instant now = clock.instant();
+        forgetExpired(now, true);
+        DiscoveredMac known = discovered.get(mac);
         boolean repeat = known != null && Duration.between(known.lastSeen(), now).compareTo(REPEAT_WINDOW) < 0;
-        if (repeat) {
-            discovered.put(mac, new DiscoveredMac(mac, known.firstSeen(), now, from, known.requests() + 1));
-            return;
+        if (!repeat && takeWriteToken(now.toEpochMilli())) {
+            append(new Entry(++seq, now, null, mac, NodeEvent.DISCOVERED, null, from), false);
+        } else if (known != null) {
+            seen(new DiscoveredMac(mac, known.firstSeen(), now, from, known.requests() + 1));
+        } else {
+            dropped.accept(DiscoveredDrop.RATE_LIMITED);
         }
-        append(new Entry(++seq, now, null, mac, NodeEvent.DISCOVERED, null, from), false);
+    }
+
+    private boolean takeWriteToken(long nowMillis) {
+        writeTokens = Math.min(limits.burst(), writeTokens + Math.max(0, nowMillis - tokensAt) * limits.perSecond() / 1000);
+        tokensAt = nowMillis;
+        if (writeTokens < 1) {
+            return false;
+        }
+        writeTokens--;
+        return true;
+    }
+
+    /** Moves the MAC to the end of the order last seen. */
+    private void seen(DiscoveredMac mac) {
+        discovered.remove(mac.mac());
+        discovered.put(mac.mac(), mac);
+    }
+
+    /** @param live whether to report what is forgotten (not while replaying what was reported before) */
+    private void forgetExpired(Instant now, boolean live) {
+        Instant cutoff = now.minus(limits.keepFor());
+        for (var oldest = discovered.values().iterator(); oldest.hasNext(); ) {
+            if (!oldest.next().lastSeen().isBefore(cutoff)) {
+                return;
+            }
+            oldest.remove();
+            if (live) {
+                dropped.accept(DiscoveredDrop.EXPIRED);
+            }
+        }
     }
 
     private void record(String node, String event, String hash, String from, boolean durable) {
@@ -174,7 +255,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void append(Entry entry, boolean durable) {
-        apply(entry);
+        apply(entry, true);
         try {
             byte[] line = (StateJson.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buffer = ByteBuffer.wrap(line);
@@ -193,13 +274,20 @@ public final class StateStore implements AutoCloseable {
         journaled.accept(entry.event());
     }
 
-    private void apply(Entry entry) {
+    /** @param live whether to report what is dropped (not while replaying what was reported before) */
+    private void apply(Entry entry, boolean live) {
         seq = Math.max(seq, entry.seq());
         if (entry.mac() != null) {
             DiscoveredMac known = discovered.get(entry.mac());
-            discovered.put(entry.mac(), known == null
+            seen(known == null
                     ? new DiscoveredMac(entry.mac(), entry.at(), entry.at(), entry.from(), 1)
                     : new DiscoveredMac(entry.mac(), known.firstSeen(), entry.at(), entry.from(), known.requests() + 1));
+            while (discovered.size() > limits.max()) {
+                discovered.remove(discovered.keySet().iterator().next());
+                if (live) {
+                    dropped.accept(DiscoveredDrop.FULL);
+                }
+            }
             return;
         }
         Record record = nodes.computeIfAbsent(entry.node(), n -> new Record());
@@ -234,7 +322,9 @@ public final class StateStore implements AutoCloseable {
             snapshotSeq = snapshot.seq();
             seq = snapshot.seq();
             nodes.putAll(snapshot.nodes());
-            discovered.putAll(snapshot.discovered());
+            // in the order last seen, and within the limit, whatever the snapshot's (earlier ones kept them all)
+            snapshot.discovered().values().stream().sorted(Comparator.comparing(DiscoveredMac::lastSeen))
+                    .skip(Math.max(0, snapshot.discovered().size() - limits.max())).forEach(this::seen);
         }
         if (!Files.exists(journalFile())) {
             return;
@@ -249,7 +339,7 @@ public final class StateStore implements AutoCloseable {
             try {
                 Entry entry = StateJson.MAPPER.readValue(line, Entry.class);
                 if (entry.seq() > snapshotSeq) {
-                    apply(entry);
+                    apply(entry, false);
                 }
                 journalLines++;
             } catch (JsonProcessingException e) {

@@ -45,9 +45,18 @@ public final class TftpTransfer {
      */
     static final long MIN_TIMEOUT_MILLIS = 50;
 
+    /**
+     * The longest a transfer may go without progress, whatever timeout it negotiated: a client may ask
+     * for 255 s, which with the retries would hold a transfer slot for 25 minutes on a request sent once
+     * from a spoofed address. Firmware that is alive ACKs within seconds.
+     */
+    public static final long MAX_STALL_MILLIS = 60_000;
+
     private final TftpSource source;
     private final Settings settings;
     private final long lastBlock;
+    /** Without progress for this long, the transfer gives up. */
+    private final long giveUpAfter;
     private long acked;
     private long sentUpTo;
     private long deadline;
@@ -69,13 +78,14 @@ public final class TftpTransfer {
         this.settings = settings;
         this.lastBlock = source.size() / settings.blockSize() + 1;
         this.oackPending = !settings.acknowledged().isEmpty();
+        this.giveUpAfter = Math.min(settings.timeoutMillis() * (settings.maxRetries() + 1), MAX_STALL_MILLIS);
     }
 
     public void start(long now, Outbox out) throws IOException {
         timeout = settings.timeoutMillis();
         lastProgress = now;
         sentAt = now;
-        deadline = now + timeout;
+        deadline = now + Math.min(timeout, giveUpAfter);
         if (oackPending) {
             out.send(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
             return;
@@ -119,7 +129,7 @@ public final class TftpTransfer {
 
     /** Called when {@link #deadline()} has passed without progress: send again, or give up. */
     public void onTimeout(long now, Outbox out) throws IOException {
-        if (now - lastProgress >= settings.timeoutMillis() * (settings.maxRetries() + 1)) {
+        if (now - lastProgress >= giveUpAfter) {
             outcome = Outcome.TIMED_OUT;
             failure = oackPending ? "no ACK after the option acknowledgement" : "no ACK for block " + (acked + 1);
             return;
@@ -129,7 +139,7 @@ public final class TftpTransfer {
         }
         resent = true;
         sentAt = now;
-        deadline = now + timeout;
+        deadline = Math.min(now + timeout, lastProgress + giveUpAfter);
         if (oackPending) {
             retransmitted++;
             out.send(TftpCodec.encode(new TftpPacket.OptionAck(settings.acknowledged())));
@@ -155,7 +165,7 @@ public final class TftpTransfer {
         resent = false;
         lastProgress = now;
         sentAt = now;
-        deadline = now + timeout;
+        deadline = now + Math.min(timeout, giveUpAfter);
     }
 
     /** Sends the window after the last acknowledged block; returns how many DATA packets went out. */
@@ -182,6 +192,19 @@ public final class TftpTransfer {
 
     public long deadline() {
         return deadline;
+    }
+
+    /** When the client last moved the transfer on (or it started). */
+    public long lastProgress() {
+        return lastProgress;
+    }
+
+    /** The transport ends the transfer for a reason of its own, e.g. to give its slot to another client. */
+    public void abandon(String why) {
+        if (outcome == Outcome.RUNNING) {
+            outcome = Outcome.TIMED_OUT;
+            failure = why;
+        }
     }
 
     public Outcome outcome() {

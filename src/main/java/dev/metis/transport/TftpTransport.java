@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The UDP edge of TFTP: requests arrive on one port; each transfer gets its own ephemeral socket,
  * connected to the client (its TID), driven by a {@link TftpTransfer} and a timer. Bounded in the
- * number of transfers overall and per client, so a flood cannot exhaust memory or file handles.
+ * number of transfers overall and per client address, so a flood cannot exhaust memory or file handles;
+ * and, as UDP sources are easily spoofed, a request that finds no free slot takes the slot of a transfer
+ * that has made no progress for a while, so never-acknowledged requests cannot keep firmware out.
  */
 public final class TftpTransport implements AutoCloseable {
 
@@ -57,17 +59,32 @@ public final class TftpTransport implements AutoCloseable {
         void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets);
     }
 
-    public record Limits(int maxTransfers, int maxPerClient) {
-        public static final Limits DEFAULT = new Limits(1024, 256);
+    /**
+     * @param maxTransfers       transfers running at once
+     * @param maxPerClient       transfers running at once for one client address (firmware runs one)
+     * @param reclaimAfterMillis when a request finds no free slot, a transfer without progress for this
+     *                           long gives its slot up to it (the longest stalled first)
+     */
+    public record Limits(int maxTransfers, int maxPerClient, long reclaimAfterMillis) {
+        public static final Limits DEFAULT = new Limits(1024, 32, 3_000);
+
+        public Limits withMaxPerClient(int perClient) {
+            return new Limits(maxTransfers, perClient, reclaimAfterMillis);
+        }
     }
 
     private final EventLoopGroup group;
     private final Channel listener;
-    private final Map<Channel, Boolean> transfers;
+    private final Map<Channel, TransferHandler> transfers;
     /** Copied for each transfer's socket; built once, as channel set-up is most of a small transfer's cost. */
     private final Bootstrap transferSockets;
+    /**
+     * Until then no transfer can have stalled long enough to give its slot up, so a flood that finds the
+     * server full is refused without scanning the transfers each time. Read and written on the event loop.
+     */
+    private long noReclaimBefore = Long.MIN_VALUE;
 
-    private TftpTransport(EventLoopGroup group, Channel listener, Map<Channel, Boolean> transfers) {
+    private TftpTransport(EventLoopGroup group, Channel listener, Map<Channel, TransferHandler> transfers) {
         this.group = group;
         this.listener = listener;
         this.transfers = transfers;
@@ -79,9 +96,9 @@ public final class TftpTransport implements AutoCloseable {
         // One event loop: per-packet work is tiny, and on small boot servers a second loop mostly
         // competes for the cores with everything else (measured with 128 concurrent clients). While
         // transfers run, it polls for the next ACK or sleeps, whichever it measures to be quicker.
-        Map<Channel, Boolean> transfers = new ConcurrentHashMap<>();
+        Map<Channel, TransferHandler> transfers = new ConcurrentHashMap<>();
         EventLoopGroup group = EventLoops.spinningGroup(1, SPIN_NANOS, () -> !transfers.isEmpty());
-        Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+        Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
         AtomicInteger total = new AtomicInteger();
         TftpTransport[] self = new TftpTransport[1];
         Bootstrap bootstrap = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
@@ -109,7 +126,7 @@ public final class TftpTransport implements AutoCloseable {
     }
 
     private void request(ChannelHandlerContext ctx, DatagramPacket packet, TftpService service, Limits limits,
-            Observer observer, Map<InetAddress, AtomicInteger> perClient, AtomicInteger total) {
+            Observer observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetSocketAddress client = packet.sender();
         byte[] bytes = ByteBufUtil.getBytes(packet.content());
         Optional<TftpPacket> decoded = TftpCodec.decode(bytes, bytes.length);
@@ -120,9 +137,11 @@ public final class TftpTransport implements AutoCloseable {
             }
             return;
         }
-        AtomicInteger fromClient = perClient.computeIfAbsent(client.getAddress(), a -> new AtomicInteger());
-        if (total.get() >= limits.maxTransfers() || fromClient.get() >= limits.maxPerClient()) {
-            observer.refused("busy");
+        InetAddress address = client.getAddress();
+        boolean clientFull = perClient.getOrDefault(address, 0) >= limits.maxPerClient();
+        if ((clientFull || total.get() >= limits.maxTransfers())
+                && !reclaimSlot(clientFull ? address : null, limits.reclaimAfterMillis())) {
+            observer.refused(clientFull ? "client-busy" : "busy");
             reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
             return;
         }
@@ -144,10 +163,11 @@ public final class TftpTransport implements AutoCloseable {
         }
         TftpService.Start start = (TftpService.Start) decision;
         total.incrementAndGet();
-        fromClient.incrementAndGet();
+        perClient.merge(address, 1, Integer::sum);
         Runnable release = () -> {
             total.decrementAndGet();
-            fromClient.decrementAndGet();
+            // the entry goes with the client's last transfer, so spoofed addresses leave nothing behind
+            perClient.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
         };
         transferSockets.clone().channelFactory(EventLoops.datagramChannelFor(client.getAddress()))
                 .handler(new TransferHandler(start, client, observer, release, transfers))
@@ -158,6 +178,40 @@ public final class TftpTransport implements AutoCloseable {
                 closeQuietly(start.transfer());
             }
         });
+    }
+
+    /**
+     * Ends the transfer that has gone longest without progress, if that is at least {@code minStallMillis},
+     * to free its slot. Runs on the one event loop that also runs every transfer, so their state is ours to
+     * read. Scans every transfer, but only when the server or a client is full.
+     *
+     * @param of the client whose transfer to end, or null for any
+     */
+    private boolean reclaimSlot(InetAddress of, long minStallMillis) {
+        long now = TransferHandler.now();
+        if (now < noReclaimBefore) {
+            return false;
+        }
+        TransferHandler stalledLongest = null;
+        long longest = -1;
+        long longestOfAll = -1;
+        for (TransferHandler handler : transfers.values()) {
+            long stalled = handler.stalledFor(now);
+            longestOfAll = Math.max(longestOfAll, stalled);
+            if (stalled >= minStallMillis && stalled > longest && (of == null || handler.client.getAddress().equals(of))) {
+                stalledLongest = handler;
+                longest = stalled;
+            }
+        }
+        if (stalledLongest == null) {
+            if (longestOfAll < minStallMillis) {
+                // transfers started from now on begin at 0, so none gets there sooner
+                noReclaimBefore = now + minStallMillis - longestOfAll;
+            }
+            return false;
+        }
+        stalledLongest.giveUp(now);
+        return true;
     }
 
     private static void reply(Channel channel, InetSocketAddress to, TftpPacket packet) {
@@ -237,14 +291,14 @@ public final class TftpTransport implements AutoCloseable {
         private final InetSocketAddress client;
         private final Observer observer;
         private final Runnable release;
-        private final Map<Channel, Boolean> transfers;
+        private final Map<Channel, TransferHandler> transfers;
         private ChannelHandlerContext ctx;
         private ByteBuf pendingData;
         private ScheduledFuture<?> timer;
         private boolean done;
 
         TransferHandler(TftpService.Start start, InetSocketAddress client, Observer observer, Runnable release,
-                Map<Channel, Boolean> transfers) {
+                Map<Channel, TransferHandler> transfers) {
             this.start = start;
             this.client = client;
             this.observer = observer;
@@ -259,12 +313,13 @@ public final class TftpTransport implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            transfers.put(ctx.channel(), Boolean.TRUE);
             ctx.channel().connect(client).addListener(connected -> {
                 if (!connected.isSuccess()) {
                     finish();
                     return;
                 }
+                // listed once started: before, it has no progress time to be compared by
+                transfers.put(ctx.channel(), this);
                 act(() -> start.transfer().start(now(), this));
             });
         }
@@ -348,6 +403,18 @@ public final class TftpTransport implements AutoCloseable {
                     armTimer();
                 }
             }, delay, TimeUnit.MILLISECONDS);
+        }
+
+        long stalledFor(long now) {
+            return done ? -1 : now - start.transfer().lastProgress();
+        }
+
+        /** Gives the slot up to a new request: this transfer has stalled while others wait. */
+        void giveUp(long now) {
+            start.transfer().abandon("no progress for " + stalledFor(now) + " ms while the server was full");
+            send(TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "timed out")));
+            ctx.flush();
+            finish();
         }
 
         private void finish() {

@@ -26,6 +26,11 @@ class CommandLineTest {
         assertThat(noWindow.exitCode()).isEqualTo(2);
         assertThat(noWindow.err()).contains("--seed-window must be longer than 0");
         assertThat(Cli.run("serve", "--inventory", EXAMPLE, "--seed-window", "half an hour").exitCode()).isEqualTo(2);
+        // with a state dir of its own and no boot assets, so that a serve that took 0 would stop, not run
+        Cli.Run noTftpSlot = Cli.run("serve", "--inventory", EXAMPLE, "--tftp-per-client", "0", "--state-dir",
+                "target/tftp-per-client-state", "--boot-assets", "target/no-such-assets");
+        assertThat(noTftpSlot.exitCode()).isEqualTo(2);
+        assertThat(noTftpSlot.err()).contains("--tftp-per-client must be at least 1");
     }
 
     @Test

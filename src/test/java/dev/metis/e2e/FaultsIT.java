@@ -38,7 +38,9 @@ class FaultsIT {
         lab = NetbootLab.up(dir);
         ExternalTool.require("python3");
         ExternalTool.require("ethtool");
-        lab.startMetisForInstaller(MAC, TOKEN);
+        // The 100 TFTP clients below share the site's one address, where firmware would have one each; with
+        // room for their repeated requests under loss (each starts a transfer of its own).
+        lab.startMetisForInstaller(MAC, TOKEN, "--tftp-per-client", "256");
     }
 
     @AfterAll

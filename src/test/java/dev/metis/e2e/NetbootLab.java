@@ -84,7 +84,7 @@ final class NetbootLab implements AutoCloseable {
      * The lab both QEMU tests use: the test kernel and installer as node {@code vm-1} with {@code mac},
      * ipxe.efi for firmware PXE, Metis on br0 with {@code adminToken}. @return Metis's log
      */
-    Path startMetisForInstaller(String mac, String adminToken) throws Exception {
+    Path startMetisForInstaller(String mac, String adminToken, String... moreServeArgs) throws Exception {
         Path assets = dir.resolve("assets");
         writeAssets(assets);
         Path inventory = InventoryFixture.write(dir, "inventory.yaml", """
@@ -102,9 +102,11 @@ final class NetbootLab implements AutoCloseable {
         Files.writeString(dir.resolve("token"), adminToken);
         Files.createDirectories(dir.resolve("tftp"));
         Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
-        return startMetis(List.of("--inventory", inventory.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--boot-assets", assets.toString(), "--tftp-root", dir.resolve("tftp").toString(), "--interface", "br0",
-                "--admin-token-file", dir.resolve("token").toString()));
+        List<String> args = new ArrayList<>(List.of("--inventory", inventory.toString(), "--state-dir",
+                dir.resolve("state").toString(), "--boot-assets", assets.toString(), "--tftp-root",
+                dir.resolve("tftp").toString(), "--interface", "br0", "--admin-token-file", dir.resolve("token").toString()));
+        args.addAll(List.of(moreServeArgs));
+        return startMetis(args);
     }
 
     /** Starts a QEMU boot in the background; its console goes to {@code log}. */

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +89,95 @@ class StateStoreTest {
             assertThat(store.status("n5").servedHash()).isEqualTo("h5997");
             assertThat(store.status("n5").events()).hasSize(20);
         }
+    }
+
+    private final List<StateStore.DiscoveredDrop> drops = new ArrayList<>();
+
+    private StateStore open(StateStore.DiscoveredLimits limits) throws Exception {
+        return StateStore.open(dir, clock, limits, event -> { }, drops::add);
+    }
+
+    private static String mac(int i) {
+        return String.format("02:00:00:%02x:%02x:%02x", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+    }
+
+    /** Issue #18: 20,000 spoofed DISCOVERs made 19,496 discovered MACs, in the API and the snapshot. */
+    @Test
+    void aFloodOfMadeUpMacsIsRateLimitedAndCappedAndCounted() throws Exception {
+        StateStore.DiscoveredLimits limits = StateStore.DiscoveredLimits.DEFAULT;
+        try (StateStore store = open(limits)) {
+            for (int i = 0; i < 20_000; i++) {
+                store.discoveredMac(mac(i), "10.0.0.9");
+            }
+            assertThat(store.discovered()).as("the burst is written, the rest dropped").hasSize(limits.burst());
+            assertThat(drops).hasSize(20_000 - limits.burst()).containsOnly(StateStore.DiscoveredDrop.RATE_LIMITED);
+            clock.advance(Duration.ofSeconds(10));
+            for (int i = 20_000; i < 20_100; i++) {
+                store.discoveredMac(mac(i), "10.0.0.9");
+            }
+            assertThat(store.discovered()).as("ten seconds refill ten").hasSize(limits.burst() + 10);
+            // An hour of flood at the refill rate: the cap holds, the ones seen longest ago go first.
+            for (int second = 0; second < 3600; second++) {
+                clock.advance(Duration.ofSeconds(1));
+                store.discoveredMac(mac(30_000 + second), "10.0.0.9");
+            }
+            assertThat(store.discovered()).hasSize(limits.max());
+            assertThat(store.discovered().get(limits.max() - 1).mac()).isEqualTo(mac(30_000 + 3599));
+            assertThat(drops).filteredOn(StateStore.DiscoveredDrop.FULL::equals)
+                    .hasSize(limits.burst() + 10 + 3600 - limits.max());
+        }
+        assertThat(Files.size(dir.resolve("journal.jsonl")) + sizeOrZero(dir.resolve("snapshot.json")))
+                .as("what the flood wrote").isLessThan(1_000_000);
+        try (StateStore store = open(limits)) {
+            assertThat(store.discovered()).as("replayed within the cap").hasSize(limits.max());
+        }
+    }
+
+    @Test
+    void theMacSeenLongestAgoIsForgottenWhenFullAndAnyUnseenForAWeek() throws Exception {
+        StateStore.DiscoveredLimits limits = new StateStore.DiscoveredLimits(3, Duration.ofDays(7), 100, 1);
+        try (StateStore store = open(limits)) {
+            for (int i = 1; i <= 3; i++) {
+                store.discoveredMac(mac(i), "10.0.0.9");
+                clock.advance(Duration.ofMinutes(2));
+            }
+            store.discoveredMac(mac(1), "10.0.0.1");
+            store.discoveredMac(mac(4), "10.0.0.9");
+            assertThat(store.discovered()).extracting(DiscoveredMac::mac).containsExactly(mac(3), mac(1), mac(4));
+            assertThat(drops).containsExactly(StateStore.DiscoveredDrop.FULL);
+            clock.advance(Duration.ofDays(7).minusMinutes(3));
+            assertThat(store.discovered()).extracting(DiscoveredMac::mac).containsExactly(mac(3), mac(1), mac(4));
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.discovered()).extracting(DiscoveredMac::mac).containsExactly(mac(1), mac(4));
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.discovered()).isEmpty();
+            assertThat(drops).filteredOn(StateStore.DiscoveredDrop.EXPIRED::equals).hasSize(3);
+        }
+        try (StateStore store = open(limits)) {
+            assertThat(store.discovered()).as("expired ones are not replayed").isEmpty();
+        }
+    }
+
+    @Test
+    void aKnownMacSeenWhileRateLimitedIsUpdatedInMemory() throws Exception {
+        StateStore.DiscoveredLimits limits = new StateStore.DiscoveredLimits(10, Duration.ofDays(7), 1, 0.001);
+        try (StateStore store = open(limits)) {
+            store.discoveredMac(mac(1), "10.0.0.1");
+            clock.advance(Duration.ofMinutes(5));
+            store.discoveredMac(mac(1), "10.0.0.2");
+            store.discoveredMac(mac(2), "10.0.0.3");
+            assertThat(store.discovered()).singleElement().satisfies(d -> {
+                assertThat(d.lastSeen()).isEqualTo(clock.instant());
+                assertThat(d.lastAddress()).isEqualTo("10.0.0.2");
+                assertThat(d.requests()).isEqualTo(2);
+            });
+            assertThat(drops).containsExactly(StateStore.DiscoveredDrop.RATE_LIMITED);
+        }
+        assertThat(Files.readAllLines(dir.resolve("journal.jsonl"))).hasSize(1);
+    }
+
+    private static long sizeOrZero(Path file) throws Exception {
+        return Files.exists(file) ? Files.size(file) : 0;
     }
 
     @Test

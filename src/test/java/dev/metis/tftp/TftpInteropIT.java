@@ -194,9 +194,10 @@ class TftpInteropIT {
         // Counted by the server: the flooder's own socket drops most answers under such a flood.
         String metrics = server.get("/metrics").body();
         java.util.regex.Matcher busy = java.util.regex.Pattern
-                .compile("metis_tftp_requests_total\\{reason=\"busy\",result=\"refused\"\\} ([0-9.]+)").matcher(metrics);
+                .compile("metis_tftp_requests_total\\{reason=\"client-busy\",result=\"refused\"\\} ([0-9.]+)").matcher(metrics);
         assertThat(busy.find()).as(metrics).isTrue();
-        assertThat(Double.parseDouble(busy.group(1))).as("at most 256 transfers per client").isGreaterThanOrEqualTo(300 - 256);
+        // 268 with at most 32 transfers per client, less what the kernel dropped of the flood on a loaded machine
+        assertThat(Double.parseDouble(busy.group(1))).as("at most 32 transfers per client").isGreaterThanOrEqualTo(150);
     }
 
     private static byte[] rrq(String path, String mode) {

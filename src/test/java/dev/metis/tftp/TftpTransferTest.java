@@ -137,6 +137,27 @@ class TftpTransferTest {
     }
 
     @Test
+    void aLongNegotiatedTimeoutStillGivesUpAfterTheStallLimit() throws Exception {
+        TftpTransfer neverAcked = new TftpTransfer(TftpSource.of(content(4000)),
+                new TftpTransfer.Settings(512, 1, 255_000, false, TftpService.MAX_RETRIES, Map.of("timeout", "255")));
+        assertThat(start(neverAcked, 0)).as("the option acknowledgement").hasSize(1);
+        assertThat(neverAcked.deadline()).isEqualTo(TftpTransfer.MAX_STALL_MILLIS);
+        assertThat(onTimeout(neverAcked, neverAcked.deadline())).isEmpty();
+        assertThat(neverAcked.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
+
+        TftpTransfer stalled = new TftpTransfer(TftpSource.of(content(40_000)),
+                new TftpTransfer.Settings(512, 1, 25_000, false, TftpService.MAX_RETRIES, Map.of("timeout", "25")));
+        start(stalled, 0);
+        onPacket(stalled, new TftpPacket.Ack(0), 1_000);
+        onPacket(stalled, new TftpPacket.Ack(1), 2_000);
+        assertThat(onTimeout(stalled, 27_000)).extracting(TftpTransferTest::block).containsExactly(2);
+        assertThat(onTimeout(stalled, 52_000)).extracting(TftpTransferTest::block).containsExactly(2);
+        assertThat(stalled.deadline()).as("the stall limit comes before the next retry").isEqualTo(62_000);
+        assertThat(onTimeout(stalled, 62_000)).isEmpty();
+        assertThat(stalled.outcome()).isEqualTo(TftpTransfer.Outcome.TIMED_OUT);
+    }
+
+    @Test
     void withoutANegotiatedTimeoutTheTimerFollowsTheRoundTripAndBacksOff() throws Exception {
         TftpTransfer transfer = new TftpTransfer(TftpSource.of(content(40_000)),
                 new TftpTransfer.Settings(512, 1, 1000, true, 3, Map.of()));
