@@ -77,7 +77,16 @@ final class CardOptions {
         }
     }
 
+    /** For commands that write a card or image: its seed carries phone-home keys from the site key. */
     Loaded load() throws InvalidInputException, CardException {
+        return load(true);
+    }
+
+    /**
+     * @param writes whether a card or image is made: otherwise ({@code plan}) a missing site key is not
+     *               made, and the seed is rendered with a stand-in key of the same length, so its size is right
+     */
+    Loaded load(boolean writes) throws InvalidInputException, CardException {
         Inventory loaded = inventory.load();
         ResolvedNode selected = InventoryOptions.node(loaded, node);
         Path cacheDir = cache != null ? cache : GoldenImages.defaultCacheDir();
@@ -85,7 +94,7 @@ final class CardOptions {
         Progress progress = new Progress(System.err, System.console() != null);
         PhoneHomeKeys keys;
         try {
-            keys = new PhoneHomeKeys(SiteKeyFile.loadOrCreate(stateDir));
+            keys = new PhoneHomeKeys(writes ? SiteKeyFile.loadOrCreate(stateDir) : SiteKeyFile.loadOrStandIn(stateDir));
         } catch (IOException e) {
             throw new CardException("cannot read or create the site key in " + stateDir + " (--state-dir): "
                     + e.getMessage(), e);

@@ -33,7 +33,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Problems.reporting(spec, () -> {
-            try (CardOptions.Loaded loaded = options.load()) {
+            try (CardOptions.Loaded loaded = options.load(false)) {
                 CardMaker.Plan plan = loaded.maker().plan(loaded.node(), device);
                 return print(loaded, plan, spec.commandLine().getOut()) ? 0 : Main.INVALID_INPUT;
             }

@@ -26,14 +26,32 @@ public final class SiteKeyFile {
         Path file = stateDir.resolve(FILE);
         if (!Files.exists(file)) {
             Files.createDirectories(stateDir);
-            byte[] fresh = new byte[BYTES];
-            new SecureRandom().nextBytes(fresh);
+            byte[] fresh = random();
             // Never replaced: cards already made carry keys derived from the first one.
             if (AtomicFile.createOnce(file, (Base64.getEncoder().encodeToString(fresh) + "\n")
                     .getBytes(StandardCharsets.US_ASCII))) {
                 return fresh;
             }
         }
+        return read(file);
+    }
+
+    /**
+     * The key if there is one, else a random one that is not saved: for renderings that only show what
+     * would be written, and must not leave a key behind.
+     */
+    public static byte[] loadOrStandIn(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(FILE);
+        return Files.exists(file) ? read(file) : random();
+    }
+
+    private static byte[] random() {
+        byte[] fresh = new byte[BYTES];
+        new SecureRandom().nextBytes(fresh);
+        return fresh;
+    }
+
+    private static byte[] read(Path file) throws IOException {
         byte[] key;
         try {
             key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
