@@ -73,12 +73,13 @@ class HttpLimitsTest {
 
         awaitTrue("the server answers the pipelined requests",
                 () -> counter("metis_http_requests_total{route=\"/assets\",status=\"200\"}") >= 16);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 50; i++) {
             assertThat(RawHttp.get("127.0.0.2", server.port, "/healthz").status()).isEqualTo(200);
             assertThat(openFileDescriptors()).as("open file descriptors").isLessThan(before + 50);
         }
-        // The socket buffers hold a few answers; the 5000 requests are not read while none of them is taken.
-        assertThat(counter("metis_http_requests_total{route=\"/assets\",status=\"200\"}")).isLessThan(200);
+        // 16 in hand and the few (of 300 kB) that the kernel's socket buffers take: the rest of the 5000
+        // requests are not read while the client takes no answer.
+        assertThat(counter("metis_http_requests_total{route=\"/assets\",status=\"200\"}")).isLessThan(100);
     }
 
     @Test
