@@ -124,8 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             httpLimits = new HttpTransport.Limits(httpRequestTimeout, httpIdleTimeout, httpConnectionsPerClient);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--http-request-timeout, --http-idle-timeout, "
-                    + "--http-connections-per-client: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "HTTP limits: " + e.getMessage());
         }
         Files.createDirectories(stateDir);
         if (!Files.isDirectory(assets)) {

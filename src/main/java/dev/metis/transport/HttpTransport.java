@@ -102,11 +102,14 @@ public final class HttpTransport implements AutoCloseable {
         public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 32);
 
         public Limits {
-            if (requestTimeout.isNegative() || requestTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException("HTTP timeouts must be longer than 0");
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("the request timeout must be longer than 0");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("the idle timeout must be longer than 0");
             }
             if (connectionsPerClient < 1) {
-                throw new IllegalArgumentException("HTTP connections per client must be at least 1");
+                throw new IllegalArgumentException("connections per client must be at least 1");
             }
         }
     }

@@ -26,6 +26,11 @@ class CommandLineTest {
         assertThat(noWindow.exitCode()).isEqualTo(2);
         assertThat(noWindow.err()).contains("--seed-window must be longer than 0");
         assertThat(Cli.run("serve", "--inventory", EXAMPLE, "--seed-window", "half an hour").exitCode()).isEqualTo(2);
+        Cli.Run noIdle = Cli.run("serve", "--inventory", EXAMPLE, "--http-idle-timeout", "0s");
+        assertThat(noIdle.exitCode()).isEqualTo(2);
+        assertThat(noIdle.err()).contains("HTTP limits: the idle timeout must be longer than 0");
+        assertThat(Cli.run("serve", "--inventory", EXAMPLE, "--http-connections-per-client", "0").err())
+                .contains("HTTP limits: connections per client must be at least 1");
     }
 
     @Test
