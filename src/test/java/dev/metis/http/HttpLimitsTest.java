@@ -83,6 +83,32 @@ class HttpLimitsTest {
     }
 
     @Test
+    void aClientThatPipelinesMoreThanTheServerHoldsAndReadsGetsEveryAnswerInOrder() throws Exception {
+        server = new ServerFixture(dir).start();
+        Socket socket = socket("127.0.0.1");
+        StringBuilder requests = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            // A file, a script answered off the event loop (it may wait for secrets), and a page from memory.
+            String path = List.of("/assets/debian/initrd.gz", "/ipxe/02:00:00:00:00:99", "/healthz").get(i % 3);
+            requests.append("GET ").append(path).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+            expected.add(path);
+        }
+        socket.getOutputStream().write(requests.toString().getBytes(US_ASCII));
+        InputStream in = socket.getInputStream();
+        for (String path : expected) {
+            String head = head(in);
+            assertThat(head).as(path).startsWith("HTTP/1.1 200");
+            byte[] body = in.readNBytes(contentLength(head));
+            switch (path) {
+                case "/assets/debian/initrd.gz" -> assertThat(body).isEqualTo(ServerFixture.pattern(1024));
+                case "/healthz" -> assertThat(new String(body, US_ASCII)).contains("\"http\"");
+                default -> assertThat(new String(body, US_ASCII)).startsWith("#!ipxe");
+            }
+        }
+    }
+
+    @Test
     void halfSentAndTricklingRequestsAreClosedAfterTheRequestTimeout() throws Exception {
         server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofSeconds(1),
                 Duration.ofHours(1), 64)).start();
