@@ -185,20 +185,21 @@ public final class HttpTransport implements AutoCloseable {
                                 RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),
                                         () -> metrics.httpClosed(MetisMetrics.HttpClose.REQUEST_TIMEOUT));
                                 ch.pipeline()
-                                        .addLast("deadline", deadline)
+                                        .addLast("request-started", deadline.bytes())
                                         // Output observed: answers that make no progress count as idle.
                                         .addLast("idle", new IdleStateHandler(true, 0, 0,
                                                 limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                                         .addLast("continue", new HttpServerExpectContinueHandler())
                                         .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                        .addLast("request-whole", deadline.requests())
                                         // One request per read(): requests pipelined in one segment wait here, decoded.
                                         .addLast("flow", new FlowControlHandler());
                                 if (tls.isPresent()) {
                                     ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
                                 }
                                 ch.pipeline().addLast("routes",
-                                        new Handler(service, metrics, view, waiting, tls.isPresent(), deadline));
+                                        new Handler(service, metrics, view, waiting, tls.isPresent()));
                             }
                         });
                 channels.add(bootstrap.bind(listeners.get(i).address()).sync().channel());
@@ -255,7 +256,6 @@ public final class HttpTransport implements AutoCloseable {
         private final HttpService.MetricsView view;
         private final Executor waiting;
         private final boolean secure;
-        private final RequestDeadline deadline;
         // The rest is touched on the connection's event loop only.
         /** Done when every earlier answer on this connection is written. */
         private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
@@ -267,13 +267,12 @@ public final class HttpTransport implements AutoCloseable {
         private boolean lastRequest;
 
         Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting,
-                boolean secure, RequestDeadline deadline) {
+                boolean secure) {
             this.service = service;
             this.metrics = metrics;
             this.view = view;
             this.waiting = waiting;
             this.secure = secure;
-            this.deadline = deadline;
         }
 
         @Override
@@ -312,7 +311,6 @@ public final class HttpTransport implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            deadline.received();
             reading = false;
             queued++;
             try {
