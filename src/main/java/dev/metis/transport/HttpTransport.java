@@ -198,8 +198,7 @@ public final class HttpTransport implements AutoCloseable {
                                 if (tls.isPresent()) {
                                     ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
                                 }
-                                ch.pipeline().addLast("routes",
-                                        new Handler(service, metrics, view, waiting, tls.isPresent()));
+                                ch.pipeline().addLast("routes", new Handler(service, metrics, view, waiting, tls.isPresent()));
                             }
                         });
                 channels.add(bootstrap.bind(listeners.get(i).address()).sync().channel());
