@@ -49,8 +49,10 @@ classes:
 nodes:
   n1: {class: c, mac: "02:00:00:00:00:01", ip: 192.0.2.21/24}
 YAML
+# wrk opens 64 connections from one address, more than one client may have by default.
 METIS_ACCESS_LOG=OFF java -jar target/metis.jar serve --no-dhcp --no-tftp --inventory "$work/inventory.yaml" --state-dir "$work/state" \
-  --boot-assets "$work/assets" --http-addr 127.0.0.1 --http-port $metis_port 2>"$work/metis.log" & metis_pid=$!
+  --boot-assets "$work/assets" --http-addr 127.0.0.1 --http-port $metis_port --http-connections-per-client 256 \
+  2>"$work/metis.log" & metis_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$metis_port/healthz" >/dev/null && curl -sf "http://127.0.0.1:$nginx_port/1k.bin" >/dev/null && break; sleep 0.1; done
 
 # user-data goes only to the booting node, with the seed token its iPXE script carries, from the address

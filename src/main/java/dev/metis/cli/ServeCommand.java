@@ -99,6 +99,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--https-port", defaultValue = "8443", description = "HTTPS port, with --tls-cert (default: ${DEFAULT-VALUE}).")
     int httpsPort;
 
+    @Option(names = "--http-request-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long an HTTP request may take to arrive whole, from its first byte; slower ones are "
+                    + "closed (default: ${DEFAULT-VALUE}).")
+    Duration httpRequestTimeout;
+
+    @Option(names = "--http-idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long an HTTP connection may go without traffic, between requests or with answers its "
+                    + "client does not read (default: ${DEFAULT-VALUE}).")
+    Duration httpIdleTimeout;
+
+    @Option(names = "--http-connections-per-client", defaultValue = "32",
+            description = "HTTP and HTTPS connections one address may have open at once; more are closed at once "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int httpConnectionsPerClient;
+
     @Override
     public Integer call() throws Exception {
         // Not a static field: picocli makes an instance of every command at start, and the first logger sets
@@ -112,6 +127,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (seedWindow.isZero()) {
             throw new ParameterException(spec.commandLine(), "--seed-window must be longer than 0");
+        }
+        HttpTransport.Limits httpLimits;
+        try {
+            httpLimits = new HttpTransport.Limits(httpRequestTimeout, httpIdleTimeout, httpConnectionsPerClient);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "HTTP limits: " + e.getMessage());
         }
         Files.createDirectories(stateDir);
         if (!Files.isDirectory(assets)) {
@@ -127,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
             MetisServer.Https https = tlsCert == null ? MetisServer.Https.OFF : new MetisServer.Https(true,
                     new InetSocketAddress(httpAddress, httpsPort), new HttpTransport.Tls(tlsCert, tlsKey));
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
-                    new InetSocketAddress(httpAddress, httpPort), https, token, reloadInterval, seedWindow,
+                    new InetSocketAddress(httpAddress, httpPort), https, httpLimits, token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
                     new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort),
                             TftpTransport.Limits.DEFAULT.withMaxPerClient(tftpPerClient)), options.environment()));

@@ -33,9 +33,22 @@ public final class MetisMetrics {
     /** What became of a DHCP datagram. */
     public enum DhcpResult { ANSWERED, IGNORED, MALFORMED }
 
+    /** Why the HTTP server closed a connection on its own. */
+    public enum HttpClose {
+        /** refused at accept: its address had as many connections open as one client may */
+        PER_CLIENT_LIMIT,
+        /** a request began to arrive but was not whole in time */
+        REQUEST_TIMEOUT,
+        /** no traffic for the idle timeout between requests */
+        IDLE,
+        /** answers waiting to be sent made no progress for the idle timeout */
+        NOT_READING
+    }
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> httpBytes = new ConcurrentHashMap<>();
+    private final Map<HttpClose, Counter> httpCloses = new ConcurrentHashMap<>();
     private final Map<String, Counter> dhcpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> tftpRequests = new ConcurrentHashMap<>();
     private final Map<String, Counter> seedRefusals = new ConcurrentHashMap<>();
@@ -68,6 +81,9 @@ public final class MetisMetrics {
         vaultReused = Counter.builder("metis.vault.cache.hits")
                 .description("Secret lookups answered without a Vault request (cached, or joined one under way)")
                 .register(registry);
+        for (HttpClose reason : HttpClose.values()) {
+            httpCloseCounter(reason);
+        }
         for (ProxyDhcpService.Port port : ProxyDhcpService.Port.values()) {
             for (DhcpResult result : DhcpResult.values()) {
                 dhcpCounter(port, result);
@@ -116,6 +132,16 @@ public final class MetisMetrics {
                     .description("HTTP response body bytes sent, by route")
                     .tag("route", route).register(registry)).increment(bytes);
         }
+    }
+
+    public void httpClosed(HttpClose reason) {
+        httpCloseCounter(reason).increment();
+    }
+
+    private Counter httpCloseCounter(HttpClose reason) {
+        return httpCloses.computeIfAbsent(reason, r -> Counter.builder("metis.http.connections.closed")
+                .description("HTTP connections the server closed on its own, by reason")
+                .tag("reason", label(r)).register(registry));
     }
 
     public void dhcpRequest(ProxyDhcpService.Port port, DhcpResult result) {

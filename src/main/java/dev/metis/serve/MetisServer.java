@@ -45,11 +45,12 @@ public final class MetisServer implements AutoCloseable {
     /**
      * Everything {@code metis serve} can be told on its command line.
      *
+     * @param httpLimits  timeouts and what one client may hold of HTTP
      * @param seedWindow  how long after its script was served a node may fetch its user-data
      * @param environment where Vault's address and credentials come from (the process environment)
      */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Https https, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
+            Https https, HttpTransport.Limits httpLimits, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
             Map<String, String> environment) {
     }
 
@@ -123,7 +124,7 @@ public final class MetisServer implements AutoCloseable {
                     settings.adminToken(), new BurnHistory(settings.stateDir()), settings.https().enabled()
                             ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
                     () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
-            http = HttpTransport.start(listeners, service, metrics);
+            http = HttpTransport.start(listeners, service, metrics, settings.httpLimits());
         } catch (IOException | RuntimeException | InterruptedException e) {
             state.close();
             inventory.close();

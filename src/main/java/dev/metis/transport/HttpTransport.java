@@ -34,6 +34,10 @@ import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.stream.ChunkedFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -43,6 +47,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -53,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +66,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP edge: Netty decodes requests, hands them to {@link HttpService}, and writes its answers,
  * files by zero-copy {@link DefaultFileRegion} (in chunks through TLS, which has to encrypt them).
- * Request lines and headers are bounded in size. Serves one or more listeners, plain or TLS, on one set
+ * Request lines and headers are bounded in size; a connection's next request is read only once its
+ * earlier answers are moving (see {@link Limits}). Serves one or more listeners, plain or TLS, on one set
  * of threads.
  */
 public final class HttpTransport implements AutoCloseable {
@@ -75,6 +82,37 @@ public final class HttpTransport implements AutoCloseable {
 
     /** Threads for answers that may wait on the secret source; also bounds how many Vault reads run at once. */
     static final int WAITING_THREADS = 16;
+
+    /**
+     * Answers one connection may have in hand (being worked on or not yet sent) before the server reads
+     * its next request: a client that pipelines requests and reads no answers holds this many at most.
+     */
+    static final int MAX_QUEUED_ANSWERS = 16;
+
+    /**
+     * What one client may hold of the server.
+     *
+     * @param requestTimeout       how long a request may take to arrive whole, from its first byte (and a TLS
+     *                             handshake from its start)
+     * @param idleTimeout          how long a connection may go without traffic either way: kept alive between
+     *                             requests, or with answers its client does not read
+     * @param connectionsPerClient connections one address may have open at once; more are closed at once
+     */
+    public record Limits(Duration requestTimeout, Duration idleTimeout, int connectionsPerClient) {
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 32);
+
+        public Limits {
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("the request timeout must be longer than 0");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("the idle timeout must be longer than 0");
+            }
+            if (connectionsPerClient < 1) {
+                throw new IllegalArgumentException("connections per client must be at least 1");
+            }
+        }
+    }
 
     /** A socket to listen on; with {@code tls}, it speaks HTTPS. */
     public record Listener(InetSocketAddress address, Optional<Tls> tls) {
@@ -100,7 +138,7 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     /** @throws IOException when a certificate or key cannot be used */
-    public static HttpTransport start(List<Listener> listeners, HttpService service, MetisMetrics metrics)
+    public static HttpTransport start(List<Listener> listeners, HttpService service, MetisMetrics metrics, Limits limits)
             throws InterruptedException, IOException {
         List<Optional<SslContext>> contexts = new ArrayList<>();
         for (Listener listener : listeners) {
@@ -121,6 +159,7 @@ public final class HttpTransport implements AutoCloseable {
                 return metrics.scrapeContentType();
             }
         };
+        ClientConnections clients = new ClientConnections(limits.connectionsPerClient());
         List<Channel> channels = new ArrayList<>();
         try {
             for (int i = 0; i < listeners.size(); i++) {
@@ -128,14 +167,34 @@ public final class HttpTransport implements AutoCloseable {
                 ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(EventLoops.serverChannel())
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        // The handler asks for each request when it is ready for it (backpressure).
+                        .childOption(ChannelOption.AUTO_READ, false)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
-                                tls.ifPresent(context -> ch.pipeline().addLast("tls", context.newHandler(ch.alloc())));
+                                if (!clients.admit(ch)) {
+                                    metrics.httpClosed(MetisMetrics.HttpClose.PER_CLIENT_LIMIT);
+                                    ch.close();
+                                    return;
+                                }
+                                tls.ifPresent(context -> {
+                                    SslHandler handler = context.newHandler(ch.alloc());
+                                    handler.setHandshakeTimeout(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                                    ch.pipeline().addLast("tls", handler);
+                                });
+                                RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),
+                                        () -> metrics.httpClosed(MetisMetrics.HttpClose.REQUEST_TIMEOUT));
                                 ch.pipeline()
+                                        .addLast("request-started", deadline.bytes())
+                                        // Output observed: answers that make no progress count as idle.
+                                        .addLast("idle", new IdleStateHandler(true, 0, 0,
+                                                limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                                         .addLast("continue", new HttpServerExpectContinueHandler())
-                                        .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES));
+                                        .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                        .addLast("request-whole", deadline.requests())
+                                        // One request per read(): requests pipelined in one segment wait here, decoded.
+                                        .addLast("flow", new FlowControlHandler());
                                 if (tls.isPresent()) {
                                     ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
                                 }
@@ -185,8 +244,8 @@ public final class HttpTransport implements AutoCloseable {
     @Override
     public void close() {
         channels.forEach(c -> c.close().syncUninterruptibly());
-        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         waiting.shutdownNow();
     }
 
@@ -196,8 +255,15 @@ public final class HttpTransport implements AutoCloseable {
         private final HttpService.MetricsView view;
         private final Executor waiting;
         private final boolean secure;
-        /** Done when every earlier answer on this connection is written; touched on its event loop only. */
+        // The rest is touched on the connection's event loop only.
+        /** Done when every earlier answer on this connection is written. */
         private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+        /** Requests read whose answers are not yet sent whole. */
+        private int queued;
+        /** A read() is asked for and no request has come of it yet. */
+        private boolean reading;
+        /** The client asked to close after its last request: nothing more is read. */
+        private boolean lastRequest;
 
         Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting,
                 boolean secure) {
@@ -209,7 +275,51 @@ public final class HttpTransport implements AutoCloseable {
         }
 
         @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            readMore(ctx);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            readMore(ctx);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        /**
+         * Reads the next request unless the client's answers pile up (too many in hand, or more bytes
+         * waiting to be sent than the write buffer's high-water mark): a client that does not read its
+         * answers stops being read, and holds no more of the server's memory or files.
+         */
+        private void readMore(ChannelHandlerContext ctx) {
+            if (!reading && !lastRequest && queued < MAX_QUEUED_ANSWERS && ctx.channel().isWritable()) {
+                reading = true;
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (!(event instanceof IdleStateEvent)) {
+                ctx.fireUserEventTriggered(event);
+            } else if (previous.isDone()) { // an answer waiting for Vault is not the client's idleness
+                metrics.httpClosed(queued > 0 ? MetisMetrics.HttpClose.NOT_READING : MetisMetrics.HttpClose.IDLE);
+                ctx.close();
+            }
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            reading = false;
+            queued++;
+            try {
+                answer(ctx, request);
+            } finally {
+                readMore(ctx);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, FullHttpRequest request) {
             long started = System.nanoTime();
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
             String method = request.method().name();
@@ -242,6 +352,7 @@ public final class HttpTransport implements AutoCloseable {
                 answer = () -> service.handle(decoded, view);
                 mayWait = HttpService.mayWait(decoded);
             }
+            lastRequest = !keepAlive;
             if (previous.isDone() && !mayWait) {
                 finish(ctx, answer.get(), keepAlive, remote, method, uri, started);
                 return;
@@ -278,10 +389,10 @@ public final class HttpTransport implements AutoCloseable {
                 FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
                 headers(full, response, keepAlive);
                 last = ctx.writeAndFlush(full);
-            } else {
-                RandomAccessFile raf;
+            } else if (secure) {
+                ChunkedFile chunks;
                 try {
-                    raf = new RandomAccessFile(response.file().toFile(), "r");
+                    chunks = chunks(response);
                 } catch (IOException e) {
                     LOG.warn("cannot open {}: {}", response.file(), e.toString());
                     FullHttpResponse error = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -290,25 +401,37 @@ public final class HttpTransport implements AutoCloseable {
                     ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
-                DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-                headers(head, response, keepAlive);
-                ctx.write(head);
-                if (secure) {
-                    try {
-                        last = ctx.writeAndFlush(new HttpChunkedInput(
-                                new ChunkedFile(raf, response.offset(), response.length(), TLS_CHUNK_BYTES)));
-                    } catch (IOException e) {
-                        LOG.warn("cannot read {}: {}", response.file(), e.toString());
-                        ctx.close();
-                        return;
-                    }
-                } else {
-                    ctx.write(new DefaultFileRegion(raf.getChannel(), response.offset(), response.length()));
-                    last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                }
+                ctx.write(fileHead(status, response, keepAlive));
+                last = ctx.writeAndFlush(new HttpChunkedInput(chunks));
+            } else {
+                ctx.write(fileHead(status, response, keepAlive));
+                // Opened when its turn to be sent comes and closed once sent, so answers queued behind a
+                // slow reader hold no file open.
+                ctx.write(new DefaultFileRegion(response.file().toFile(), response.offset(), response.length()));
+                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             }
+            last.addListener(sent -> {
+                queued--;
+                readMore(ctx);
+            });
             if (!keepAlive) {
                 last.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static DefaultHttpResponse fileHead(HttpResponseStatus status, HttpResponse response, boolean keepAlive) {
+            DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+            headers(head, response, keepAlive);
+            return head;
+        }
+
+        private static ChunkedFile chunks(HttpResponse response) throws IOException {
+            RandomAccessFile file = new RandomAccessFile(response.file().toFile(), "r");
+            try {
+                return new ChunkedFile(file, response.offset(), response.length(), TLS_CHUNK_BYTES);
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
             }
         }
 

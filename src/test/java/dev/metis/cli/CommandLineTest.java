@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CommandLineTest {
@@ -27,10 +29,23 @@ class CommandLineTest {
         assertThat(noWindow.err()).contains("--seed-window must be longer than 0");
         assertThat(Cli.run("serve", "--inventory", EXAMPLE, "--seed-window", "half an hour").exitCode()).isEqualTo(2);
         // with a state dir of its own and no boot assets, so that a serve that took 0 would stop, not run
-        Cli.Run noTftpSlot = Cli.run("serve", "--inventory", EXAMPLE, "--tftp-per-client", "0", "--state-dir",
-                "target/tftp-per-client-state", "--boot-assets", "target/no-such-assets");
+        String[] stops = {"--state-dir", "target/limits-state", "--boot-assets", "target/no-such-assets"};
+        Cli.Run noTftpSlot = Cli.run(serve(stops, "--tftp-per-client", "0"));
         assertThat(noTftpSlot.exitCode()).isEqualTo(2);
         assertThat(noTftpSlot.err()).contains("--tftp-per-client must be at least 1");
+        Cli.Run noIdle = Cli.run(serve(stops, "--http-idle-timeout", "0s"));
+        assertThat(noIdle.exitCode()).isEqualTo(2);
+        assertThat(noIdle.err()).contains("HTTP limits: the idle timeout must be longer than 0");
+        assertThat(Cli.run(serve(stops, "--http-connections-per-client", "0")).err())
+                .contains("HTTP limits: connections per client must be at least 1");
+    }
+
+    /** {@code serve} on the example inventory with {@code stops} and then {@code flags}. */
+    private static String[] serve(String[] stops, String... flags) {
+        List<String> args = new ArrayList<>(List.of("serve", "--inventory", EXAMPLE));
+        args.addAll(List.of(stops));
+        args.addAll(List.of(flags));
+        return args.toArray(String[]::new);
     }
 
     @Test

@@ -8,13 +8,23 @@ import dev.metis.testing.Cli;
 import dev.metis.testing.ExternalTool;
 import dev.metis.testing.RawHttp;
 import dev.metis.testing.ServerFixture;
+import dev.metis.transport.HttpTransport;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +105,85 @@ class HttpsIT {
             assertThat(RawHttp.get("127.0.0.22", running.port, "/ipxe/02:00:00:00:00:02").status())
                     .as("web-2's script, from its address").isEqualTo(200);
             assertThat(running.post(running.phoneHomePath("web-1", ServerFixture.MAC), "hostname=web-1").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void overTlsSlowRequestsAreClosedAndAClientThatDoesNotReadHoldsFewAnswers() throws Exception {
+        Path[] tls = selfSigned();
+        ServerFixture server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofSeconds(1),
+                Duration.ofHours(1), 64));
+        int https = server.withHttps(tls[0], tls[1]);
+        try (ServerFixture running = server.start()) {
+            HttpClient client = HttpClient.newBuilder().sslContext(PemTrust.trusting(tls[0])).build();
+            Supplier<String> metrics = () -> {
+                try {
+                    return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https + "/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            String kernelAnswers = "metis_http_requests_total{route=\"/assets\",status=\"200\"} ";
+            assertThat(answered(metrics.get(), kernelAnswers)).isZero();
+            SSLSocketFactory sockets = PemTrust.trusting(tls[0]).getSocketFactory();
+            try (SSLSocket halfSent = (SSLSocket) sockets.createSocket("127.0.0.1", https)) {
+                halfSent.setSoTimeout(60_000);
+                halfSent.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                halfSent.getOutputStream().flush();
+                try {
+                    assertThat(halfSent.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("a half-sent request over TLS was kept for a minute", e);
+                } catch (IOException closedWithoutNotify) {
+                    // closed, too
+                }
+            }
+            assertThat(metrics.get()).contains("metis_http_connections_closed_total{reason=\"request_timeout\"} 1.0");
+
+            long before = openFileDescriptors();
+            // Over a socket of its own: closing an SSLSocket waits for its writer, which the server no longer reads.
+            Socket raw = new Socket("127.0.0.1", https);
+            SSLSocket hostile = (SSLSocket) sockets.createSocket(raw, "127.0.0.1", https, true);
+            byte[] request = ("GET /assets/debian/vmlinuz HTTP/1.1\r\nHost: x\r\nX-Pad: " + "p".repeat(2000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            Thread pipelining = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 5000; i++) {
+                        hostile.getOutputStream().write(request);
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "pipelining-tls-client");
+            pipelining.setDaemon(true);
+            pipelining.start();
+            try (raw) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (answered(metrics.get(), kernelAnswers) < 1) {
+                    assertThat(System.nanoTime()).as("the server answers the pipelined requests").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                for (int i = 0; i < 50; i++) {
+                    assertThat(RawHttp.get("127.0.0.2", running.port, "/healthz").status()).isEqualTo(200);
+                    assertThat(openFileDescriptors()).as("open file descriptors").isLessThan(before + 50);
+                }
+                // Through TLS the answers' bytes count against the write buffer: reading stops after the first.
+                assertThat(answered(metrics.get(), kernelAnswers)).isLessThan(100);
+                assertThat(metrics.get()).as("requests that arrived whole are not slow, however long they wait for the server")
+                        .contains("metis_http_connections_closed_total{reason=\"request_timeout\"} 1.0");
+            }
+        }
+    }
+
+    private static double answered(String metrics, String series) {
+        int at = metrics.indexOf(series);
+        return at < 0 ? 0 : Double.parseDouble(metrics.substring(at + series.length(), metrics.indexOf('\n', at)));
+    }
+
+    private static long openFileDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 

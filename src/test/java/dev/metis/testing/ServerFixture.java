@@ -52,6 +52,7 @@ public final class ServerFixture implements AutoCloseable {
     private Map<String, String> environment = Map.of();
     private Clock clock = Clock.systemUTC();
     private MetisServer.Https https = MetisServer.Https.OFF;
+    private HttpTransport.Limits httpLimits = HttpTransport.Limits.DEFAULT;
     private MetisServer.Dhcp dhcp = MetisServer.Dhcp.OFF;
 
     public ServerFixture(Path dir) throws Exception {
@@ -118,6 +119,12 @@ public final class ServerFixture implements AutoCloseable {
         return this;
     }
 
+    /** HTTP timeouts and per-client connection cap, for tests that need them short or small. */
+    public ServerFixture withHttpLimits(HttpTransport.Limits limits) {
+        this.httpLimits = limits;
+        return this;
+    }
+
     /** HTTPS on a free port besides plain HTTP; returns the port. */
     public int withHttps(Path certificate, Path key) throws IOException {
         https = new MetisServer.Https(true, new InetSocketAddress("127.0.0.1", freePort()),
@@ -133,7 +140,7 @@ public final class ServerFixture implements AutoCloseable {
 
     public ServerFixture start() throws Exception {
         server = MetisServer.start(new MetisServer.Settings(inventory, state, assets, tftpRoot,
-                new InetSocketAddress("127.0.0.1", port), https, Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
+                new InetSocketAddress("127.0.0.1", port), https, httpLimits, Secret.of(ADMIN_TOKEN), Duration.ofMillis(100),
                 Duration.ofMinutes(30), dhcp, new MetisServer.Tftp(true, new InetSocketAddress("127.0.0.1", tftpPort)),
                 environment), clock);
         return this;
