@@ -43,7 +43,7 @@ final class SecretsFile {
     }
 
     static Contents read(Path file) throws InvalidInputException {
-        YamlNode root = YamlReader.read(file, "secrets");
+        YamlNode root = YamlReader.read(file, "secrets", false);
         List<Problem> problems = new ArrayList<>();
         YamlNode checked = new SchemaCheck(Mappers.binding(), false).check(root, Layout.class, "secrets", problems);
         if (!problems.isEmpty()) {

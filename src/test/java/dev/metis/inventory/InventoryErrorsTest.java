@@ -93,6 +93,33 @@ class InventoryErrorsTest {
     }
 
     @Test
+    void aRecursiveAliasIsAProblemAtItsAnchorNotAStackOverflow() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\n" + InventoryFixture.RECURSIVE_ALIAS);
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":2:7: YAML: recursive alias: the node anchored here contains an alias of itself");
+    }
+
+    /** A few lines that would unfold to more values than the heap holds are refused once they pass the bound. */
+    @Test
+    void anAliasBombIsRefusedAtItsEntryBeforeItFillsTheHeap() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\n" + InventoryFixture.aliasBomb("bomb"));
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":2:1: YAML: the document unfolds to more than " + YamlReader.MAX_VALUES
+                        + " values (aliases repeating large parts?) within this entry");
+    }
+
+    @Test
+    void aliasesWithinTheBoundStillUnfold() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}, dns: &dns [192.0.2.53, 192.0.2.54]}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, ntp: *dns}
+                """);
+        assertThat(InventoryLoader.load(file).node("a").orElseThrow().spec().ntp()).hasSize(2);
+    }
+
+    @Test
     void duplicateKeysAreErrorsNotSilentOverrides() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
                 classes:
