@@ -130,6 +130,14 @@ class CanarySecretTest {
         }
     }
 
+    @Test
+    void aNodeOrExtraWithoutAValueIsAProblemAtItsLine() throws Exception {
+        writeSecrets("nodes:\n  n1:\n  n2: {extra: {psk: %s, wifi: }}\n".formatted(CANARY));
+        String output = runAll();
+        assertThat(output).contains("secrets.yaml:2:3: secrets.nodes.n1: no value (write {} for a node with no secrets of its own)",
+                "secrets.yaml:3:38: secrets.nodes.n2.extra.wifi: no value").doesNotContain(CANARY, "Exception", "metis: ");
+    }
+
     /** Each command reports them as problems, with no stack trace and without unfolding the bomb. */
     @Test
     void aRecursiveAliasOrAnAliasBombInTheSecretsFileIsAProblem() throws Exception {
