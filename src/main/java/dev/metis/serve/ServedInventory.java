@@ -153,39 +153,46 @@ public final class ServedInventory implements AutoCloseable {
 
     /**
      * Loads the files again if they changed. An invalid edit is logged with every problem and
-     * counted, and the previous generation keeps serving.
+     * counted, and the previous generation keeps serving. Nothing is thrown: this runs as a scheduled
+     * task, which anything thrown would cancel for good, leaving later edits unseen.
      */
     public synchronized boolean reloadIfChanged() {
-        byte[] print = fingerprint();
-        if (Arrays.equals(print, fingerprint)) {
-            return false;
-        }
-        fingerprint = print;
         try {
-            Generation previous = current;
-            Generation next = build(previous.number() + 1);
-            boolean secretsMoved = !Objects.equals(secretsFile(next), secretsFile(previous));
-            current = next;
-            if (next.secrets != previous.secrets) {
-                previous.secrets.close();
+            byte[] print = fingerprint();
+            if (Arrays.equals(print, fingerprint)) {
+                return false;
             }
-            if (secretsMoved) {
-                fingerprint = fingerprint();
-            }
-            metrics.inventoryReload(true);
-            LOG.info("inventory reloaded from {}: {} nodes (generation {})", file, next.inventory().nodes().size(),
-                    next.number());
-            return true;
+            fingerprint = print;
+            return reload();
         } catch (InvalidInputException e) {
             metrics.inventoryReload(false);
             LOG.error("inventory edit rejected, still serving generation {}; {} problem(s):\n{}", current.number(),
                     e.problems().size(), e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // A bug, not a bad edit, but the last good generation serves on all the same. The message is left
+            // out: one from a library reading the secrets file may quote a value LeakGuard does not know yet.
             metrics.inventoryReload(false);
-            LOG.error("inventory edit rejected, still serving generation {}: {}", current.number(), e.getMessage());
-            return false;
+            LOG.error("inventory edit rejected, still serving generation {}: unexpected {} at {}", current.number(),
+                    e.getClass().getName(), e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
         }
+        return false;
+    }
+
+    private boolean reload() throws InvalidInputException {
+        Generation previous = current;
+        Generation next = build(previous.number() + 1);
+        boolean secretsMoved = !Objects.equals(secretsFile(next), secretsFile(previous));
+        current = next;
+        if (next.secrets != previous.secrets) {
+            previous.secrets.close();
+        }
+        if (secretsMoved) {
+            fingerprint = fingerprint();
+        }
+        metrics.inventoryReload(true);
+        LOG.info("inventory reloaded from {}: {} nodes (generation {})", file, next.inventory().nodes().size(),
+                next.number());
+        return true;
     }
 
     private Generation build(long number) throws InvalidInputException {
