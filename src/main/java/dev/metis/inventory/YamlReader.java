@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.comments.CommentLine;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -24,6 +25,10 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.Parser;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads a YAML file into {@link YamlNode}s with positions. SnakeYAML (which Jackson's YAML module
@@ -33,12 +38,16 @@ import org.yaml.snakeyaml.nodes.Tag;
  * huge or endless tree: an alias inside the node it names ({@code x: &r {a: *r}}), or a few levels of
  * aliases repeated ({@code [*p, *p, *p]}), which grow as a power of the levels within SnakeYAML's
  * alias limit. Unfolding is what would overflow the stack or fill the heap, so it stops at a cycle and
- * at {@value #MAX_VALUES} values.
+ * at {@value #MAX_VALUES} values. SnakeYAML's own graph is bounded the same way as it is composed, so a
+ * long file costs no more than a short one that unfolds as far.
  */
 public final class YamlReader {
 
-    /** Far above any inventory of a small site (each node is a handful of values), far below a full heap. */
-    static final int MAX_VALUES = 200_000;
+    /**
+     * Far above the inventory of a small site (a node is some 5 to 20 values), and some 50 MB of heap
+     * while loading: a 256 MB heap loads it with room to serve.
+     */
+    static final int MAX_VALUES = 50_000;
 
     /**
      * SnakeYAML problems that quote nothing of the file. Others may (an alias or tag name, an escape
@@ -76,7 +85,9 @@ public final class YamlReader {
         options.setNestingDepthLimit(64);
         Node root;
         try (Reader reader = new StringReader(text)) {
-            root = new Yaml(options).compose(reader);
+            root = new CountingComposer(new ParserImpl(new StreamReader(reader), options), options).getSingleNode();
+        } catch (CountingComposer.TooManyValues e) {
+            throw new InvalidInputException(List.of(new Problem(position(file, e.getProblemMark()), "YAML: " + e.getProblem())));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : String.valueOf(e.getMessage());
@@ -110,6 +121,47 @@ public final class YamlReader {
             return "'!!' tags are not allowed";
         }
         return "not valid YAML here (the parser's description is left out, as it may quote the file)";
+    }
+
+    /** SnakeYAML's composer, counting the nodes it makes. */
+    private static final class CountingComposer extends Composer {
+
+        private int nodes;
+
+        CountingComposer(Parser parser, LoaderOptions options) {
+            super(parser, new Resolver(), options);
+        }
+
+        @Override
+        protected Node composeScalarNode(String anchor, List<CommentLine> blockComments) {
+            count();
+            return super.composeScalarNode(anchor, blockComments);
+        }
+
+        @Override
+        protected Node composeSequenceNode(String anchor) {
+            count();
+            return super.composeSequenceNode(anchor);
+        }
+
+        @Override
+        protected Node composeMappingNode(String anchor) {
+            count();
+            return super.composeMappingNode(anchor);
+        }
+
+        /** Keys count too: they are what a long mapping is made of. */
+        private void count() {
+            if (++nodes > MAX_VALUES) {
+                throw new TooManyValues(parser.peekEvent().getStartMark());
+            }
+        }
+
+        static final class TooManyValues extends MarkedYAMLException {
+            TooManyValues(Mark mark) {
+                super(null, null, "the document has more than " + MAX_VALUES + " keys and values", mark);
+            }
+        }
     }
 
     /** One document's graph unfolded into a tree, counting values and watching for cycles on the way. */

@@ -108,6 +108,16 @@ class InventoryErrorsTest {
                         + " values (aliases repeating large parts?) within this entry");
     }
 
+    /** SnakeYAML's own graph of a long file is bounded as it is read, like an alias bomb's unfolding. */
+    @Test
+    void aLongFileIsRefusedAtTheValueThatPassesTheBound() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\nbig:\n" + "  - x\n".repeat(YamlReader.MAX_VALUES));
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                // seven before the first item (the root, site, its mapping, name, x, big, the list), on line 2
+                .hasMessage(file + ":" + (YamlReader.MAX_VALUES + 1 - 7 + 2) + ":5: YAML: the document has more than "
+                        + YamlReader.MAX_VALUES + " keys and values");
+    }
+
     @Test
     void aliasesWithinTheBoundStillUnfold() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
