@@ -49,6 +49,9 @@ public final class YamlReader {
      */
     static final int MAX_VALUES = 50_000;
 
+    /** SnakeYAML's own bound on characters, as bytes: a file within it is within SnakeYAML's. */
+    public static final int MAX_BYTES = new LoaderOptions().getCodePointLimit();
+
     /**
      * SnakeYAML problems that quote nothing of the file. Others may (an alias or tag name, an escape
      * sequence, a character), so in a secrets file they are replaced by a description of their own.
@@ -69,6 +72,12 @@ public final class YamlReader {
     public static YamlNode read(Path file, String layer, boolean quoteValues) throws InvalidInputException {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                // before reading it: a file bigger than the heap would otherwise end the server
+                throw new InvalidInputException(List.of(new Problem(new SourcePos(file, 1, 1), "YAML: the file has "
+                        + size + " bytes, more than the " + MAX_BYTES + " a document may have")));
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InvalidInputException(List.of(new Problem(new SourcePos(file, 1, 1),

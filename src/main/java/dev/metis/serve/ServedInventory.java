@@ -8,6 +8,7 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
 import dev.metis.inventory.ResolvedNode;
+import dev.metis.inventory.YamlReader;
 import dev.metis.inventory.Site;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.NodeSecrets;
@@ -16,6 +17,8 @@ import dev.metis.secrets.SecretSources;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.secrets.VaultSecretSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -232,10 +235,10 @@ public final class ServedInventory implements AutoCloseable {
      */
     private byte[] fingerprint() {
         MessageDigest digest = Sha256.newDigest();
-        digest.update(readOrEmpty(file));
+        digestOf(file, digest);
         Path secrets = secretsFile(current);
         if (secrets != null) {
-            digest.update(readOrEmpty(secrets));
+            digestOf(secrets, digest);
         }
         return digest.digest();
     }
@@ -245,11 +248,18 @@ public final class ServedInventory implements AutoCloseable {
         return settings == null || settings.file() == null ? null : generation.inventory().resolve(settings.file());
     }
 
-    private static byte[] readOrEmpty(Path path) {
-        try {
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            return new byte[0];
+    /**
+     * The file's size and at most its first bytes a YAML document may have: enough to see every edit that
+     * could load, without reading a file too big for the heap (it is refused unread, and stays refused
+     * until its size changes). A file that cannot be read counts as empty.
+     */
+    private static void digestOf(Path path, MessageDigest digest) {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] head = in.readNBytes(YamlReader.MAX_BYTES + 1);
+            digest.update(head);
+            digest.update(Long.toString(Files.size(path)).getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException unreadable) {
+            // as an empty file: the reload that follows says why it cannot be read
         }
     }
 

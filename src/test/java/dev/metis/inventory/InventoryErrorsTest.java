@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,18 @@ class InventoryErrorsTest {
                 // seven before the first item (the root, site, its mapping, name, x, big, the list), on line 2
                 .hasMessage(file + ":" + (YamlReader.MAX_VALUES + 1 - 7 + 2) + ":5: YAML: the document has more than "
                         + YamlReader.MAX_VALUES + " keys and values");
+    }
+
+    /** Refused before it is read: a file bigger than the heap would end the process. */
+    @Test
+    void aFileOfMoreBytesThanADocumentMayHaveIsNotRead() throws Exception {
+        Path file = dir.resolve("inventory.yaml");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(4L << 30);
+        }
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":1:1: YAML: the file has " + (4L << 30) + " bytes, more than the "
+                        + YamlReader.MAX_BYTES + " a document may have");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.testing.InventoryFixture;
 import dev.metis.testing.LogCapture;
 import dev.metis.testing.ServerFixture;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Edits that would unfold without end (a recursive alias) or past the heap (an alias bomb), in the
- * inventory and in the secrets file of a running server: each is a rejected reload, the last good
+ * Edits that would unfold without end (a recursive alias) or past the heap (an alias bomb, a file
+ * bigger than the heap), in the inventory and in the secrets file of a running server: each is a rejected reload, the last good
  * inventory keeps serving, and the next good edit is still picked up.
  */
 class HostileYamlReloadTest {
@@ -40,11 +41,15 @@ class HostileYamlReloadTest {
             awaitFailedReloads(running, 1);
             Files.writeString(server.inventory, inventory + InventoryFixture.aliasBomb("bomb"));
             awaitFailedReloads(running, 2);
+            try (RandomAccessFile sparse = new RandomAccessFile(server.inventory.toFile(), "rw")) {
+                sparse.setLength(4L << 30);
+            }
+            awaitFailedReloads(running, 3);
             Files.writeString(server.inventory, inventory);
             Files.writeString(secrets, goodSecrets + InventoryFixture.RECURSIVE_ALIAS);
-            awaitFailedReloads(running, 3);
-            Files.writeString(secrets, goodSecrets + InventoryFixture.aliasBomb("defaults"));
             awaitFailedReloads(running, 4);
+            Files.writeString(secrets, goodSecrets + InventoryFixture.aliasBomb("defaults"));
+            awaitFailedReloads(running, 5);
             assertThat(health(running).get("inventory_generation").asInt()).isEqualTo(1);
 
             Files.writeString(secrets, goodSecrets);
@@ -58,7 +63,8 @@ class HostileYamlReloadTest {
                     .contains("timezone: Europe/Paris", "token: " + CANARY);
             assertThat(logs.text()).contains("inventory.yaml:21:7: YAML: recursive alias",
                     "inventory.yaml:21:1: YAML: the document unfolds to more than", "secrets.yaml:4:7: YAML: recursive alias",
-                    "secrets.yaml:4:1: YAML: the document unfolds to more than").doesNotContain(CANARY);
+                    "secrets.yaml:4:1: YAML: the document unfolds to more than",
+                    "inventory.yaml:1:1: YAML: the file has " + (4L << 30) + " bytes").doesNotContain(CANARY);
         }
     }
 
