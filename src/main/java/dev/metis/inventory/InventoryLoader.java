@@ -42,7 +42,7 @@ public final class InventoryLoader {
     }
 
     private Inventory load() throws InvalidInputException {
-        YamlNode root = YamlReader.read(file, "inventory");
+        YamlNode root = YamlReader.read(file, "inventory", true);
         if (!(root instanceof YamlNode.Mapping top)) {
             throw new InvalidInputException(List.of(new Problem(root.pos(),
                     "an inventory is a mapping with 'site', 'classes' and 'nodes'")));

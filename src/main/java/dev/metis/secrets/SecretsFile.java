@@ -43,9 +43,12 @@ final class SecretsFile {
     }
 
     static Contents read(Path file) throws InvalidInputException {
-        YamlNode root = YamlReader.read(file, "secrets");
+        YamlNode root = YamlReader.read(file, "secrets", false);
         List<Problem> problems = new ArrayList<>();
         YamlNode checked = new SchemaCheck(Mappers.binding(), false).check(root, Layout.class, "secrets", problems);
+        if (checked instanceof YamlNode.Mapping top) {
+            emptyMapValues(top, problems);
+        }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
@@ -58,6 +61,36 @@ final class SecretsFile {
                 layout.defaults() == null ? Entry.EMPTY : layout.defaults(),
                 layout.nodes() == null ? Map.of() : Map.copyOf(layout.nodes()),
                 positions);
+    }
+
+    /**
+     * A node or an {@code extra} name written without a value. The schema lets nulls through (in the
+     * inventory they remove an inherited value), but the file's maps cannot hold one.
+     */
+    private static void emptyMapValues(YamlNode.Mapping top, List<Problem> problems) {
+        if (top.get("defaults") instanceof YamlNode.Mapping defaults) {
+            emptyExtras(defaults, "secrets.defaults", problems);
+        }
+        if (top.get("nodes") instanceof YamlNode.Mapping nodes) {
+            nodes.entries().forEach((name, entry) -> {
+                String path = "secrets.nodes." + name;
+                if (entry instanceof YamlNode.Mapping fields) {
+                    emptyExtras(fields, path, problems);
+                } else {
+                    problems.add(new Problem(nodes.keyPos(name), path + ": no value (write {} for a node with no secrets of its own)"));
+                }
+            });
+        }
+    }
+
+    private static void emptyExtras(YamlNode.Mapping entry, String path, List<Problem> problems) {
+        if (entry.get("extra") instanceof YamlNode.Mapping extra) {
+            extra.entries().forEach((name, value) -> {
+                if (value instanceof YamlNode.Scalar scalar && scalar.isNull()) {
+                    problems.add(new Problem(extra.keyPos(name), path + ".extra." + name + ": no value"));
+                }
+            });
+        }
     }
 
     /** A name that matches no node is almost always a typo that would leave a node without its secrets. */

@@ -1,5 +1,6 @@
 package dev.metis.secrets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.inventory.ResolvedNode;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.vault.authentication.AppRoleAuthentication;
@@ -21,13 +24,16 @@ import org.springframework.vault.authentication.AppRoleAuthenticationOptions;
 import org.springframework.vault.authentication.ClientAuthentication;
 import org.springframework.vault.authentication.LifecycleAwareSessionManager;
 import org.springframework.vault.authentication.TokenAuthentication;
+import org.springframework.vault.authentication.event.LoginTokenRenewalFailedEvent;
+import org.springframework.vault.authentication.event.LoginTokenRevocationFailedEvent;
 import org.springframework.vault.client.VaultClients;
 import org.springframework.vault.client.VaultEndpoint;
 import org.springframework.vault.core.VaultTemplate;
 import org.springframework.vault.support.VaultToken;
 import org.springframework.web.client.HttpStatusCodeException;
-import org.springframework.web.client.RestClientException;
+import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.client.RestOperations;
+import org.springframework.web.client.UnknownContentTypeException;
 
 /**
  * Node secrets from a Vault KV v2 mount, read with spring-vault over real HTTP. Token and AppRole
@@ -179,6 +185,11 @@ public final class VaultSecretSource implements SecretSource {
         }
     }
 
+    /**
+     * Names what went wrong without quoting what came back: a proxy or captive portal in front of Vault
+     * may answer anything, and these messages reach /healthz, the API and logs. Only Vault's own
+     * {@code errors} list is quoted.
+     */
     private Result failure(RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof SocketTimeoutException) {
@@ -187,18 +198,36 @@ public final class VaultSecretSource implements SecretSource {
             if (cause instanceof ConnectException) {
                 return new Failed(Reason.UNREACHABLE, "unreachable (connection refused or no route)");
             }
+            if (cause instanceof JsonProcessingException || cause instanceof UnknownContentTypeException) {
+                break; // an answer came, just not one Vault gives
+            }
             if (cause instanceof IOException io) {
                 return new Failed(Reason.UNREACHABLE, "unreachable (" + io.getClass().getSimpleName()
                         + (io.getMessage() == null ? "" : ": " + clip(io.getMessage())) + ")");
             }
         }
+        String answer = answer(e);
         if (e instanceof org.springframework.vault.authentication.VaultLoginException) {
-            return new Failed(Reason.LOGIN, settings.credentials().method() + " login failed: " + clip(e.getMessage()));
+            return new Failed(Reason.LOGIN, settings.credentials().method() + " login failed: " + answer);
         }
-        if (e instanceof RestClientException) {
-            return new Failed(Reason.ERROR, "unexpected answer: " + clip(e.getMessage()));
+        return new Failed(Reason.ERROR, answer);
+    }
+
+    /** The answer behind a failed request, described: its HTTP status, and Vault's errors when it sent some. */
+    private static String answer(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RestClientResponseException response) {
+                return vaultErrors(response.getResponseBodyAsString()).map(errors -> errors + " ").orElse("")
+                        + "(HTTP " + response.getStatusCode().value() + ")";
+            }
+            if (cause instanceof UnknownContentTypeException unknown) {
+                return "an answer that is not Vault's JSON (HTTP " + unknown.getStatusCode().value() + ")";
+            }
+            if (cause instanceof JsonProcessingException) {
+                return "an answer that is not Vault's JSON";
+            }
         }
-        return new Failed(Reason.ERROR, e.getClass().getSimpleName() + ": " + clip(e.getMessage()));
+        return "unexpected " + e.getClass().getSimpleName();
     }
 
     private static String clip(String text) {
@@ -235,14 +264,27 @@ public final class VaultSecretSource implements SecretSource {
         }
     }
 
-    /** spring-vault's session manager, with a way to forget the token without revoking it. */
+    /**
+     * spring-vault's session manager, with a way to forget the token without revoking it. Its own log
+     * lines (logger {@code ...VaultSecretSource$Session}, off in logback.xml) quote what Vault or a proxy
+     * answered; its renewal and revocation failures are logged here instead, described.
+     */
     private static final class Session extends LifecycleAwareSessionManager {
+
+        private static final Logger LOG = LoggerFactory.getLogger(VaultSecretSource.class);
 
         private final ThreadPoolTaskScheduler scheduler;
 
         Session(ClientAuthentication authentication, ThreadPoolTaskScheduler scheduler, RestOperations rest) {
             super(authentication, scheduler, rest);
             this.scheduler = scheduler;
+            addErrorListener(event -> {
+                if (event instanceof LoginTokenRenewalFailedEvent) {
+                    LOG.warn("Vault token renewal failed: {}; the next read logs in again", answer(event.getException()));
+                } else if (event instanceof LoginTokenRevocationFailedEvent) {
+                    LOG.warn("Vault token revocation failed: {}", answer(event.getException()));
+                }
+            });
         }
 
         /** The token for the next request; one Metis logged in for is as secret as the credentials it came from. */

@@ -9,6 +9,7 @@ import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
 import dev.metis.inventory.ResolvedNode;
+import dev.metis.inventory.YamlReader;
 import dev.metis.inventory.Site;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.NodeSecrets;
@@ -17,6 +18,8 @@ import dev.metis.secrets.SecretSources;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.secrets.VaultSecretSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -159,39 +162,46 @@ public final class ServedInventory implements AutoCloseable {
 
     /**
      * Loads the files again if they changed. An invalid edit is logged with every problem and
-     * counted, and the previous generation keeps serving.
+     * counted, and the previous generation keeps serving. Nothing is thrown: this runs as a scheduled
+     * task, which anything thrown would cancel for good, leaving later edits unseen.
      */
     public synchronized boolean reloadIfChanged() {
-        byte[] print = fingerprint();
-        if (Arrays.equals(print, fingerprint)) {
-            return false;
-        }
-        fingerprint = print;
         try {
-            Generation previous = current;
-            Generation next = build(previous.number() + 1);
-            boolean secretsMoved = !Objects.equals(secretsFile(next), secretsFile(previous));
-            current = next;
-            if (next.secrets != previous.secrets) {
-                previous.secrets.close();
+            byte[] print = fingerprint();
+            if (Arrays.equals(print, fingerprint)) {
+                return false;
             }
-            if (secretsMoved) {
-                fingerprint = fingerprint();
-            }
-            metrics.inventoryReload(true);
-            LOG.info("inventory reloaded from {}: {} nodes (generation {})", file, next.inventory().nodes().size(),
-                    next.number());
-            return true;
+            fingerprint = print;
+            return reload();
         } catch (InvalidInputException e) {
             metrics.inventoryReload(false);
             LOG.error("inventory edit rejected, still serving generation {}; {} problem(s):\n{}", current.number(),
                     e.problems().size(), e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // A bug, not a bad edit, but the last good generation serves on all the same. The message is left
+            // out: one from a library reading the secrets file may quote a value LeakGuard does not know yet.
             metrics.inventoryReload(false);
-            LOG.error("inventory edit rejected, still serving generation {}: {}", current.number(), e.getMessage());
-            return false;
+            LOG.error("inventory edit rejected, still serving generation {}: unexpected {} at {}", current.number(),
+                    e.getClass().getName(), e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
         }
+        return false;
+    }
+
+    private boolean reload() throws InvalidInputException {
+        Generation previous = current;
+        Generation next = build(previous.number() + 1);
+        boolean secretsMoved = !Objects.equals(secretsFile(next), secretsFile(previous));
+        current = next;
+        if (next.secrets != previous.secrets) {
+            previous.secrets.close();
+        }
+        if (secretsMoved) {
+            fingerprint = fingerprint();
+        }
+        metrics.inventoryReload(true);
+        LOG.info("inventory reloaded from {}: {} nodes (generation {})", file, next.inventory().nodes().size(),
+                next.number());
+        return true;
     }
 
     private Generation build(long number) throws InvalidInputException {
@@ -231,10 +241,10 @@ public final class ServedInventory implements AutoCloseable {
      */
     private byte[] fingerprint() {
         MessageDigest digest = Sha256.newDigest();
-        digest.update(readOrEmpty(file));
+        digestOf(file, digest);
         Path secrets = secretsFile(current);
         if (secrets != null) {
-            digest.update(readOrEmpty(secrets));
+            digestOf(secrets, digest);
         }
         return digest.digest();
     }
@@ -244,11 +254,18 @@ public final class ServedInventory implements AutoCloseable {
         return settings == null || settings.file() == null ? null : generation.inventory().resolve(settings.file());
     }
 
-    private static byte[] readOrEmpty(Path path) {
-        try {
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            return new byte[0];
+    /**
+     * The file's size and at most its first bytes a YAML document may have: enough to see every edit that
+     * could load, without reading a file too big for the heap (it is refused unread, and stays refused
+     * until its size changes). A file that cannot be read counts as empty.
+     */
+    private static void digestOf(Path path, MessageDigest digest) {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] head = in.readNBytes(YamlReader.MAX_BYTES + 1);
+            digest.update(head);
+            digest.update(Long.toString(Files.size(path)).getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException unreadable) {
+            // as an empty file: the reload that follows says why it cannot be read
         }
     }
 

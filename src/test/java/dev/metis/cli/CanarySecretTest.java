@@ -114,6 +114,41 @@ class CanarySecretTest {
         }
     }
 
+    /** What SnakeYAML would quote: an alias's or tag's name, an escape sequence. */
+    @Test
+    void yamlErrorsInTheSecretsFileNameThePlaceNotTheText() throws Exception {
+        Map<String, String> expected = Map.of(
+                "nodes:\n  n1:\n    k3s_token: *%s\n", "secrets.yaml:3:16: YAML syntax: an alias (*name) names no anchor (&name) written before it",
+                "nodes:\n  n1:\n    k3s_token: !!%s x\n", "secrets.yaml:3:16: YAML syntax: '!!' tags are not allowed",
+                "nodes:\n  n1:\n    k3s_token: \"\\u%s\"\n", "secrets.yaml:3:19: YAML syntax: not valid YAML here (the parser's description is left out, as it may quote the file)");
+        try (LogCapture logs = new LogCapture()) {
+            for (var entry : expected.entrySet()) {
+                writeSecrets(entry.getKey().formatted(CANARY));
+                assertThat(runAll()).as(entry.getKey()).contains(entry.getValue()).doesNotContain("CANA", "Exception");
+            }
+            assertThat(logs.text()).doesNotContain(CANARY);
+        }
+    }
+
+    @Test
+    void aNodeOrExtraWithoutAValueIsAProblemAtItsLine() throws Exception {
+        writeSecrets("nodes:\n  n1:\n  n2: {extra: {psk: %s, wifi: }}\n".formatted(CANARY));
+        String output = runAll();
+        assertThat(output).contains("secrets.yaml:2:3: secrets.nodes.n1: no value (write {} for a node with no secrets of its own)",
+                "secrets.yaml:3:38: secrets.nodes.n2.extra.wifi: no value").doesNotContain(CANARY, "Exception", "metis: ");
+    }
+
+    /** Each command reports them as problems, with no stack trace and without unfolding the bomb. */
+    @Test
+    void aRecursiveAliasOrAnAliasBombInTheSecretsFileIsAProblem() throws Exception {
+        writeSecrets("nodes: {n1: {k3s_token: %s}}\n".formatted(CANARY) + InventoryFixture.RECURSIVE_ALIAS);
+        assertThat(runAll()).contains("secrets.yaml:2:7: YAML: recursive alias: the node anchored here contains an alias of itself")
+                .doesNotContain(CANARY, "Exception", "\tat ");
+        writeSecrets("nodes: {n1: {k3s_token: %s}}\n".formatted(CANARY) + InventoryFixture.aliasBomb("defaults"));
+        assertThat(runAll()).contains("secrets.yaml:2:1: YAML: the document unfolds to more than")
+                .doesNotContain(CANARY, "Exception", "\tat ");
+    }
+
     @Test
     void aSecretsFileReadableByOthersIsWarnedAbout() throws Exception {
         Files.setPosixFilePermissions(dir.resolve("secrets.yaml"), PosixFilePermissions.fromString("rw-r--r--"));

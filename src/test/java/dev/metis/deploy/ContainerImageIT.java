@@ -62,7 +62,7 @@ class ContainerImageIT {
 
     @Test
     void theImageHoldsARuntimeAndTheAppItsEntrypointNames() throws Exception {
-        assertThat(entrypoint()).startsWith("/opt/java/bin/java").endsWith("dev.metis.cli.Main");
+        assertThat(entrypoint()).startsWith("/opt/java/bin/java", "-XX:+ExitOnOutOfMemoryError").endsWith("dev.metis.cli.Main");
         assertThat(rootfs.resolve("opt/java/bin/java")).isExecutable();
         assertThat(rootfs.resolve("lib64/ld-linux-x86-64.so.2")).isExecutable();
         assertThat(rootfs.resolve("app/classes/dev/metis/cli/Main.class")).isRegularFile();

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.ExternalTool;
 import dev.metis.testing.MetisProcess;
+import dev.metis.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,5 +105,27 @@ class LauncherIT {
         assertThat(help.output()).contains("--output");
 
         assertThat(archives()).isEmpty();
+    }
+
+    /**
+     * A full heap leaves a JVM that accepts connections and never answers them, while it looks alive to
+     * its supervisor: the launcher's serve exits instead. Here with a small heap and an edit that is
+     * within every bound of the YAML reader but more than that heap holds.
+     */
+    @Test
+    void serveExitsWhenItsHeapRunsOut(@TempDir Path dir) throws Exception {
+        ServerFixture fixture = new ServerFixture(dir);
+        Path smallHeap = dir.resolve("java-with-a-small-heap");
+        Files.writeString(smallHeap, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' -Xmx16m \"$@\"\n");
+        Files.setPosixFilePermissions(smallHeap, PosixFilePermissions.fromString("rwx------"));
+        List<String> serve = List.of(LAUNCHER.toString(), "serve", "--no-dhcp", "--no-tftp",
+                "--inventory", fixture.inventory.toString(), "--state-dir", fixture.state.toString(),
+                "--boot-assets", fixture.assets.toString(), "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port));
+        try (MetisProcess metis = MetisProcess.launch(dir, serve, fixture.port, Map.of("JAVA", smallHeap.toString()))) {
+            Files.writeString(fixture.inventory, fixture.inventoryYaml("") + "big: [" + "value-of-forty-characters-or-so-each, ".repeat(45_000) + "x]\n");
+            assertThat(metis.awaitExit(Duration.ofMinutes(2))).isEqualTo(3);
+            assertThat(Files.readString(metis.log)).contains("Terminating due to java.lang.OutOfMemoryError");
+        }
     }
 }

@@ -89,8 +89,8 @@ class SystemdUnitIT {
     @Test
     void execStartRunsTheJarAsAServeCommandLine() throws Exception {
         List<String> words = execStart();
-        assertThat(words.subList(0, 3)).containsExactly("/usr/bin/java", "-jar", "/opt/metis/metis.jar");
-        CommandLine.ParseResult parsed = Main.commandLine().parseArgs(words.subList(3, words.size()).toArray(String[]::new));
+        assertThat(words.subList(0, 4)).containsExactly("/usr/bin/java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/metis/metis.jar");
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs(words.subList(4, words.size()).toArray(String[]::new));
         assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("serve");
         assertThat(setting("User")).isEqualTo("metis");
         assertThat(setting("StateDirectory")).isEqualTo("metis");

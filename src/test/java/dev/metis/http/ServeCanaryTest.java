@@ -88,4 +88,55 @@ class ServeCanaryTest {
                     .doesNotContain(CANARY, "hvs.approle-1");
         }
     }
+
+    /** What a reload logs about a bad secrets edit names the place and the mistake, as the commands do. */
+    @Test
+    void aBadSecretsEditIsLoggedOnReloadWithoutItsText() throws Exception {
+        ServerFixture server = new ServerFixture(dir);
+        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
+        Path secrets = dir.resolve("secrets.yaml");
+        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        List<String> edits = List.of("nodes:\n  web-1:\n    k3s_token: *%s\n", "nodes:\n  web-1:\n    k3s_token: !!%s x\n",
+                "nodes:\n  web-1:\n    k3s_token: \"\\u%s\"\n", "nodes:\n  web-1: {extra: {psk: %s, wifi: }}\n");
+        try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
+            for (int i = 0; i < edits.size(); i++) {
+                Files.writeString(secrets, edits.get(i).formatted(CANARY));
+                awaitFailedReloads(running, i + 1);
+            }
+            assertThat(running.get("/healthz").body()).contains("\"inventory_generation\":1");
+            assertThat(logs.text()).contains("secrets.yaml:3:16: YAML syntax: an alias (*name) names no anchor",
+                    "secrets.yaml:3:16: YAML syntax: '!!' tags are not allowed", "secrets.yaml:3:19: YAML syntax: not valid YAML here",
+                    "secrets.yaml:2:45: secrets.nodes.web-1.extra.wifi: no value").doesNotContain("CANA");
+        }
+    }
+
+    /** A proxy or captive portal in front of Vault: /healthz and the API say what failed, never what it answered. */
+    @Test
+    void aPageInsteadOfVaultsAnswerIsDescribedNotQuoted() throws Exception {
+        try (FakeVault vault = FakeVault.start().appRole("role-1", "secret-1"); LogCapture logs = new LogCapture()) {
+            vault.proxyAnswers(200, "text/html", "<html>" + CANARY + "-portal</html>");
+            ServerFixture server = new ServerFixture(dir).withEnvironment(Map.of("VAULT_ADDR", vault.address(),
+                    "VAULT_ROLE_ID", "role-1", "VAULT_SECRET_ID", "secret-1"));
+            Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: vault}\n", ""));
+            try (ServerFixture running = server.start()) {
+                assertThat(running.get("/ipxe/" + ServerFixture.MAC).statusCode()).isEqualTo(503);
+                StringBuilder shown = new StringBuilder();
+                for (String path : new String[] {"/healthz", "/api/v1/nodes", "/api/v1/nodes/web-1"}) {
+                    shown.append(running.get(path).body());
+                }
+                assertThat(shown.toString()).contains("AppRole login failed: an answer that is not Vault's JSON (HTTP 200)")
+                        .doesNotContain(CANARY);
+            }
+            assertThat(logs.text()).contains("AppRole login failed").doesNotContain(CANARY);
+        }
+    }
+
+    private static void awaitFailedReloads(ServerFixture running, int count) throws Exception {
+        String line = "metis_inventory_reloads_total{result=\"failure\"} " + count + ".0";
+        for (int i = 0; i < 300 && !running.get("/metrics").body().contains(line); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(running.get("/metrics").body()).contains(line);
+    }
 }

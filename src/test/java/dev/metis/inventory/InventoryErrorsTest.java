@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,55 @@ class InventoryErrorsTest {
         assertThatThrownBy(() -> InventoryLoader.load(file))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems().get(0).toString())
                         .startsWith(file + ":3:").contains("YAML syntax"));
+    }
+
+    @Test
+    void aRecursiveAliasIsAProblemAtItsAnchorNotAStackOverflow() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\n" + InventoryFixture.RECURSIVE_ALIAS);
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":2:7: YAML: recursive alias: the node anchored here contains an alias of itself");
+    }
+
+    /** A few lines that would unfold to more values than the heap holds are refused once they pass the bound. */
+    @Test
+    void anAliasBombIsRefusedAtItsEntryBeforeItFillsTheHeap() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\n" + InventoryFixture.aliasBomb("bomb"));
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":2:1: YAML: the document unfolds to more than " + YamlReader.MAX_VALUES
+                        + " values (aliases repeating large parts?) within this entry");
+    }
+
+    /** SnakeYAML's own graph of a long file is bounded as it is read, like an alias bomb's unfolding. */
+    @Test
+    void aLongFileIsRefusedAtTheValueThatPassesTheBound() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\nbig:\n" + "  - x\n".repeat(YamlReader.MAX_VALUES));
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                // seven before the first item (the root, site, its mapping, name, x, big, the list), on line 2
+                .hasMessage(file + ":" + (YamlReader.MAX_VALUES + 1 - 7 + 2) + ":5: YAML: the document has more than "
+                        + YamlReader.MAX_VALUES + " keys and values");
+    }
+
+    /** Refused before it is read: a file bigger than the heap would end the process. */
+    @Test
+    void aFileOfMoreBytesThanADocumentMayHaveIsNotRead() throws Exception {
+        Path file = dir.resolve("inventory.yaml");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(4L << 30);
+        }
+        assertThatThrownBy(() -> InventoryLoader.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(file + ":1:1: YAML: the file has " + (4L << 30) + " bytes, more than the "
+                        + YamlReader.MAX_BYTES + " a document may have");
+    }
+
+    @Test
+    void aliasesWithinTheBoundStillUnfold() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}, dns: &dns [192.0.2.53, 192.0.2.54]}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, ntp: *dns}
+                """);
+        assertThat(InventoryLoader.load(file).node("a").orElseThrow().spec().ntp()).hasSize(2);
     }
 
     @Test

@@ -326,6 +326,62 @@ class VaultSecretSourceTest {
                 .hasMessageContaining("site.secrets: Vault CA file " + dir.resolve("missing.pem") + ": no such file");
     }
 
+    /**
+     * A proxy or captive portal in front of Vault may answer anything, and these messages reach
+     * /healthz and the API: what it answered is described, never quoted, for a read and for a login.
+     */
+    @Test
+    void answersThatAreNotVaultsAreDescribedNotQuoted() throws Exception {
+        String page = "<html>CANARY-proxy-page</html>";
+        Inventory inventory = inventory("{ttl: 0s}");
+        String where = "node web-1: Vault secret " + PATH + " at " + vault.address() + ": ";
+        Map<List<Object>, String> expected = Map.of(
+                List.of(200, "text/html"), "an answer that is not Vault's JSON (HTTP 200)",
+                List.of(502, "text/html"), "(HTTP 502)",
+                List.of(200, "application/json"), "an answer that is not Vault's JSON");
+        try (LogCapture logs = new LogCapture()) {
+            for (var answer : expected.entrySet()) {
+                vault.proxyAnswers((Integer) answer.getKey().get(0), (String) answer.getKey().get(1), page);
+                try (SecretSource source = source(inventory, tokenEnv())) {
+                    SecretUnavailableException read = failure(source, node(inventory, "web-1"));
+                    assertThat(read.reason()).isEqualTo(Reason.ERROR);
+                    assertThat(read.getMessage()).as(answer.getKey().toString()).isEqualTo(where + answer.getValue());
+                }
+                try (SecretSource source = source(inventory, appRoleEnv())) {
+                    SecretUnavailableException login = failure(source, node(inventory, "web-1"));
+                    assertThat(login.reason()).isEqualTo(Reason.LOGIN);
+                    assertThat(login.getMessage()).as(answer.getKey().toString())
+                            .isEqualTo(where + "AppRole login failed: " + answer.getValue());
+                }
+            }
+            assertThat(logs.text()).doesNotContain("CANARY");
+        }
+    }
+
+    /** spring-vault's own log lines would quote the page; the source logs these failures itself. */
+    @Test
+    void renewalAndRevocationFailuresAreLoggedWithoutWhatCameBack() throws Exception {
+        Inventory inventory = inventory("{ttl: 0s}");
+        String page = "<html>CANARY-proxy-page</html>";
+        try (LogCapture logs = new LogCapture()) {
+            try (SecretSource source = source(inventory, appRoleEnv())) {
+                source.secretsFor(node(inventory, "web-1"));
+                vault.proxyAnswers(502, "text/html", page);
+            }
+            assertThat(logs.text()).contains("Vault token revocation failed: (HTTP 502)");
+
+            try (FakeVault shortLeases = FakeVault.start().appRole(ROLE_ID, SECRET_ID).leases(6, 3600).secret(PATH, Map.of());
+                    SecretSource source = source(inventory, Map.of("VAULT_ADDR", shortLeases.address(),
+                            "VAULT_ROLE_ID", ROLE_ID, "VAULT_SECRET_ID", SECRET_ID))) {
+                source.secretsFor(node(inventory, "web-1"));
+                shortLeases.proxyAnswers(200, "text/html", page);
+                await(() -> logs.text().contains("Vault token renewal failed"));
+            }
+            assertThat(logs.text()).contains("Vault token renewal failed: an answer that is not Vault's JSON (HTTP 200); "
+                    + "the next read logs in again").doesNotContain("CANARY");
+        }
+    }
+
     @Test
     void nothingAboutTheCredentialsIsLogged() throws Exception {
         Inventory inventory = inventory("{ttl: 0s}");

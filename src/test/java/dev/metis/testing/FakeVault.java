@@ -51,6 +51,11 @@ public final class FakeVault implements AutoCloseable {
     private volatile long leaseSeconds = 3600;
     private volatile long renewedLeaseSeconds = 3600;
     private volatile Duration delay = Duration.ZERO;
+    private volatile Page proxyPage;
+
+    /** What a proxy in front of Vault answers instead of Vault. */
+    private record Page(int status, String contentType, String body) {
+    }
 
     private FakeVault(HttpServer server, String scheme) {
         this.server = server;
@@ -155,6 +160,14 @@ public final class FakeVault implements AutoCloseable {
         this.delay = delay;
     }
 
+    /**
+     * From now on every request is answered by a proxy in front of Vault, not Vault: {@code status} with
+     * {@code body} as {@code contentType} (an HTML error page, a captive portal, JSON of another API).
+     */
+    public void proxyAnswers(int status, String contentType, String body) {
+        proxyPage = new Page(status, contentType, body);
+    }
+
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -175,6 +188,14 @@ public final class FakeVault implements AutoCloseable {
             String token = exchange.getRequestHeaders().getFirst("X-Vault-Token");
             byte[] body = exchange.getRequestBody().readAllBytes();
             requests.add(new Request(method, path, token));
+            Page page = proxyPage;
+            if (page != null) {
+                byte[] bytes = page.body().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", page.contentType());
+                exchange.sendResponseHeaders(page.status(), bytes.length);
+                exchange.getResponseBody().write(bytes);
+                return;
+            }
             if (method.equals("POST") && path.equals("/v1/auth/approle/login")) {
                 login(exchange, JSON.readTree(body));
                 return;

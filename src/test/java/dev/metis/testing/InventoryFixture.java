@@ -44,6 +44,22 @@ public final class InventoryFixture {
                 """.formatted(vaultSettings);
     }
 
+    /** An alias inside the node it names: unfolded naively, an endless tree. */
+    public static final String RECURSIVE_ALIAS = "loop: &r {a: *r}\n";
+
+    /**
+     * Sixteen levels of {@code [*p, *p, *p]} under a top-level key {@code key}: 48 aliases, within
+     * SnakeYAML's limit of 50, unfolding to 3^17 values (about 129 million).
+     */
+    public static String aliasBomb(String key) {
+        StringBuilder yaml = new StringBuilder(key + ":\n  l0: &l0 [x, x, x]\n");
+        for (int level = 1; level <= 16; level++) {
+            String previous = "*l" + (level - 1);
+            yaml.append("  l%d: &l%d [%s, %s, %s]%n".formatted(level, level, previous, previous, previous));
+        }
+        return yaml.toString();
+    }
+
     private static String site() {
         return """
                 site:

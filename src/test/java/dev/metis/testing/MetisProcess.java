@@ -81,6 +81,14 @@ public final class MetisProcess implements AutoCloseable {
         throw new IllegalStateException("metis did not become ready: " + java.nio.file.Files.readString(log));
     }
 
+    /** @return the exit code, once the process has exited on its own within {@code timeout} */
+    public int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("metis still runs after " + timeout + ": " + java.nio.file.Files.readString(log));
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no flush. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
