@@ -159,7 +159,11 @@ class ServeFlowTest {
         assertThat(drifted.get("config_hash").asText()).isNotEqualTo(before.configHash());
 
         java.nio.file.Files.writeString(server.inventory, server.inventoryYaml("    mac: not-a-mac\n"));
-        Thread.sleep(600);
+        // Waits for the rejected reload itself, however slow the machine, rather than for a fixed time.
+        String rejected = "metis_inventory_reloads_total{result=\"failure\"} 1.0";
+        for (int i = 0; i < 600 && !server.get("/metrics").body().contains(rejected); i++) {
+            Thread.sleep(100);
+        }
         assertThat(JSON.readTree(server.get("/healthz").body()).get("inventory_generation").asInt()).isEqualTo(2);
         assertThat(server.get("/nocloud/02:00:00:00:00:02/meta-data").statusCode()).isEqualTo(200);
         assertThat(server.get("/metrics").body()).contains("metis_inventory_reloads_total{result=\"failure\"} 1.0")

@@ -51,6 +51,8 @@ public final class FakeVault implements AutoCloseable {
     private volatile long leaseSeconds = 3600;
     private volatile long renewedLeaseSeconds = 3600;
     private volatile Duration delay = Duration.ZERO;
+    private volatile java.util.concurrent.CountDownLatch gate;
+    private final AtomicInteger held = new AtomicInteger();
     private volatile Page proxyPage;
 
     /** What a proxy in front of Vault answers instead of Vault. */
@@ -155,6 +157,24 @@ public final class FakeVault implements AutoCloseable {
         forbidden.remove(apiPath);
     }
 
+    /** Secret reads wait, however long, until {@link #release}: a Vault that hangs, for as long as a test needs. */
+    public void hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** How many secret reads are waiting in {@link #hold}. */
+    public int held() {
+        return held.get();
+    }
+
+    public void release() {
+        java.util.concurrent.CountDownLatch open = gate;
+        gate = null;
+        if (open != null) {
+            open.countDown();
+        }
+    }
+
     /** Secret reads answer only after this long. */
     public void delay(Duration delay) {
         this.delay = delay;
@@ -240,12 +260,18 @@ public final class FakeVault implements AutoCloseable {
             send(exchange, 405, Map.of("errors", List.of("unsupported operation")));
             return;
         }
-        if (!delay.isZero()) {
-            try {
-                Thread.sleep(delay.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        java.util.concurrent.CountDownLatch closed = gate;
+        try {
+            if (closed != null) {
+                held.incrementAndGet();
+                closed.await();
+                held.decrementAndGet();
             }
+            if (!delay.isZero()) {
+                Thread.sleep(delay.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (forbidden.contains(apiPath)) {
             send(exchange, 403, Map.of("errors", List.of("1 error occurred:\n\t* permission denied\n\n")));
