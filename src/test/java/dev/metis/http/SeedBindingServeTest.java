@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -41,10 +40,7 @@ class SeedBindingServeTest {
 
     private ServerFixture server(TestClock clock) throws Exception {
         ServerFixture server = new ServerFixture(dir).withClock(clock);
-        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
-        Path secrets = dir.resolve("secrets.yaml");
-        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
-        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        server.withSecretsFile("nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         return server;
     }
 

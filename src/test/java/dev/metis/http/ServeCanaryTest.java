@@ -8,7 +8,6 @@ import dev.metis.testing.ServerFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,10 +24,7 @@ class ServeCanaryTest {
     @Test
     void secretsReachOnlyTheNodesOwnUserData() throws Exception {
         ServerFixture server = new ServerFixture(dir);
-        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
-        Path secrets = dir.resolve("secrets.yaml");
-        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
-        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        server.withSecretsFile("nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
             String seed = running.seedPath(ServerFixture.MAC);
             assertThat(running.get(seed + "user-data").body()).contains("token: " + CANARY);
@@ -93,10 +89,7 @@ class ServeCanaryTest {
     @Test
     void aBadSecretsEditIsLoggedOnReloadWithoutItsText() throws Exception {
         ServerFixture server = new ServerFixture(dir);
-        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
-        Path secrets = dir.resolve("secrets.yaml");
-        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
-        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        Path secrets = server.withSecretsFile("nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         List<String> edits = List.of("nodes:\n  web-1:\n    k3s_token: *%s\n", "nodes:\n  web-1:\n    k3s_token: !!%s x\n",
                 "nodes:\n  web-1:\n    k3s_token: \"\\u%s\"\n", "nodes:\n  web-1: {extra: {psk: %s, wifi: }}\n");
         try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {

@@ -9,7 +9,6 @@ import dev.metis.testing.ServerFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,10 +45,7 @@ class WebRoutesTest {
     @Test
     void theConfigRouteGivesTheMergedConfigWithProvenanceAndRedactedSecrets() throws Exception {
         ServerFixture server = new ServerFixture(dir);
-        Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n", ""));
-        Path secrets = dir.resolve("secrets.yaml");
-        Files.writeString(secrets, "nodes:\n  web-1:\n    k3s_token: tok-3a9c1\n");
-        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        server.withSecretsFile("nodes:\n  web-1:\n    k3s_token: tok-3a9c1\n");
         try (ServerFixture running = server.start()) {
             HttpResponse<String> answer = running.get("/api/v1/nodes/web-1/config");
             assertThat(answer.statusCode()).isEqualTo(200);

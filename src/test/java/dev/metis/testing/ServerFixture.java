@@ -107,6 +107,21 @@ public final class ServerFixture implements AutoCloseable {
         return bytes;
     }
 
+    /** The line the inventory's site gets for {@link #withSecretsFile}. */
+    public static final String SECRETS_FILE_SITE = "  secrets: {source: file, file: secrets.yaml}\n";
+
+    /**
+     * The inventory takes its secrets from {@code secrets.yaml} beside it, written with {@code secretsYaml}
+     * and mode 0600, as Metis requires; returns that file.
+     */
+    public Path withSecretsFile(String secretsYaml) throws IOException {
+        Files.writeString(inventory, inventoryYaml(SECRETS_FILE_SITE, ""));
+        Path secrets = dir.resolve("secrets.yaml");
+        Files.writeString(secrets, secretsYaml);
+        Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return secrets;
+    }
+
     /** The environment the server reads Vault's address and credentials from (none by default). */
     public ServerFixture withEnvironment(Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
