@@ -45,9 +45,10 @@ nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' & nginx_pid=$!
 cat > "$work/inventory.yaml" <<YAML
 site: {name: bench, domain: bench.example, server_url: "http://127.0.0.1:$metis_port", k3s_server: "https://127.0.0.1:6443"}
 classes:
-  c: {arch: amd64, delivery: netboot, gateway: 192.0.2.1, netboot: {kernel: 64m.bin}, k3s: {role: agent, labels: {a: b}}}
+  c: {arch: amd64, delivery: netboot, gateway: 127.0.0.254, netboot: {kernel: 64m.bin}, k3s: {role: agent, labels: {a: b}}}
 nodes:
-  n1: {class: c, mac: "02:00:00:00:00:01", ip: 192.0.2.21/24}
+  # at the address the bench asks from: a node's script goes only to where it is seen booting (or its own address)
+  n1: {class: c, mac: "02:00:00:00:00:01", ip: 127.0.0.1/8}
 YAML
 # wrk opens 64 connections from one address, more than one client may have by default.
 METIS_ACCESS_LOG=OFF java -jar target/metis.jar serve --no-dhcp --no-tftp --inventory "$work/inventory.yaml" --state-dir "$work/state" \

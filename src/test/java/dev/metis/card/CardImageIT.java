@@ -170,8 +170,9 @@ class CardImageIT {
         // A card node never fetches its seed, so no script gives it a seed token and the server keeps its
         // user-data to itself; the card holds what the one renderer, behind the server too, renders.
         assertThat(server.get("/nocloud/" + mac + "/user-data").statusCode()).isEqualTo(403);
+        // With the state directory image used: the phone-home key comes from its site key.
         Cli.Run rendered = Cli.run("render", "--inventory", inventory.toString(), "--node", node, "user-data",
-                "--reveal-secrets");
+                "--reveal-secrets", "--state-dir", dir.resolve("state-" + node).toString());
         assertThat(rendered.exitCode()).as(rendered.err()).isZero();
         assertThat(GoldenImageBuilder.mtype(output, "user-data")).isEqualTo(rendered.out().getBytes(StandardCharsets.UTF_8));
         assertThat(new String(GoldenImageBuilder.mtype(output, "user-data"), StandardCharsets.UTF_8)).contains(CANARY);

@@ -27,7 +27,7 @@ class DemoCardIT {
                 output.toString(), "--cache", dir.resolve("cache").toString(), "--state-dir", dir.resolve("state").toString());
         assertThat(image.exitCode()).as(image.all()).isZero();
         Cli.Run rendered = Cli.run("render", "--inventory", inventory.toString(), "--node", "pi4-01", "--reveal-secrets",
-                "user-data");
+                "--state-dir", dir.resolve("state").toString(), "user-data");
         byte[] onCard = GoldenImageBuilder.mtype(output, "user-data");
         assertThat(new String(onCard, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(rendered.out());
         assertThat(new String(GoldenImageBuilder.mtype(output, "cmdline.txt"), java.nio.charset.StandardCharsets.UTF_8))

@@ -71,9 +71,11 @@ class CanarySecretTest {
                 {"render", "--inventory", file, "--node", "n1", "meta-data"},
                 {"render", "--inventory", file, "--node", "n1", "ipxe"},
         };
+        // render's phone-home key comes from a site key: one of the test's own, never the machine's
+        String[] stateDir = {"--state-dir", inventory.resolveSibling("state").toString()};
         for (String[] command : commands) {
-            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.Arrays.stream(extra))
-                    .toArray(String[]::new);
+            String[] args = java.util.stream.Stream.of(command, extra, command[0].equals("render") ? stateDir : new String[0])
+                    .flatMap(java.util.Arrays::stream).toArray(String[]::new);
             if (extra.length > 0 && command[0].equals("inventory")) {
                 continue;
             }

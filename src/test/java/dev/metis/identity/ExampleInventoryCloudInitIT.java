@@ -23,6 +23,8 @@ class ExampleInventoryCloudInitIT {
     @TempDir
     Path dir;
 
+    private static final PhoneHomeKeys KEYS = new PhoneHomeKeys(new byte[32]);
+
     static Stream<String> nodes() throws Exception {
         return InventoryLoader.load(InventoryFixture.EXAMPLE).nodes().stream().map(ResolvedNode::name);
     }
@@ -31,7 +33,7 @@ class ExampleInventoryCloudInitIT {
         Inventory inventory = InventoryLoader.load(InventoryFixture.EXAMPLE);
         SecretSource secrets = SecretSources.forInventory(inventory);
         ResolvedNode node = inventory.node(name).orElseThrow();
-        return new IdentityRenderer(inventory.site(), new PhoneHomeKeys(new byte[32])).render(node, secrets.secretsFor(node));
+        return new IdentityRenderer(inventory.site(), KEYS).render(node, secrets.secretsFor(node));
     }
 
     @ParameterizedTest
@@ -71,6 +73,7 @@ class ExampleInventoryCloudInitIT {
         ExternalTool.Result second = ExternalTool.run(dir, render);
         assertThat(first.exitCode()).as(first.all()).isZero();
         assertThat(second.output()).isEqualTo(first.output());
-        assertThat(first.output()).isEqualTo(render("pi4-01").text(Artifact.USER_DATA).replace("K10demo-agent-token-change-me", "<redacted>"));
+        assertThat(first.output()).isEqualTo(render("pi4-01").text(Artifact.USER_DATA).replace("K10demo-agent-token-change-me", "<redacted>")
+                .replace(KEYS.keyFor("pi4-01").reveal(), "<redacted>"));
     }
 }
