@@ -120,14 +120,17 @@ public final class SeedBindings {
 
     /**
      * Proxy-DHCP saw {@code node}'s MAC ask the site's DHCP server for {@code address}. True when this is a
-     * new conflict: another address than the one that fetched the node's user-data claims the MAC.
+     * new conflict: another address than the one that fetched the node's user-data claims the MAC, and no
+     * conflict stands yet.
      */
     public synchronized boolean dhcpSeen(ResolvedNode node, Ipv4 address) {
         Instant now = clock.instant();
         SeedBinding known = binding(node.spec().mac());
         String claimed = address.toString();
         if (live(known, now) && known.fetchedFrom() != null && !known.fetchedFrom().equals(claimed)) {
-            if (claimed.equals(known.conflictWith())) {
+            if (known.conflictWith() != null) {
+                // One conflict stands until re-armed: further claims, however many addresses a flood
+                // spoofs, write and log nothing more.
                 return false;
             }
             bindings.put(known.mac(), known.inConflictWith(claimed));

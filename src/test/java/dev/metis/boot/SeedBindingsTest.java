@@ -210,7 +210,12 @@ class SeedBindingsTest {
             assertThat(logs.text()).contains("seed conflict: at=2026-03-01T10:00:00Z node=web-1 mac=02:00:00:00:00:01 "
                     + "fetched-by=10.0.0.50 claimed-by=10.0.0.66");
         }
+        int written = saved.size();
         assertThat(dhcp(OTHER)).as("the same claim again is the same conflict").isFalse();
+        for (int i = 1; i <= 200; i++) {
+            assertThat(dhcp(address("10.2.0." + i))).as("a flood of other claims").isFalse();
+        }
+        assertThat(saved).as("nothing more is written while the conflict stands").hasSize(written);
         assertThat(conflicts).isEqualTo(1);
         assertThat(seeds.conflict(node.spec().mac())).contains("10.0.0.66");
         assertThat(userData(token, NODE)).contains(Reason.CONFLICT);
