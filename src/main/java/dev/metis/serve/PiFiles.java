@@ -42,6 +42,14 @@ final class PiFiles implements TftpService.Files {
         this.cache = cache;
     }
 
+    /** A Pi's {@code cmdline.txt} is rendered with its secrets, which may come from Vault. */
+    @Override
+    public boolean mayWait(String path) {
+        Optional<List<String>> segments = SafePath.segments(path);
+        return segments.isPresent() && segments.get().size() == 2
+                && segments.get().get(1).equals(Artifact.PI_CMDLINE.fileName());
+    }
+
     @Override
     public TftpService.Lookup lookup(String path, InetAddress client) throws IOException {
         Optional<List<String>> segments = SafePath.segments(path);

@@ -23,6 +23,11 @@ public final class TftpService {
     /** Finds what a path names, for a client; the Raspberry Pi layout and the plain root both plug in here. */
     public interface Files {
         Lookup lookup(String path, InetAddress client) throws IOException;
+
+        /** Whether looking {@code path} up may wait for the secret source (Vault): then not on the event loop. */
+        default boolean mayWait(String path) {
+            return false;
+        }
     }
 
     /** Result of a lookup. */
@@ -52,6 +57,11 @@ public final class TftpService {
 
     public TftpService(Files files) {
         this.files = files;
+    }
+
+    /** Whether deciding {@code request} may wait for the secret source; the transport decides those off its loop. */
+    public boolean mayWait(TftpPacket.Request request) {
+        return !request.write() && files.mayWait(request.fileName());
     }
 
     /** @param maxBlockSize the largest block the path to the client carries (MTU minus headers) */

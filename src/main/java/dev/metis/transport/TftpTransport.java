@@ -25,7 +25,11 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -73,7 +77,12 @@ public final class TftpTransport implements AutoCloseable {
         }
     }
 
+    /** Lookups that may wait for Vault, and how many may queue before a request is refused as busy. */
+    private static final int LOOKUP_THREADS = 2;
+    private static final int LOOKUP_QUEUE = 64;
+
     private final EventLoopGroup group;
+    private final ExecutorService lookups;
     private final Channel listener;
     private final Map<Channel, TransferHandler> transfers;
     /** Copied for each transfer's socket; built once, as channel set-up is most of a small transfer's cost. */
@@ -84,8 +93,10 @@ public final class TftpTransport implements AutoCloseable {
      */
     private long noReclaimBefore = Long.MIN_VALUE;
 
-    private TftpTransport(EventLoopGroup group, Channel listener, Map<Channel, TransferHandler> transfers) {
+    private TftpTransport(EventLoopGroup group, ExecutorService lookups, Channel listener,
+            Map<Channel, TransferHandler> transfers) {
         this.group = group;
+        this.lookups = lookups;
         this.listener = listener;
         this.transfers = transfers;
         this.transferSockets = EventLoops.oneReadPerEvent(new Bootstrap().group(group));
@@ -109,11 +120,18 @@ public final class TftpTransport implements AutoCloseable {
                         self[0].request(ctx, packet, service, limits, observer, perClient, total);
                     }
                 });
+        ExecutorService lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(LOOKUP_QUEUE), runnable -> {
+                    Thread thread = new Thread(runnable, "metis-tftp-lookup");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
-            self[0] = new TftpTransport(group, channel, transfers);
+            self[0] = new TftpTransport(group, lookups, channel, transfers);
             return self[0];
         } catch (Exception e) {
+            lookups.shutdownNow();
             group.shutdownGracefully();
             String why = String.valueOf(e.getMessage());
             throw new IOException("cannot bind TFTP on UDP " + address + ": " + why
@@ -137,23 +155,61 @@ public final class TftpTransport implements AutoCloseable {
             }
             return;
         }
+        if (!admitted(ctx, client, limits, observer, perClient, total)) {
+            return;
+        }
+        if (!service.mayWait(request)) {
+            answer(ctx, client, request, decide(service, request, client), observer, perClient, total);
+            return;
+        }
+        // A Pi's cmdline.txt may wait for Vault: decided on a thread of its own, so that every transfer on the
+        // one event loop goes on meanwhile; back on the loop, the slot is checked again, as others may have
+        // taken it.
+        try {
+            lookups.execute(() -> {
+                TftpService.Decision decision = decide(service, request, client);
+                ctx.channel().eventLoop().execute(() -> {
+                    if (decision instanceof TftpService.Start start
+                            && !admitted(ctx, client, limits, observer, perClient, total)) {
+                        closeQuietly(start.transfer());
+                        return;
+                    }
+                    answer(ctx, client, request, decision, observer, perClient, total);
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            observer.refused("busy");
+            reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
+        }
+    }
+
+    /** Whether a slot is free for the client, taking a stalled one if need be; if not, refuses (on the loop). */
+    private boolean admitted(ChannelHandlerContext ctx, InetSocketAddress client, Limits limits, Observer observer,
+            Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetAddress address = client.getAddress();
         boolean clientFull = perClient.getOrDefault(address, 0) >= limits.maxPerClient();
         if ((clientFull || total.get() >= limits.maxTransfers())
                 && !reclaimSlot(clientFull ? address : null, limits.reclaimAfterMillis())) {
             observer.refused(clientFull ? "client-busy" : "busy");
             reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
-            return;
+            return false;
         }
-        TftpService.Decision decision;
+        return true;
+    }
+
+    private static TftpService.Decision decide(TftpService service, TftpPacket.Request request, InetSocketAddress client) {
         try {
-            decision = service.decide(request, client.getAddress(), maxBlockSize(client.getAddress()));
+            return service.decide(request, client.getAddress(), maxBlockSize(client.getAddress()));
         } catch (IOException e) {
             LOG.warn("TFTP {} from {}: {}", request.fileName(), client, e.toString());
-            observer.refused("error");
-            reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "cannot read file"));
-            return;
+            return new TftpService.Refuse(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "cannot read file"), "error");
         }
+    }
+
+    /** Refuses, or starts the transfer in a slot {@link #admitted} found free; on the loop. */
+    private void answer(ChannelHandlerContext ctx, InetSocketAddress client, TftpPacket.Request request,
+            TftpService.Decision decision, Observer observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
+        InetAddress address = client.getAddress();
         if (decision instanceof TftpService.Refuse refuse) {
             observer.refused(refuse.reason());
             ACCESS.info("tftp {} \"{}\" refused: {}", client.getAddress().getHostAddress(), printable(request.fileName()),
@@ -459,6 +515,7 @@ public final class TftpTransport implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        lookups.shutdownNow();
         transfers.keySet().forEach(Channel::close);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
