@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "render", mixinStandardHelpOptions = true,
-        description = "Print exactly what a node receives (secrets redacted unless --reveal-secrets).")
+        description = "Print exactly what a node receives by its own delivery (secrets redacted unless "
+                + "--reveal-secrets); a file the node never receives is refused with the reason.")
 final class RenderCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,6 +41,11 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         return Problems.reporting(spec, () -> {
             NodeOptions.Selected selected = options.select();
+            Optional<String> never = IdentityRenderer.notReceived(selected.node(), artifact);
+            if (never.isPresent()) {
+                spec.commandLine().getErr().println("metis: " + never.get() + "; nothing to render for " + artifact);
+                return Main.INVALID_INPUT;
+            }
             // The phone-home key is a secret like the others: shown only when they are.
             PhoneHomeKeys keys = options.revealSecrets ? new PhoneHomeKeys(SiteKeyFile.loadOrCreate(stateDir))
                     : PhoneHomeKeys.REDACTED;

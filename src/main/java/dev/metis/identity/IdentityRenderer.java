@@ -5,6 +5,7 @@ import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
 import dev.metis.files.Sha256;
+import dev.metis.inventory.Delivery;
 import dev.metis.inventory.K3sRole;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.NodeSpec;
@@ -133,6 +134,28 @@ public final class IdentityRenderer {
             case PI_CMDLINE -> piCmdline(node, seedToken);
             default -> throw new IllegalArgumentException(artifact + " carries no seed URL");
         };
+    }
+
+    /**
+     * Why {@code node} never receives {@code artifact} by its own delivery, if it does not: a card node
+     * boots no iPXE and carries its image's own cmdline.txt; only netbooting Pis fetch cmdline.txt; a node
+     * without a netboot kernel gets an exit script; a node without a k3s role gets no k3s config.
+     */
+    public static Optional<String> notReceived(ResolvedNode node, Artifact artifact) {
+        NodeSpec spec = node.spec();
+        boolean card = spec.delivery() == Delivery.SDCARD;
+        return Optional.ofNullable(switch (artifact) {
+            case IPXE -> card ? "node " + node.name() + " is delivered on a card: it boots no iPXE script"
+                    : spec.netboot() == null || spec.netboot().kernel() == null ? "node " + node.name()
+                            + " has no netboot.kernel: its iPXE script only sends it to its local disk" : null;
+            case PI_CMDLINE -> card ? "node " + node.name() + " is delivered on a card: its cmdline.txt is the golden "
+                    + "image's own with the seed argument added (metis plan shows it)"
+                    : spec.serial() == null ? "node " + node.name() + " has no Pi serial: only netbooting Pis "
+                            + "fetch cmdline.txt" : null;
+            case K3S_CONFIG -> spec.k3s() == null || spec.k3s().role() == null
+                    ? "node " + node.name() + " runs no k3s (no k3s.role)" : null;
+            default -> null;
+        });
     }
 
     /** The k3s config file, empty when the node runs no k3s. */
