@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "inventory", description = "Work with the inventory file.",
+@Command(name = "inventory", mixinStandardHelpOptions = true, description = "Work with the inventory file.",
         subcommands = InventoryCommand.Check.class)
 final class InventoryCommand {
 

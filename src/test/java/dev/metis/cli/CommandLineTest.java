@@ -56,6 +56,13 @@ class CommandLineTest {
     }
 
     @Test
+    void everyCommandGroupHasHelp() {
+        Cli.Run help = Cli.run("inventory", "--help");
+        assertThat(help.exitCode()).as(help.all()).isZero();
+        assertThat(help.out()).contains("Usage: metis inventory").contains("check");
+    }
+
+    @Test
     void renderRefusesAFileTheNodeNeverReceives() {
         Cli.Run cardIpxe = Cli.run("render", "--inventory", EXAMPLE, "--node", "pi4-01", "ipxe");
         assertThat(cardIpxe.exitCode()).isEqualTo(1);
