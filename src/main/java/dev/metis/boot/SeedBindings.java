@@ -255,7 +255,7 @@ public final class SeedBindings {
     /** The node was re-armed: its next script, from whatever address it then has, starts afresh. */
     public synchronized void revoke(MacAddress mac) {
         SeedBinding known = bindings.get(mac.toString());
-        if (known != null && (known.token() != null || known.conflictWith() != null)) {
+        if (known != null && known.token() != null) {
             bindings.put(known.mac(), known.revoke());
             save();
         }

@@ -7,7 +7,6 @@ import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.net.Ipv4;
-import dev.metis.net.MacAddress;
 import dev.metis.state.NodeStatus;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -61,7 +60,7 @@ public final class ProxyDhcpService {
     }
 
     /** A node's MAC asked the site's DHCP server for {@code address}. */
-    public record AddressSeen(MacAddress mac, Ipv4 address) {
+    public record AddressSeen(ResolvedNode node, Ipv4 address) {
     }
 
     public record Reply(DhcpReply packet, InetSocketAddress destination, Firmware firmware) {
@@ -131,7 +130,7 @@ public final class ProxyDhcpService {
             return Outcome.ignore("DHCPREQUEST to the site's DHCP server");
         }
         return new Outcome(Optional.empty(), Optional.empty(),
-                Optional.of(new AddressSeen(request.chaddr(), address.get())),
+                Optional.of(new AddressSeen(node.get(), address.get())),
                 "node " + node.get().name() + " takes " + address.get() + " from the site's DHCP server");
     }
 

@@ -45,9 +45,12 @@ final class PiFiles implements TftpService.Files {
     /** A Pi's {@code cmdline.txt} is rendered with its secrets, which may come from Vault. */
     @Override
     public boolean mayWait(String path) {
-        Optional<List<String>> segments = SafePath.segments(path);
-        return segments.isPresent() && segments.get().size() == 2
-                && segments.get().get(1).equals(Artifact.PI_CMDLINE.fileName());
+        return SafePath.segments(path).map(PiFiles::isCmdline).orElse(false);
+    }
+
+    /** {@code <serial>/cmdline.txt}: the one file of a Pi's that is rendered, not read from its firmware. */
+    private static boolean isCmdline(List<String> segments) {
+        return segments.size() == 2 && segments.get(1).equals(Artifact.PI_CMDLINE.fileName());
     }
 
     @Override
@@ -68,8 +71,7 @@ final class PiFiles implements TftpService.Files {
         if (state.status(node.name()).state() == NodeState.PROVISIONED) {
             return new TftpService.Denied("node " + node.name() + " is provisioned; it boots from its own storage");
         }
-        String rest = String.join("/", segments.get().subList(1, segments.get().size()));
-        if (rest.equals(Artifact.PI_CMDLINE.fileName())) {
+        if (isCmdline(segments.get())) {
             NodeIdentity identity;
             try {
                 identity = current.identity(node);
@@ -87,6 +89,7 @@ final class PiFiles implements TftpService.Files {
         if (node.spec().netboot() == null || node.spec().netboot().firmwareDir() == null) {
             return new TftpService.NotFound();
         }
+        String rest = String.join("/", segments.get().subList(1, segments.get().size()));
         Path firmware = current.inventory().resolve(node.spec().netboot().firmwareDir());
         Optional<SafePath.Resolved> file = SafePath.resolve(firmware, rest);
         return file.isEmpty() ? new TftpService.NotFound()

@@ -44,12 +44,10 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
                 inventory.current().inventory());
         outcome.discoveredMac().ifPresent(mac -> state.discoveredMac(mac, source.getAddress().getHostAddress()));
         outcome.addressSeen().ifPresent(seen -> {
-            ACCESS.info("dhcp REQUEST {} on {}: {}", seen.mac(), listener.interfaceName(), outcome.reason());
-            inventory.current().inventory().nodeByMac(seen.mac()).ifPresent(node -> {
-                if (seeds.dhcpSeen(node, seen.address())) {
-                    state.seedConflict(node.name(), seen.address().toString());
-                }
-            });
+            ACCESS.info("dhcp REQUEST {} on {}: {}", request.get().chaddr(), listener.interfaceName(), outcome.reason());
+            if (seeds.dhcpSeen(seen.node(), seen.address())) {
+                state.seedConflict(seen.node().name(), seen.address().toString());
+            }
         });
         if (outcome.reply().isEmpty()) {
             metrics.dhcpRequest(port, MetisMetrics.DhcpResult.IGNORED);

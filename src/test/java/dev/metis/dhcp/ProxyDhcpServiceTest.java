@@ -163,7 +163,7 @@ class ProxyDhcpServiceTest {
                     ProxyDhcpService.Port.DHCP, SERVER, CLIENT, inventory);
             assertThat(outcome.reply()).as(capture).isEmpty();
             assertThat(outcome.addressSeen()).as(capture).contains(new ProxyDhcpService.AddressSeen(
-                    dev.metis.net.MacAddress.parse(NODE_MAC), Ipv4.parse("10.77.0.146")));
+                    inventory.nodeByMac(dev.metis.net.MacAddress.parse(NODE_MAC)).orElseThrow(), Ipv4.parse("10.77.0.146")));
         }
         DhcpMessage renewing = new DhcpMessage(1, 7, 0, 0, Ipv4.parse("10.77.0.147"), new Ipv4(0), new Ipv4(0),
                 new Ipv4(0), request(3, NODE_MAC, null, null, false, Map.of()).chaddrRaw(),

@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +30,6 @@ class SeedBindingServeTest {
     private static final String CANARY = "CANARY-seed-7f3a91";
     private static final String NODE = "127.0.0.1";
     private static final String ATTACKER = "127.0.0.2";
-    private static final Pattern SEED = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:\\d+(/nocloud/"
-            + ServerFixture.MAC + "/([A-Za-z0-9_-]{43})/)\\s");
 
     @TempDir
     Path dir;
@@ -50,11 +46,9 @@ class SeedBindingServeTest {
 
     /** Fetches the script from {@code source} and returns its seed path, {@code /nocloud/<mac>/<token>/}. */
     private static String script(ServerFixture server, String source) throws Exception {
-        RawHttp.Answer script = RawHttp.get(source, server.port, "/ipxe/" + ServerFixture.MAC);
-        assertThat(script.status()).as(script.body()).isEqualTo(200);
-        Matcher seed = SEED.matcher(script.body());
-        assertThat(seed.find()).as(script.body()).isTrue();
-        return seed.group(1);
+        String seed = server.seedPath(ServerFixture.MAC, source);
+        assertThat(seed).matches("/nocloud/" + ServerFixture.MAC + "/[A-Za-z0-9_-]{43}/");
+        return seed;
     }
 
     private static RawHttp.Answer refused(ServerFixture server, String source, String path) throws Exception {
