@@ -2,6 +2,7 @@ package dev.metis.dhcp;
 
 import dev.metis.boot.BootDecision;
 import dev.metis.boot.BootPolicy;
+import dev.metis.identity.ServerUrls;
 import dev.metis.inventory.Delivery;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
@@ -159,15 +160,15 @@ public final class ProxyDhcpService {
 
     /** The file (or URL) the client should load next. */
     static String bootFile(Firmware firmware, Site site, ResolvedNode node) {
-        String base = site.serverUrl().replaceFirst("/+$", "");
+        ServerUrls urls = new ServerUrls(site.serverUrl());
         String override = node == null || node.spec().netboot() == null ? null : node.spec().netboot().bootFile();
         return switch (firmware) {
-            case IPXE -> base + "/boot.ipxe";
+            case IPXE -> urls.chainScript();
             case BIOS -> override != null ? override : BIOS_BOOT_FILE;
             case EFI_X64 -> override != null ? override : site.efiBootFileOrDefault();
             case EFI_ARM64 -> override != null ? override : ARM64_BOOT_FILE;
-            case HTTP_X64 -> base + "/tftp/" + (override != null ? override : site.efiBootFileOrDefault());
-            case HTTP_ARM64 -> base + "/tftp/" + (override != null ? override : ARM64_BOOT_FILE);
+            case HTTP_X64 -> urls.firmware(override != null ? override : site.efiBootFileOrDefault());
+            case HTTP_ARM64 -> urls.firmware(override != null ? override : ARM64_BOOT_FILE);
             case RASPBERRY_PI -> "";
         };
     }

@@ -12,14 +12,13 @@ public final class BootScripts {
      * Sends any iPXE client to its per-MAC script. A plain DHCP offer can win the race against the
      * proxy offer and leave {@code ${filename}} empty, so DHCP is retried a bounded number of times.
      */
-    public static byte[] chain(String serverUrl) {
-        String base = serverUrl.replaceFirst("/+$", "");
+    public static byte[] chain(ServerUrls urls) {
         return ("#!ipxe\n"
                 + "# Metis: fetch this machine's own boot script by its MAC address.\n"
                 + "isset ${filename} || dhcp ||\n"
                 + "isset ${filename} || dhcp ||\n"
                 + "isset ${filename} || dhcp ||\n"
-                + "chain " + base + "/ipxe/${mac} ||\n"
+                + "chain " + urls.nodeScriptForIpxe() + " ||\n"
                 + "# Here when the node's script ended without booting (it exits to disk) or was not found.\n"
                 + "exit\n").getBytes(StandardCharsets.UTF_8);
     }

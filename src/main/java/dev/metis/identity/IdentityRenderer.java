@@ -64,26 +64,19 @@ public final class IdentityRenderer {
     private static final Template IPXE_TEMPLATE = template("node.ipxe.mustache");
 
     private final Site site;
+    private final ServerUrls urls;
     private final PhoneHomeKeys phoneHomeKeys;
 
     /** @param phoneHomeKeys the keys that go into user-data; {@link PhoneHomeKeys#REDACTED} where secrets are */
     public IdentityRenderer(Site site, PhoneHomeKeys phoneHomeKeys) {
         this.site = site;
+        this.urls = new ServerUrls(site.serverUrl());
         this.phoneHomeKeys = phoneHomeKeys;
-    }
-
-    /**
-     * The seed prefix cloud-init is pointed at with {@code ds=nocloud;s=...}; the trailing slash is
-     * required. With a seed token (one per boot, see {@code SeedBindings}) it is the only prefix under
-     * which the server hands out user-data.
-     */
-    private String seedUrl(ResolvedNode node, String seedToken) {
-        return baseUrl() + "/nocloud/" + node.spec().mac() + "/" + (seedToken == null ? "" : seedToken + "/");
     }
 
     /** Where the node phones home: its key in the URL proves it holds its seed (see {@link PhoneHomeKeys}). */
     private String phoneHomeUrl(ResolvedNode node, PhoneHomeKeys keys) {
-        return baseUrl() + "/phone-home/" + node.spec().mac() + "/" + keys.keyFor(node.name()).reveal();
+        return urls.phoneHome(node.spec().mac(), keys.keyFor(node.name()).reveal());
     }
 
     /**
@@ -356,7 +349,7 @@ public final class IdentityRenderer {
         List<Map<String, String>> initrds = new ArrayList<>();
         if (netboot.initrd() != null) {
             for (String initrd : netboot.initrd()) {
-                initrds.add(Map.of("name", initrd.substring(initrd.lastIndexOf('/') + 1), "url", assetUrl(initrd)));
+                initrds.add(Map.of("name", initrd.substring(initrd.lastIndexOf('/') + 1), "url", urls.asset(initrd)));
             }
         }
         Map<String, Object> context = new LinkedHashMap<>();
@@ -364,10 +357,10 @@ public final class IdentityRenderer {
         context.put("nodeClass", node.nodeClass());
         context.put("fqdn", node.fqdn());
         context.put("configHash", configHash);
-        context.put("kernelUrl", assetUrl(netboot.kernel()));
+        context.put("kernelUrl", urls.asset(netboot.kernel()));
         context.put("initrds", initrds);
         context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
-        context.put("seedUrl", seedUrl(node, seedToken));
+        context.put("seedUrl", urls.seedPrefix(node.spec().mac(), seedToken));
         return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -375,19 +368,7 @@ public final class IdentityRenderer {
     private byte[] piCmdline(ResolvedNode node, String seedToken) {
         NodeSpec.Netboot netboot = node.spec().netboot();
         String arguments = netboot == null || netboot.cmdline() == null ? "" : netboot.cmdline().trim() + " ";
-        return (arguments + "ds=nocloud;s=" + seedUrl(node, seedToken) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Relative asset paths are served by Metis under {@code /assets/}; absolute URLs pass through. */
-    private String assetUrl(String pathOrUrl) {
-        if (pathOrUrl.startsWith("http://") || pathOrUrl.startsWith("https://")) {
-            return pathOrUrl;
-        }
-        return baseUrl() + "/assets/" + pathOrUrl.replaceFirst("^/+", "");
-    }
-
-    private String baseUrl() {
-        return site.serverUrl().replaceFirst("/+$", "");
+        return (arguments + "ds=nocloud;s=" + urls.seedPrefix(node.spec().mac(), seedToken) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, Object> templateContext(ResolvedNode node, NodeSecrets secrets) {

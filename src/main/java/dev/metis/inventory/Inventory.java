@@ -4,6 +4,7 @@ import dev.metis.net.MacAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ public final class Inventory {
     private final Site site;
     private final Map<String, ResolvedNode> byName = new LinkedHashMap<>();
     private final Map<MacAddress, ResolvedNode> byMac = new LinkedHashMap<>();
+    private final Map<String, ResolvedNode> bySerial = new LinkedHashMap<>();
     private final Map<String, SourcePos> siteFields;
 
     Inventory(Path file, Site site, List<ResolvedNode> nodes, Map<String, SourcePos> siteFields) {
@@ -23,6 +25,9 @@ public final class Inventory {
         for (ResolvedNode node : nodes) {
             byName.put(node.name(), node);
             byMac.put(node.spec().mac(), node);
+            if (node.spec().serial() != null) {
+                bySerial.put(node.spec().serial().toLowerCase(Locale.ROOT), node);
+            }
         }
     }
 
@@ -55,5 +60,10 @@ public final class Inventory {
 
     public Optional<ResolvedNode> nodeByMac(MacAddress mac) {
         return Optional.ofNullable(byMac.get(mac));
+    }
+
+    /** A Raspberry Pi by the serial its firmware puts in front of its TFTP paths, in any case. */
+    public Optional<ResolvedNode> nodeBySerial(String serial) {
+        return Optional.ofNullable(bySerial.get(serial.toLowerCase(Locale.ROOT)));
     }
 }

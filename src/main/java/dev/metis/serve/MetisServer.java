@@ -1,8 +1,10 @@
 package dev.metis.serve;
 
+import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
-import dev.metis.http.HttpService;
+import dev.metis.http.HttpResponder;
+import dev.metis.http.HttpRouter;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
@@ -17,7 +19,9 @@ import dev.metis.transport.EventLoops;
 import dev.metis.transport.DhcpTransport;
 import dev.metis.transport.HttpTransport;
 import dev.metis.transport.TftpTransport;
+import dev.metis.served.ServedInventory;
 import dev.metis.tftp.FileCache;
+import dev.metis.tftp.PiFiles;
 import dev.metis.tftp.RootFiles;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpTransfer;
@@ -84,6 +88,7 @@ public final class MetisServer implements AutoCloseable {
     private final ServedInventory inventory;
     private final StateStore state;
     private final SeedBindings seeds;
+    private final BootFiles bootFiles;
     private final HttpTransport http;
     private final DhcpTransport dhcp;
     private final TftpTransport tftp;
@@ -112,6 +117,7 @@ public final class MetisServer implements AutoCloseable {
                         metrics.seedConflict();
                     }
                 });
+        bootFiles = new BootFiles(inventory, state, seeds);
         try {
             registerStateGauges();
             metrics.burns(new BurnCounts(settings.stateDir()));
@@ -120,11 +126,13 @@ public final class MetisServer implements AutoCloseable {
             if (settings.https().enabled()) {
                 listeners.add(new HttpTransport.Listener(settings.https().address(), Optional.of(settings.https().tls())));
             }
-            HttpService service = new HttpService(inventory, state, seeds, settings.assets(), settings.tftpRoot(),
-                    settings.adminToken(), new BurnHistory(settings.stateDir()), settings.https().enabled()
-                            ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
-                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"));
-            http = HttpTransport.start(listeners, service, metrics, settings.httpLimits());
+            HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
+                    new BurnHistory(settings.stateDir()),
+                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"), metrics);
+            HttpRouter router = new HttpRouter(HttpRouter.table(services, settings.assets(), settings.tftpRoot()),
+                    settings.https().enabled() ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
+                    settings.adminToken());
+            http = HttpTransport.start(listeners, new HttpResponder(router, metrics), settings.httpLimits());
         } catch (IOException | RuntimeException | InterruptedException e) {
             state.close();
             inventory.close();
@@ -170,7 +178,8 @@ public final class MetisServer implements AutoCloseable {
 
     private TftpTransport startTftp(Settings settings) throws IOException, InterruptedException {
         FileCache cache = new FileCache(16L << 20, 128L << 20);
-        TftpService service = new TftpService(new PiFiles(inventory, state, seeds, new RootFiles(settings.tftpRoot(), cache), cache));
+        TftpService service = new TftpService(new PiFiles(() -> inventory.current().inventory(), bootFiles,
+                new RootFiles(settings.tftpRoot(), cache), cache));
         TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, settings.tftp().limits(),
                 new TftpTransport.Observer() {
                     @Override

@@ -5,6 +5,7 @@ import dev.metis.dhcp.DhcpCodec;
 import dev.metis.dhcp.DhcpMessage;
 import dev.metis.dhcp.ProxyDhcpService;
 import dev.metis.metrics.MetisMetrics;
+import dev.metis.served.ServedInventory;
 import dev.metis.state.StateStore;
 import dev.metis.transport.DhcpTransport;
 import java.net.InetSocketAddress;

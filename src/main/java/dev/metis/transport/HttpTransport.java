@@ -2,8 +2,7 @@ package dev.metis.transport;
 
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
-import dev.metis.http.HttpService;
-import dev.metis.metrics.MetisMetrics;
+import dev.metis.http.HttpResponder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -64,7 +63,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge: Netty decodes requests, hands them to {@link HttpService}, and writes its answers,
+ * The HTTP edge: Netty decodes requests, hands them to an {@link HttpResponder}, and writes its answers,
  * files by zero-copy {@link DefaultFileRegion} (in chunks through TLS, which has to encrypt them).
  * Request lines and headers are bounded in size; a connection's next request is read only once its
  * earlier answers are moving (see {@link Limits}). Serves one or more listeners, plain or TLS, on one set
@@ -73,7 +72,6 @@ import org.slf4j.LoggerFactory;
 public final class HttpTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_BODY_BYTES = 64 * 1024;
@@ -138,7 +136,7 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     /** @throws IOException when a certificate or key cannot be used */
-    public static HttpTransport start(List<Listener> listeners, HttpService service, MetisMetrics metrics, Limits limits)
+    public static HttpTransport start(List<Listener> listeners, HttpResponder responder, Limits limits)
             throws InterruptedException, IOException {
         List<Optional<SslContext>> contexts = new ArrayList<>();
         for (Listener listener : listeners) {
@@ -148,17 +146,6 @@ public final class HttpTransport implements AutoCloseable {
         EventLoopGroup workers = EventLoops.group(0);
         ExecutorService waiting = Executors.newFixedThreadPool(WAITING_THREADS,
                 new DefaultThreadFactory("metis-http-wait", true));
-        HttpService.MetricsView view = new HttpService.MetricsView() {
-            @Override
-            public String scrape() {
-                return metrics.scrape();
-            }
-
-            @Override
-            public String contentType() {
-                return metrics.scrapeContentType();
-            }
-        };
         ClientConnections clients = new ClientConnections(limits.connectionsPerClient());
         List<Channel> channels = new ArrayList<>();
         try {
@@ -173,7 +160,7 @@ public final class HttpTransport implements AutoCloseable {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 if (!clients.admit(ch)) {
-                                    metrics.httpClosed(MetisMetrics.HttpClose.PER_CLIENT_LIMIT);
+                                    responder.refusedOverClientLimit();
                                     ch.close();
                                     return;
                                 }
@@ -183,7 +170,7 @@ public final class HttpTransport implements AutoCloseable {
                                     ch.pipeline().addLast("tls", handler);
                                 });
                                 RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),
-                                        () -> metrics.httpClosed(MetisMetrics.HttpClose.REQUEST_TIMEOUT));
+                                        responder::requestTimedOut);
                                 ch.pipeline()
                                         .addLast("request-started", deadline.bytes())
                                         // Output observed: answers that make no progress count as idle.
@@ -198,7 +185,7 @@ public final class HttpTransport implements AutoCloseable {
                                 if (tls.isPresent()) {
                                     ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
                                 }
-                                ch.pipeline().addLast("routes", new Handler(service, metrics, view, waiting, tls.isPresent()));
+                                ch.pipeline().addLast("routes", new Handler(responder, waiting, tls.isPresent()));
                             }
                         });
                 channels.add(bootstrap.bind(listeners.get(i).address()).sync().channel());
@@ -250,9 +237,7 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final HttpService service;
-        private final MetisMetrics metrics;
-        private final HttpService.MetricsView view;
+        private final HttpResponder responder;
         private final Executor waiting;
         private final boolean secure;
         // The rest is touched on the connection's event loop only.
@@ -265,11 +250,8 @@ public final class HttpTransport implements AutoCloseable {
         /** The client asked to close after its last request: nothing more is read. */
         private boolean lastRequest;
 
-        Handler(HttpService service, MetisMetrics metrics, HttpService.MetricsView view, Executor waiting,
-                boolean secure) {
-            this.service = service;
-            this.metrics = metrics;
-            this.view = view;
+        Handler(HttpResponder responder, Executor waiting, boolean secure) {
+            this.responder = responder;
             this.waiting = waiting;
             this.secure = secure;
         }
@@ -303,7 +285,7 @@ public final class HttpTransport implements AutoCloseable {
             if (!(event instanceof IdleStateEvent)) {
                 ctx.fireUserEventTriggered(event);
             } else if (previous.isDone()) { // an answer waiting for Vault is not the client's idleness
-                metrics.httpClosed(queued > 0 ? MetisMetrics.HttpClose.NOT_READING : MetisMetrics.HttpClose.IDLE);
+                responder.idleClosed(queued > 0);
                 ctx.close();
             }
         }
@@ -329,10 +311,7 @@ public final class HttpTransport implements AutoCloseable {
             String uri;
             if (request.decoderResult().isFailure()) {
                 Throwable cause = request.decoderResult().cause();
-                boolean tooLong = cause instanceof TooLongFrameException;
-                HttpResponse bad = HttpResponse.text("bad-request", tooLong ? 431 : 400, "application/json",
-                        "{\"error\":\"" + (tooLong ? "request line or headers too large" : "malformed request")
-                                + "\",\"status\":" + (tooLong ? 431 : 400) + "}");
+                HttpResponse bad = responder.unreadable(cause instanceof TooLongFrameException);
                 answer = () -> bad;
                 mayWait = false;
                 keepAlive = false;
@@ -349,8 +328,8 @@ public final class HttpTransport implements AutoCloseable {
                 }
                 HttpRequest decoded = new HttpRequest(method, path, headers, ByteBufUtil.getBytes(request.content()),
                         remote.getAddress(), secure);
-                answer = () -> service.handle(decoded, view);
-                mayWait = HttpService.mayWait(decoded);
+                answer = () -> responder.answer(decoded);
+                mayWait = responder.mayWait(decoded);
             }
             lastRequest = !keepAlive;
             if (previous.isDone() && !mayWait) {
@@ -373,12 +352,7 @@ public final class HttpTransport implements AutoCloseable {
         private void finish(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, InetSocketAddress remote,
                 String method, String uri, long started) {
             write(ctx, response, keepAlive);
-            metrics.httpRequest(response.route(), response.status(), response.sentBytes());
-            if (ACCESS.isInfoEnabled()) {
-                ACCESS.info("{} \"{} {}\" {} {} {}ms", remote.getAddress().getHostAddress(), method,
-                        printable(HttpService.loggable(uri)), response.status(), response.sentBytes(),
-                        (System.nanoTime() - started) / 1_000_000);
-            }
+            responder.answered(remote.getAddress(), method, uri, response, System.nanoTime() - started);
         }
 
         private void write(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive) {
@@ -445,12 +419,6 @@ public final class HttpTransport implements AutoCloseable {
             } else {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
-        }
-
-        /** Request paths come from anyone on the network: keep log lines single and short. */
-        private static String printable(String uri) {
-            String clipped = uri.length() > 200 ? uri.substring(0, 200) + "..." : uri;
-            return clipped.replaceAll("[\\p{Cntrl}\"]", "?");
         }
 
         @Override

@@ -1,14 +1,15 @@
 package dev.metis.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
-import dev.metis.http.HttpService;
+import dev.metis.http.HttpRouter;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
-import dev.metis.serve.ServedInventory;
+import dev.metis.served.ServedInventory;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.StateStore;
 import java.net.InetAddress;
@@ -29,21 +30,9 @@ import java.util.Map;
 public final class HttpPathFuzzer {
 
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "get", ""};
-    private static final HttpService SERVICE;
+    private static final HttpRouter ROUTER;
     private static final Path ASSETS;
     private static final Path TFTP;
-    private static final HttpService.MetricsView METRICS = new HttpService.MetricsView() {
-        @Override
-        public String scrape() {
-            return "";
-        }
-
-        @Override
-        public String contentType() {
-            return "text/plain";
-        }
-    };
-
     static {
         try {
             Path dir = Files.createTempDirectory("metis-fuzz-http").toRealPath();
@@ -59,9 +48,12 @@ public final class HttpPathFuzzer {
             SeedBindings bindings = new SeedBindings(List.of(), Clock.systemUTC(), Duration.ofMinutes(30), keys, saved -> {
             }, (binding, refusal) -> {
             });
-            SERVICE = new HttpService(inventory, StateStore.open(dir.resolve("state"), Clock.systemUTC()), bindings,
-                    dir.resolve("assets"), TFTP, Secret.of("fuzz-admin-token"),
-                    new BurnHistory(dir.resolve("state")), OptionalInt.empty(), Map::of);
+            StateStore state = StateStore.open(dir.resolve("state"), Clock.systemUTC());
+            HttpRouter.Services services = new HttpRouter.Services(inventory, state, bindings,
+                    new BootFiles(inventory, state, bindings), new BurnHistory(dir.resolve("state")), Map::of,
+                    new MetisMetrics());
+            ROUTER = new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), TFTP), OptionalInt.empty(),
+                    Secret.of("fuzz-admin-token"));
         } catch (Exception e) {
             throw new IllegalStateException("fuzzing fixture: " + e.getMessage(), e);
         }
@@ -77,8 +69,10 @@ public final class HttpPathFuzzer {
         boolean secure = data.consumeBoolean();
         byte[] body = data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = authorized ? Map.of("authorization", "Bearer fuzz-admin-token") : Map.of();
-        HttpResponse response = SERVICE.handle(new HttpRequest(method, path, headers, body, InetAddress.getLoopbackAddress(), secure),
-                METRICS);
+        HttpRequest request = new HttpRequest(method, path, headers, body, InetAddress.getLoopbackAddress(), secure);
+        ROUTER.mayWait(request);
+        ROUTER.loggable(path);
+        HttpResponse response = ROUTER.answer(request);
         if (response.status() < 200 || response.status() > 503) {
             throw new IllegalStateException("status " + response.status() + " for " + method + " " + path);
         }

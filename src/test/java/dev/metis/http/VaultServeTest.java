@@ -81,7 +81,7 @@ class VaultServeTest {
         assertThat(server.get("/metrics").body())
                 .contains("metis_vault_failures_total{reason=\"missing\"} 1.0")
                 .contains("metis_vault_requests_total 3.0")
-                .contains("metis_http_requests_total{route=\"/ipxe\",status=\"503\"} 1.0");
+                .contains("metis_http_requests_total{route=\"/ipxe/{mac}\",status=\"503\"} 1.0");
 
         vault.secret("secret/data/nodes/web-2", Map.of("k3s_token", "K10-web-2"));
         assertThat(RawHttp.get(WEB2_ADDRESS, server.port, server.seedPath(MAC2, WEB2_ADDRESS) + "user-data").body())

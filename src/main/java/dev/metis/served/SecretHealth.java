@@ -1,4 +1,4 @@
-package dev.metis.serve;
+package dev.metis.served;
 
 import dev.metis.secrets.SecretUnavailableException;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.metis.serve;
+package dev.metis.served;
 
 import dev.metis.files.Sha256;
 import dev.metis.identity.Artifact;

@@ -1,0 +1,62 @@
+package dev.metis.http;
+
+import dev.metis.files.SafePath;
+import dev.metis.identity.ServerUrls;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Files from disk: boot assets (kernels, initrds, images) and the TFTP root's iPXE binaries for UEFI HTTP
+ * boot, with ranges, answered as file regions the transport sends without copying.
+ */
+final class FileRoutes {
+
+    /** Files are counted by their root, not by path: the label must stay bounded. */
+    static final String ASSETS_LABEL = "/assets";
+    static final String FIRMWARE_LABEL = "/tftp";
+
+    private final Path assets;
+    private final Path tftpRoot;
+
+    FileRoutes(Path assets, Path tftpRoot) {
+        this.assets = assets;
+        this.tftpRoot = tftpRoot;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route(ServerUrls.ASSET, ASSETS_LABEL, Route.READ, true, Route.NEVER,
+                        (request, params) -> file(request, ASSETS_LABEL, assets, params.rest())),
+                new Route(ServerUrls.FIRMWARE, FIRMWARE_LABEL, Route.READ, true, Route.NEVER,
+                        (request, params) -> file(request, FIRMWARE_LABEL, tftpRoot, params.rest())));
+    }
+
+    static HttpResponse file(HttpRequest request, String route, Path root, List<String> segments) throws IOException {
+        Optional<SafePath.Resolved> resolved = SafePath.resolve(root, String.join("/", segments));
+        if (resolved.isEmpty()) {
+            return Answers.error(route, 404, "no such file");
+        }
+        Path file = resolved.get().path();
+        long size = resolved.get().attributes().size();
+        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                resolved.get().attributes().lastModifiedTime().toInstant().atOffset(ZoneOffset.UTC));
+        ByteRange.Parsed range = ByteRange.parse(request.header("range"), size);
+        HttpResponse response;
+        if (range instanceof ByteRange.Unsatisfiable) {
+            return Answers.error(route, 416, "range not satisfiable").withHeader("content-range", "bytes */" + size);
+        } else if (range instanceof ByteRange.Partial partial) {
+            ByteRange r = partial.range();
+            response = new HttpResponse(route, 206, "application/octet-stream", Map.of(
+                    "content-range", "bytes " + r.first() + "-" + r.last() + "/" + size), null, file,
+                    r.first(), r.length(), false);
+        } else {
+            response = new HttpResponse(route, 200, "application/octet-stream", Map.of(), null, file, 0, size, false);
+        }
+        return response.withHeader("accept-ranges", "bytes").withHeader("last-modified", lastModified);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.metis.http;
+
+import dev.metis.metrics.MetisMetrics;
+import java.net.InetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the HTTP transport hands each request to and reports each answer and closed connection to: the
+ * router answers, and this records the access line and the metrics, so that the Netty handlers only move
+ * bytes.
+ */
+public final class HttpResponder {
+
+    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
+
+    private final HttpRouter router;
+    private final MetisMetrics metrics;
+
+    public HttpResponder(HttpRouter router, MetisMetrics metrics) {
+        this.router = router;
+        this.metrics = metrics;
+    }
+
+    public HttpResponse answer(HttpRequest request) {
+        return router.answer(request);
+    }
+
+    /** Whether answering may wait for the secret source: the transport then answers off its event loop. */
+    public boolean mayWait(HttpRequest request) {
+        return router.mayWait(request);
+    }
+
+    /** The answer to a request the codec could not read whole: too large, or malformed. */
+    public HttpResponse unreadable(boolean tooLarge) {
+        return tooLarge ? Answers.error("bad-request", 431, "request line or headers too large")
+                : Answers.error("bad-request", 400, "malformed request");
+    }
+
+    /**
+     * An answer was handed to the socket.
+     *
+     * @param uri the request target as the client sent it, {@code -} when it could not be read
+     */
+    public void answered(InetAddress client, String method, String uri, HttpResponse response, long elapsedNanos) {
+        metrics.httpRequest(response.route(), response.status(), response.sentBytes());
+        if (ACCESS.isInfoEnabled()) {
+            ACCESS.info("{} \"{} {}\" {} {} {}ms", client.getHostAddress(), method, printable(router.loggable(uri)),
+                    response.status(), response.sentBytes(), elapsedNanos / 1_000_000);
+        }
+    }
+
+    /** A connection was refused at accept: its address had as many open as one client may. */
+    public void refusedOverClientLimit() {
+        metrics.httpClosed(MetisMetrics.HttpClose.PER_CLIENT_LIMIT);
+    }
+
+    /** A request began to arrive but was not whole in time. */
+    public void requestTimedOut() {
+        metrics.httpClosed(MetisMetrics.HttpClose.REQUEST_TIMEOUT);
+    }
+
+    /** A connection went quiet too long; {@code unreadAnswers}: its client was not reading what it asked for. */
+    public void idleClosed(boolean unreadAnswers) {
+        metrics.httpClosed(unreadAnswers ? MetisMetrics.HttpClose.NOT_READING : MetisMetrics.HttpClose.IDLE);
+    }
+
+    /** Request paths come from anyone on the network: keep log lines single and short. */
+    private static String printable(String uri) {
+        String clipped = uri.length() > 200 ? uri.substring(0, 200) + "..." : uri;
+        return clipped.replaceAll("[\\p{Cntrl}\"]", "?");
+    }
+}

@@ -1,0 +1,128 @@
+package dev.metis.http;
+
+import dev.metis.boot.BootFiles;
+import dev.metis.boot.SeedBindings;
+import dev.metis.identity.PhoneHomeKeys;
+import dev.metis.metrics.MetisMetrics;
+import dev.metis.secrets.Secret;
+import dev.metis.served.ServedInventory;
+import dev.metis.state.BurnHistory;
+import dev.metis.state.StateStore;
+import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.TestClock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The route table over real services without any transport: an inventory of two netboot nodes and a Pi
+ * with secrets from a file, node state in a temporary directory, seed bindings on a test clock. Requests
+ * are plain records, so each handler is called directly, as matchbox tests its handlers.
+ */
+final class Routes implements AutoCloseable {
+
+    static final String ADMIN = "routes-admin-token";
+    static final String CANARY = "CANARY-routes-7d1e";
+    static final String WEB1_MAC = "02:00:00:00:00:01";
+    static final String WEB1_IP = "192.0.2.21";
+    static final String PI_SERIAL = "1a2b3c4d";
+    private static final Pattern TOKEN = Pattern.compile("/nocloud/[^/]+/([^/]+)/");
+
+    final Path dir;
+    final TestClock clock = new TestClock(Instant.parse("2026-12-07T10:00:00Z"));
+    final PhoneHomeKeys keys = new PhoneHomeKeys(new byte[32]);
+    final ServedInventory inventory;
+    final StateStore state;
+    final SeedBindings seeds;
+    final BootFiles bootFiles;
+    final MetisMetrics metrics = new MetisMetrics();
+    final Path assets;
+    final Path tftpRoot;
+    private OptionalInt httpsPort = OptionalInt.empty();
+
+    Routes(Path dir) throws Exception {
+        this.dir = dir;
+        assets = Files.createDirectories(dir.resolve("assets/debian"));
+        Files.writeString(assets.resolve("vmlinuz"), "0123456789");
+        tftpRoot = Files.createDirectories(dir.resolve("tftp"));
+        Files.createDirectories(dir.resolve("pi-firmware"));
+        Files.writeString(tftpRoot.resolve("ipxe.efi"), "ipxe");
+        Path secrets = InventoryFixture.write(dir, "secrets.yaml", "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site("secrets.yaml") + """
+                classes:
+                  net:
+                    arch: amd64
+                    delivery: netboot
+                    netboot: {kernel: debian/vmlinuz, cmdline: console=ttyS0}
+                    k3s: {role: agent}
+                  pi:
+                    arch: arm64
+                    delivery: netboot
+                    netboot: {kernel: kernel8.img, firmware_dir: pi-firmware}
+                nodes:
+                  web-1: {class: net, mac: %s, ip: %s/24}
+                  web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                  pi-1: {class: pi, mac: 02:00:00:00:00:03, ip: 192.0.2.23/24, serial: %s}
+                """.formatted(WEB1_MAC, WEB1_IP, PI_SERIAL));
+        inventory = ServedInventory.load(file, metrics, Map.of(), keys);
+        state = StateStore.open(dir.resolve("state"), clock);
+        seeds = new SeedBindings(List.of(), clock, Duration.ofMinutes(30), keys, saved -> {
+        }, (seedFile, reason) -> {
+        });
+        bootFiles = new BootFiles(inventory, state, seeds);
+    }
+
+    Routes withHttps(int port) {
+        httpsPort = OptionalInt.of(port);
+        return this;
+    }
+
+    HttpRouter router() {
+        HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
+                new BurnHistory(dir.resolve("state")), () -> Map.of("http", "up"), metrics);
+        return new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), tftpRoot), httpsPort, Secret.of(ADMIN));
+    }
+
+    static HttpRequest get(String path, String from) {
+        return request("GET", path, Map.of(), "", from);
+    }
+
+    static HttpRequest request(String method, String path, Map<String, String> headers, String body, String from) {
+        try {
+            return new HttpRequest(method, path, headers, body.getBytes(StandardCharsets.UTF_8), InetAddress.getByName(from),
+                    false);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(from, e);
+        }
+    }
+
+    static String body(HttpResponse response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /** The seed token a node's script or cmdline.txt carries in its seed URL. */
+    static String token(HttpResponse script) {
+        Matcher found = TOKEN.matcher(body(script));
+        if (!found.find()) {
+            throw new AssertionError("no seed token in " + body(script));
+        }
+        return found.group(1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        state.close();
+        inventory.close();
+    }
+}

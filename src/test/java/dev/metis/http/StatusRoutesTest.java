@@ -1,0 +1,47 @@
+package dev.metis.http;
+
+import static dev.metis.http.Routes.body;
+import static dev.metis.http.Routes.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /healthz}, {@code /metrics} and the web page's files, called directly. */
+class StatusRoutesTest {
+
+    @TempDir
+    Path dir;
+    private Routes routes;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        routes = new Routes(dir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        routes.close();
+    }
+
+    @Test
+    void healthSaysWhichGenerationServesAndAddsTheServersOwnChecks() throws Exception {
+        StatusRoutes status = new StatusRoutes(routes.inventory, () -> Map.of("dhcp", "off"), routes.metrics);
+        HttpResponse health = status.healthz(get("/healthz", "198.51.100.7"), null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(body(health)).contains("\"status\":\"ok\"", "\"inventory_generation\":1", "\"nodes\":3", "\"dhcp\":\"off\"");
+    }
+
+    @Test
+    void theWebPageIsServedUnderItsPolicyAndNothingElseFromTheJar() throws Exception {
+        HttpResponse index = WebRoutes.file(WebRoutes.INDEX, "index.html");
+        assertThat(index.status()).isEqualTo(200);
+        assertThat(index.headers().get("content-security-policy")).startsWith("default-src 'self'");
+        assertThat(WebRoutes.file(WebRoutes.FILE, "logback.xml").status()).isEqualTo(404);
+        assertThat(WebRoutes.file(WebRoutes.FILE, "..%2fapplication.js").status()).isEqualTo(404);
+    }
+}
