@@ -1,7 +1,7 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.body;
-import static dev.metis.http.Routes.get;
+import static dev.metis.testing.NodeServices.body;
+import static dev.metis.testing.NodeServices.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -9,6 +9,7 @@ import dev.metis.state.NodeState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,12 @@ class ApiRoutesTest {
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
     private ApiRoutes api;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
         api = new ApiRoutes(routes.inventory, routes.state, routes.seeds, new dev.metis.state.BurnHistory(dir.resolve("state")));
     }
 
@@ -40,16 +41,16 @@ class ApiRoutesTest {
     @Test
     void theListShowsEveryNodeAndTheUnknownMacsSeenWithoutSecrets() throws Exception {
         routes.state.discoveredMac("02:00:00:00:00:99", "198.51.100.7");
-        routes.state.discoveredMac(Routes.WEB1_MAC, Routes.WEB1_IP);
+        routes.state.discoveredMac(NodeServices.WEB1_MAC, NodeServices.WEB1_IP);
         String list = body(api.nodes(get(ApiRoutes.NODES, "198.51.100.7"), node("-")));
         assertThat(list).contains("\"name\":\"web-1\"", "\"name\":\"web-2\"", "\"name\":\"pi-1\"", "\"mac\":\"02:00:00:00:00:99\"")
-                .doesNotContain("\"mac\":\"" + Routes.WEB1_MAC + "\",\"state\":\"discovered\"").doesNotContain(Routes.CANARY);
+                .doesNotContain("\"mac\":\"" + NodeServices.WEB1_MAC + "\",\"state\":\"discovered\"").doesNotContain(NodeServices.CANARY);
     }
 
     @Test
     void aNodesConfigNamesItsSecretsRedactedWithTheirPlace() throws Exception {
         String config = body(api.config(get("/api/v1/nodes/web-1/config", "198.51.100.7"), node("web-1")));
-        assertThat(config).contains("\"k3s_token\":\"<redacted>\"", "\"file\":\"inventory.yaml\"").doesNotContain(Routes.CANARY)
+        assertThat(config).contains("\"k3s_token\":\"<redacted>\"", "\"file\":\"inventory.yaml\"").doesNotContain(NodeServices.CANARY)
                 .doesNotContain(dir.toString());
         Refused missing = assertThrows(Refused.class, () -> api.node(get("/api/v1/nodes/nope", "198.51.100.7"), node("nope")));
         assertThat(missing.response().status()).isEqualTo(404);
@@ -58,15 +59,15 @@ class ApiRoutesTest {
     @Test
     void reArmingProvisionsAgainAndEndsTheBindingOfTheLastBoot() throws Exception {
         BootRoutes boot = new BootRoutes(routes.inventory, routes.bootFiles);
-        String token = Routes.token(boot.nodeScript(get("/ipxe/x", Routes.WEB1_IP),
-                new Route.Params(Map.of("mac", Routes.WEB1_MAC), List.of())));
-        routes.state.phoneHome("web-1", "hash", Routes.WEB1_IP);
+        String token = NodeServices.token(boot.nodeScript(get("/ipxe/x", NodeServices.WEB1_IP),
+                new Route.Params(Map.of("mac", NodeServices.WEB1_MAC), List.of())));
+        routes.state.phoneHome("web-1", "hash", NodeServices.WEB1_IP);
         HttpResponse rearmed = api.reprovision(get(ApiRoutes.REPROVISION, "198.51.100.9"), node("web-1"));
         assertThat(body(rearmed)).contains("\"state\":\"armed\"");
         assertThat(routes.state.status("web-1").state()).isEqualTo(NodeState.ARMED);
         HttpResponse oldToken = new SeedRoutes(routes.inventory, routes.state, routes.seeds).seedFile(
-                dev.metis.identity.ServerUrls.TOKEN_SEED, get("/nocloud", Routes.WEB1_IP),
-                new Route.Params(Map.of("mac", Routes.WEB1_MAC, "token", token, "file", "user-data"), List.of()));
+                dev.metis.identity.ServerUrls.TOKEN_SEED, get("/nocloud", NodeServices.WEB1_IP),
+                new Route.Params(Map.of("mac", NodeServices.WEB1_MAC, "token", token, "file", "user-data"), List.of()));
         assertThat(oldToken.status()).isEqualTo(403);
     }
 }

@@ -1,7 +1,7 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.body;
-import static dev.metis.http.Routes.get;
+import static dev.metis.testing.NodeServices.body;
+import static dev.metis.testing.NodeServices.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,12 +21,12 @@ class BootRoutesTest {
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
     private BootRoutes boot;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
         boot = new BootRoutes(routes.inventory, routes.bootFiles);
     }
 
@@ -50,18 +51,18 @@ class BootRoutesTest {
 
     @Test
     void anArmedNodeGetsItsScriptWithANewTokenAtItsOwnAddressAndIsBooting() throws Exception {
-        HttpResponse first = script(Routes.WEB1_MAC, Routes.WEB1_IP);
+        HttpResponse first = script(NodeServices.WEB1_MAC, NodeServices.WEB1_IP);
         assertThat(first.status()).isEqualTo(200);
         assertThat(body(first)).contains("kernel http://192.0.2.2:8080/assets/debian/vmlinuz",
-                "ds=nocloud;s=http://192.0.2.2:8080/nocloud/" + Routes.WEB1_MAC + "/");
+                "ds=nocloud;s=http://192.0.2.2:8080/nocloud/" + NodeServices.WEB1_MAC + "/");
         assertThat(routes.state.status("web-1").state()).isEqualTo(NodeState.BOOTING);
         routes.clock.advance(Duration.ofSeconds(5));
-        assertThat(Routes.token(script(Routes.WEB1_MAC, Routes.WEB1_IP))).isNotEqualTo(Routes.token(first));
+        assertThat(NodeServices.token(script(NodeServices.WEB1_MAC, NodeServices.WEB1_IP))).isNotEqualTo(NodeServices.token(first));
     }
 
     @Test
     void anotherAddressWithoutEvidenceGetsNoScriptAndChangesNothing() throws Exception {
-        HttpResponse refused = script(Routes.WEB1_MAC, "198.51.100.7");
+        HttpResponse refused = script(NodeServices.WEB1_MAC, "198.51.100.7");
         assertThat(refused.status()).isEqualTo(403);
         assertThat(body(refused)).contains("no-evidence").doesNotContain("nocloud");
         assertThat(routes.state.status("web-1").state()).isEqualTo(NodeState.ARMED);
@@ -69,8 +70,8 @@ class BootRoutesTest {
 
     @Test
     void aProvisionedNodeAndAnUnknownMacAreSentToTheirDisk() throws Exception {
-        routes.state.phoneHome("web-1", "hash", Routes.WEB1_IP);
-        assertThat(body(script(Routes.WEB1_MAC, Routes.WEB1_IP))).contains("node web-1 is provisioned").contains("exit");
+        routes.state.phoneHome("web-1", "hash", NodeServices.WEB1_IP);
+        assertThat(body(script(NodeServices.WEB1_MAC, NodeServices.WEB1_IP))).contains("node web-1 is provisioned").contains("exit");
         HttpResponse unknown = script("02:00:00:00:00:99", "198.51.100.7");
         assertThat(body(unknown)).contains("unknown MAC address").contains("exit");
         assertThat(routes.state.discovered()).extracting(d -> d.mac()).containsExactly("02:00:00:00:00:99");
@@ -78,7 +79,7 @@ class BootRoutesTest {
 
     @Test
     void aMalformedMacIsABadRequest() {
-        Refused refused = assertThrows(Refused.class, () -> script("not-a-mac", Routes.WEB1_IP));
+        Refused refused = assertThrows(Refused.class, () -> script("not-a-mac", NodeServices.WEB1_IP));
         assertThat(refused.response().status()).isEqualTo(400);
     }
 }

@@ -1,12 +1,13 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.request;
+import static dev.metis.testing.NodeServices.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,12 +18,12 @@ class FileRoutesTest {
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
     private Path root;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
         root = dir.resolve("assets");
     }
 

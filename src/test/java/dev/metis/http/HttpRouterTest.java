@@ -1,7 +1,7 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.get;
-import static dev.metis.http.Routes.request;
+import static dev.metis.testing.NodeServices.get;
+import static dev.metis.testing.NodeServices.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,12 @@ class HttpRouterTest {
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
     private HttpRouter router;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
         router = routes.router();
     }
 
@@ -42,11 +43,11 @@ class HttpRouterTest {
         for (Route route : router.routes()) {
             assertThat(patterns.add(route.pattern())).as("one entry per pattern: " + route.pattern()).isTrue();
             String file = route.label().equals(FileRoutes.FIRMWARE_LABEL) ? "ipxe.efi" : "debian/vmlinuz";
-            String path = route.pattern().replaceAll("\\{[a-z]+\\.\\.\\.}", file).replace("{mac}", Routes.WEB1_MAC)
+            String path = route.pattern().replaceAll("\\{[a-z]+\\.\\.\\.}", file).replace("{mac}", NodeServices.WEB1_MAC)
                     .replace("{name}", "web-1").replace("{file}", route.pattern().startsWith("/web/") ? "index.html" : "meta-data").replace("{token}", "t").replace("{key}", "k");
             String method = route.methods().get(0);
-            HttpResponse response = router.answer(request(method, path, Map.of("authorization", "Bearer " + Routes.ADMIN), "",
-                    Routes.WEB1_IP));
+            HttpResponse response = router.answer(request(method, path, Map.of("authorization", "Bearer " + NodeServices.ADMIN), "",
+                    NodeServices.WEB1_IP));
             assertThat(response.route()).as(method + " " + path).isEqualTo(route.label());
             assertThat(response.status()).as(method + " " + path).isNotIn(404, 405);
         }
@@ -54,7 +55,7 @@ class HttpRouterTest {
 
     @Test
     void aPathOfNoRouteIs404UnderOneLabel() {
-        HttpResponse response = router.answer(get("/nocloud/" + Routes.WEB1_MAC + "/a/b/c", ANYONE));
+        HttpResponse response = router.answer(get("/nocloud/" + NodeServices.WEB1_MAC + "/a/b/c", ANYONE));
         assertThat(response.status()).isEqualTo(404);
         assertThat(response.route()).isEqualTo(HttpRouter.UNKNOWN);
         assertThat(router.answer(get("/%zz", ANYONE)).status()).isEqualTo(400);
@@ -65,7 +66,7 @@ class HttpRouterTest {
         HttpResponse response = router.answer(request("DELETE", "/healthz", Map.of(), "", ANYONE));
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.headers()).containsEntry("allow", "GET, HEAD");
-        assertThat(router.answer(get("/phone-home/" + Routes.WEB1_MAC + "/k", ANYONE)).headers()).containsEntry("allow", "POST");
+        assertThat(router.answer(get("/phone-home/" + NodeServices.WEB1_MAC + "/k", ANYONE)).headers()).containsEntry("allow", "POST");
     }
 
     @Test
@@ -99,12 +100,12 @@ class HttpRouterTest {
                     .as(path).isEqualTo(403);
         }
         assertThat(router.answer(request("POST", "/api/v1/nodes/web-1/reprovision",
-                Map.of("authorization", "Bearer " + Routes.ADMIN), "", ANYONE)).status()).isEqualTo(200);
+                Map.of("authorization", "Bearer " + NodeServices.ADMIN), "", ANYONE)).status()).isEqualTo(200);
     }
 
     @Test
     void onlyAnswersThatReadSecretsMayWait() {
-        String mac = Routes.WEB1_MAC;
+        String mac = NodeServices.WEB1_MAC;
         assertThat(router.mayWait(get("/ipxe/" + mac, ANYONE))).isTrue();
         assertThat(router.mayWait(get("/nocloud/" + mac + "/t/user-data", ANYONE))).isTrue();
         assertThat(router.mayWait(get("/nocloud/" + mac + "/user-data", ANYONE))).isTrue();
@@ -119,10 +120,10 @@ class HttpRouterTest {
     void logLinesShowOnlyTheStartOfASeedTokenOrPhoneHomeKey() {
         String token = "a".repeat(43);
         String key = "b".repeat(43);
-        assertThat(router.loggable("/nocloud/" + Routes.WEB1_MAC + "/" + token + "/user-data?x=1"))
-                .isEqualTo("/nocloud/" + Routes.WEB1_MAC + "/aaaaaa.../user-data?x=1");
-        assertThat(router.loggable("//phone-home//" + Routes.WEB1_MAC + "/" + key + "/"))
-                .isEqualTo("//phone-home//" + Routes.WEB1_MAC + "/bbbbbb.../");
+        assertThat(router.loggable("/nocloud/" + NodeServices.WEB1_MAC + "/" + token + "/user-data?x=1"))
+                .isEqualTo("/nocloud/" + NodeServices.WEB1_MAC + "/aaaaaa.../user-data?x=1");
+        assertThat(router.loggable("//phone-home//" + NodeServices.WEB1_MAC + "/" + key + "/"))
+                .isEqualTo("//phone-home//" + NodeServices.WEB1_MAC + "/bbbbbb.../");
         assertThat(router.loggable("/assets/debian/vmlinuz")).isEqualTo("/assets/debian/vmlinuz");
         assertThat(router.loggable("/no/route/" + token)).isEqualTo("/no/route/" + token);
     }

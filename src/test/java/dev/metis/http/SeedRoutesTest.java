@@ -1,8 +1,8 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.body;
-import static dev.metis.http.Routes.get;
-import static dev.metis.http.Routes.request;
+import static dev.metis.testing.NodeServices.body;
+import static dev.metis.testing.NodeServices.get;
+import static dev.metis.testing.NodeServices.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.identity.ServerUrls;
@@ -10,6 +10,7 @@ import dev.metis.state.NodeState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,16 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** The NoCloud seed files and phone-home, called directly with the token and key a node would hold. */
 class SeedRoutesTest {
 
-    private static final String MAC = Routes.WEB1_MAC;
+    private static final String MAC = NodeServices.WEB1_MAC;
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
     private SeedRoutes seed;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
         seed = new SeedRoutes(routes.inventory, routes.state, routes.seeds);
     }
 
@@ -46,41 +47,41 @@ class SeedRoutesTest {
     /** The token of the script the node was just served, as the node would read it. */
     private String bootToken() throws Exception {
         BootRoutes boot = new BootRoutes(routes.inventory, routes.bootFiles);
-        return Routes.token(boot.nodeScript(get("/ipxe/" + MAC, Routes.WEB1_IP), new Route.Params(Map.of("mac", MAC), List.of())));
+        return NodeServices.token(boot.nodeScript(get("/ipxe/" + MAC, NodeServices.WEB1_IP), new Route.Params(Map.of("mac", MAC), List.of())));
     }
 
     @Test
     void filesWithoutSecretsGoToAnyone() throws Exception {
         HttpResponse metaData = seedFile(null, "meta-data", "198.51.100.7");
         assertThat(metaData.status()).isEqualTo(200);
-        assertThat(body(metaData)).contains("local-hostname: web-1").doesNotContain(Routes.CANARY);
+        assertThat(body(metaData)).contains("local-hostname: web-1").doesNotContain(NodeServices.CANARY);
         assertThat(seedFile(null, "no-such-file", "198.51.100.7").status()).isEqualTo(404);
     }
 
     @Test
     void userDataGoesOnlyWithTheBootsTokenFromTheNodesAddress() throws Exception {
-        assertThat(seedFile(null, "user-data", Routes.WEB1_IP).status()).isEqualTo(403);
+        assertThat(seedFile(null, "user-data", NodeServices.WEB1_IP).status()).isEqualTo(403);
         String token = bootToken();
         HttpResponse stranger = seedFile(token, "user-data", "198.51.100.7");
         assertThat(stranger.status()).isEqualTo(403);
-        assertThat(body(stranger)).contains("wrong-address").doesNotContain(Routes.CANARY);
-        assertThat(seedFile("x" + token.substring(1), "user-data", Routes.WEB1_IP).status()).isEqualTo(403);
-        HttpResponse userData = seedFile(token, "user-data", Routes.WEB1_IP);
+        assertThat(body(stranger)).contains("wrong-address").doesNotContain(NodeServices.CANARY);
+        assertThat(seedFile("x" + token.substring(1), "user-data", NodeServices.WEB1_IP).status()).isEqualTo(403);
+        HttpResponse userData = seedFile(token, "user-data", NodeServices.WEB1_IP);
         assertThat(userData.status()).isEqualTo(200);
-        assertThat(body(userData)).startsWith("#cloud-config").contains(Routes.CANARY);
+        assertThat(body(userData)).startsWith("#cloud-config").contains(NodeServices.CANARY);
     }
 
     @Test
     void phoneHomeWithTheNodesKeyProvisionsItAndNothingElseDoes() throws Exception {
         bootToken();
         String key = routes.keys.keyFor("web-1").reveal();
-        HttpResponse noKey = seed.phoneHome(request("POST", "/phone-home/" + MAC, Map.of(), "", Routes.WEB1_IP),
+        HttpResponse noKey = seed.phoneHome(request("POST", "/phone-home/" + MAC, Map.of(), "", NodeServices.WEB1_IP),
                 new Route.Params(Map.of("mac", MAC), List.of()));
-        HttpResponse wrongKey = seed.phoneHome(request("POST", "/phone-home/", Map.of(), "", Routes.WEB1_IP),
+        HttpResponse wrongKey = seed.phoneHome(request("POST", "/phone-home/", Map.of(), "", NodeServices.WEB1_IP),
                 new Route.Params(Map.of("mac", MAC, "key", "x" + key.substring(1)), List.of()));
         assertThat(List.of(noKey.status(), wrongKey.status())).containsOnly(403);
         assertThat(routes.state.status("web-1").state()).isEqualTo(NodeState.BOOTING);
-        HttpResponse phoned = seed.phoneHome(request("POST", "/phone-home/", Map.of(), "instance_id=whatever&x=%zz", Routes.WEB1_IP),
+        HttpResponse phoned = seed.phoneHome(request("POST", "/phone-home/", Map.of(), "instance_id=whatever&x=%zz", NodeServices.WEB1_IP),
                 new Route.Params(Map.of("mac", MAC, "key", key), List.of()));
         assertThat(phoned.status()).isEqualTo(200);
         assertThat(body(phoned)).contains("\"state\":\"provisioned\"").doesNotContain(key);

@@ -1,11 +1,12 @@
 package dev.metis.http;
 
-import static dev.metis.http.Routes.body;
-import static dev.metis.http.Routes.get;
+import static dev.metis.testing.NodeServices.body;
+import static dev.metis.testing.NodeServices.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import dev.metis.testing.NodeServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,11 +17,11 @@ class StatusRoutesTest {
 
     @TempDir
     Path dir;
-    private Routes routes;
+    private NodeServices routes;
 
     @BeforeEach
     void setUp() throws Exception {
-        routes = new Routes(dir);
+        routes = new NodeServices(dir);
     }
 
     @AfterEach

@@ -1,6 +1,9 @@
-package dev.metis.http;
+package dev.metis.testing;
 
 import dev.metis.boot.BootFiles;
+import dev.metis.http.HttpRequest;
+import dev.metis.http.HttpResponse;
+import dev.metis.http.HttpRouter;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.metrics.MetisMetrics;
@@ -8,8 +11,6 @@ import dev.metis.secrets.Secret;
 import dev.metis.served.ServedInventory;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.StateStore;
-import dev.metis.testing.InventoryFixture;
-import dev.metis.testing.TestClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,32 +26,32 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The route table over real services without any transport: an inventory of two netboot nodes and a Pi
+ * The services behind the protocols, real and without any transport: an inventory of two netboot nodes and a Pi
  * with secrets from a file, node state in a temporary directory, seed bindings on a test clock. Requests
- * are plain records, so each handler is called directly, as matchbox tests its handlers.
+ * are plain records, so each HTTP handler is called directly, as matchbox tests its handlers.
  */
-final class Routes implements AutoCloseable {
+public final class NodeServices implements AutoCloseable {
 
-    static final String ADMIN = "routes-admin-token";
-    static final String CANARY = "CANARY-routes-7d1e";
-    static final String WEB1_MAC = "02:00:00:00:00:01";
-    static final String WEB1_IP = "192.0.2.21";
-    static final String PI_SERIAL = "1a2b3c4d";
+    public static final String ADMIN = "routes-admin-token";
+    public static final String CANARY = "CANARY-routes-7d1e";
+    public static final String WEB1_MAC = "02:00:00:00:00:01";
+    public static final String WEB1_IP = "192.0.2.21";
+    public static final String PI_SERIAL = "1a2b3c4d";
     private static final Pattern TOKEN = Pattern.compile("/nocloud/[^/]+/([^/]+)/");
 
-    final Path dir;
-    final TestClock clock = new TestClock(Instant.parse("2026-12-07T10:00:00Z"));
-    final PhoneHomeKeys keys = new PhoneHomeKeys(new byte[32]);
-    final ServedInventory inventory;
-    final StateStore state;
-    final SeedBindings seeds;
-    final BootFiles bootFiles;
-    final MetisMetrics metrics = new MetisMetrics();
-    final Path assets;
-    final Path tftpRoot;
+    public final Path dir;
+    public final TestClock clock = new TestClock(Instant.parse("2026-12-07T10:00:00Z"));
+    public final PhoneHomeKeys keys = new PhoneHomeKeys(new byte[32]);
+    public final ServedInventory inventory;
+    public final StateStore state;
+    public final SeedBindings seeds;
+    public final BootFiles bootFiles;
+    public final MetisMetrics metrics = new MetisMetrics();
+    public final Path assets;
+    public final Path tftpRoot;
     private OptionalInt httpsPort = OptionalInt.empty();
 
-    Routes(Path dir) throws Exception {
+    public NodeServices(Path dir) throws Exception {
         this.dir = dir;
         assets = Files.createDirectories(dir.resolve("assets/debian"));
         Files.writeString(assets.resolve("vmlinuz"), "0123456789");
@@ -83,22 +84,22 @@ final class Routes implements AutoCloseable {
         bootFiles = new BootFiles(inventory, state, seeds);
     }
 
-    Routes withHttps(int port) {
+    public NodeServices withHttps(int port) {
         httpsPort = OptionalInt.of(port);
         return this;
     }
 
-    HttpRouter router() {
+    public HttpRouter router() {
         HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
                 new BurnHistory(dir.resolve("state")), () -> Map.of("http", "up"), metrics);
         return new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), tftpRoot), httpsPort, Secret.of(ADMIN));
     }
 
-    static HttpRequest get(String path, String from) {
+    public static HttpRequest get(String path, String from) {
         return request("GET", path, Map.of(), "", from);
     }
 
-    static HttpRequest request(String method, String path, Map<String, String> headers, String body, String from) {
+    public static HttpRequest request(String method, String path, Map<String, String> headers, String body, String from) {
         try {
             return new HttpRequest(method, path, headers, body.getBytes(StandardCharsets.UTF_8), InetAddress.getByName(from),
                     false);
@@ -107,12 +108,12 @@ final class Routes implements AutoCloseable {
         }
     }
 
-    static String body(HttpResponse response) {
+    public static String body(HttpResponse response) {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 
     /** The seed token a node's script or cmdline.txt carries in its seed URL. */
-    static String token(HttpResponse script) {
+    public static String token(HttpResponse script) {
         Matcher found = TOKEN.matcher(body(script));
         if (!found.find()) {
             throw new AssertionError("no seed token in " + body(script));
