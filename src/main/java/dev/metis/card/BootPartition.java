@@ -28,23 +28,27 @@ public final class BootPartition {
     private BootPartition() {
     }
 
-    static Injection inject(FatVolume.Storage partition, CardSeed seed) throws CardException {
+    /**
+     * @param files        the seed's files, path inside the partition to content, in write order
+     * @param seedArgument the kernel argument that makes cloud-init use the seed, for {@code cmdline.txt}
+     */
+    static Injection inject(Overlay partition, Map<String, byte[]> files, String seedArgument) throws CardException {
         try {
             FatVolume fat = FatVolume.open(partition);
             Map<String, Long> before = fat.files();
-            for (Map.Entry<String, byte[]> file : seed.files().entrySet()) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 fat.write(file.getKey(), file.getValue());
             }
             byte[] cmdline = fat.read(CMDLINE);
             String line = null;
             if (cmdline != null) {
-                line = withSeedArgument(new String(cmdline, StandardCharsets.UTF_8), seed.cmdlineArgument());
+                line = withSeedArgument(new String(cmdline, StandardCharsets.UTF_8), seedArgument);
                 fat.write(CMDLINE, (line + "\n").getBytes(StandardCharsets.UTF_8));
             }
             fat.flush();
             String label = fat.label();
-            check(FatVolume.open(partition), seed, before, line);
-            List<String> written = new ArrayList<>(seed.files().keySet());
+            check(FatVolume.open(partition), files, before, line);
+            List<String> written = new ArrayList<>(files.keySet());
             if (line != null) {
                 written.add(CMDLINE);
             }
@@ -70,7 +74,7 @@ public final class BootPartition {
     }
 
     /** Re-reads the partition from scratch: every seed file as meant, every earlier file still there. */
-    private static void check(FatVolume fat, CardSeed seed, Map<String, Long> before, String cmdline)
+    private static void check(FatVolume fat, Map<String, byte[]> files, Map<String, Long> before, String cmdline)
             throws CardException, IOException {
         Map<String, Long> after = fat.files();
         for (String earlier : before.keySet()) {
@@ -78,7 +82,7 @@ public final class BootPartition {
                 throw new CardException("injecting the seed lost " + earlier + " from the boot partition");
             }
         }
-        for (Map.Entry<String, byte[]> file : seed.files().entrySet()) {
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
             if (!Arrays.equals(fat.read(file.getKey()), file.getValue())) {
                 throw new CardException(file.getKey() + " reads back different from what was written");
             }

@@ -109,7 +109,7 @@ public final class CardMaker {
     public Result image(ResolvedNode node, Path output) throws CardException {
         GoldenImages.Source source = images.source(node, inventory);
         images.fetch(source, progress);
-        Future<CardSeed> seed = CardWriter.inBackground("card-seed", () -> seed(node, source));
+        Future<CardSeed> seed = BackgroundWork.start("card-seed", () -> seed(node, source));
         Path dir = output.toAbsolutePath().getParent();
         if (Files.isDirectory(output) || (Files.exists(output) && !Files.isRegularFile(output))) {
             throw new CardException("output " + output + " exists and is not a regular file (use metis burn for devices)");
@@ -166,7 +166,7 @@ public final class CardMaker {
     private static Optional<CardException> seedFailure(Future<CardSeed> seed) {
         if (seed.isDone()) {
             try {
-                CardWriter.result(seed);
+                BackgroundWork.result(seed);
             } catch (CardException e) {
                 return Optional.of(e);
             }
@@ -210,7 +210,7 @@ public final class CardMaker {
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);
         verifying.finish();
-        return new Result(prepared.source, CardWriter.result(prepared.seed).instanceId(), prepared.injection(), written,
+        return new Result(prepared.source, BackgroundWork.result(prepared.seed).instanceId(), prepared.injection(), written,
                 verifySeconds);
     }
 
@@ -248,10 +248,10 @@ public final class CardMaker {
         }
 
         NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
-            CardSeed rendered = CardWriter.result(seed);
+            CardSeed rendered = BackgroundWork.result(seed);
             Overlay overlay = new Overlay(base, boot.offset(), boot.length());
             try {
-                injection = BootPartition.inject(overlay, rendered);
+                injection = BootPartition.inject(overlay, rendered.files(), rendered.cmdlineArgument());
             } catch (CardException e) {
                 throw new CardException("golden image " + source.file() + ", boot partition " + boot.number() + ": "
                         + e.getMessage(), e);
@@ -262,7 +262,7 @@ public final class CardMaker {
         /** What the injection did, once it is done. */
         BootPartition.Injection injection() throws CardException {
             if (changes != null) {
-                CardWriter.result(changes.sectors());
+                BackgroundWork.result(changes.sectors());
             }
             return injection;
         }
@@ -318,7 +318,7 @@ public final class CardMaker {
                 prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
             }
             FileChannel original = base;
-            prepared.changes = new CardWriter.Changes(prepared.boot.end(), CardWriter.inBackground("card-inject",
+            prepared.changes = new CardWriter.Changes(prepared.boot.end(), BackgroundWork.start("card-inject",
                     () -> prepared.inject(original)));
             return prepared;
         } catch (IOException e) {
@@ -359,7 +359,7 @@ public final class CardMaker {
         @Override
         public void readSpill(long offset, ByteBuffer into) throws CardException {
             try {
-                if (!CardWriter.readFully(spill, into, offset)) {
+                if (!FileReads.readFully(spill, into, offset)) {
                     throw new CardException("the kept image head ends early");
                 }
             } catch (IOException e) {
@@ -379,13 +379,13 @@ public final class CardMaker {
 
     private static byte[] readHead(FileChannel file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate((int) Math.min(PartitionTable.HEAD_BYTES, file.size()));
-        CardWriter.readFully(file, head, 0);
+        FileReads.readFully(file, head, 0);
         return Arrays.copyOf(head.array(), head.position());
     }
 
     /** Copies the stream into the spill file up to {@code end}. @return the bytes now spilled */
     private static long spillUntil(ImageStream stream, FileChannel spill, long spilled, long end) throws CardException, IOException {
-        byte[] buffer = new byte[CardWriter.CHUNK];
+        byte[] buffer = new byte[ChunkBuffers.CHUNK];
         while (spilled < end) {
             int n = stream.read(buffer, 0, (int) Math.min(buffer.length, end - spilled));
             if (n == 0) {

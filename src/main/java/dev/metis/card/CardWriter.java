@@ -1,5 +1,7 @@
 package dev.metis.card;
 
+import static dev.metis.card.ChunkBuffers.CHUNK;
+
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,12 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -34,13 +33,12 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class CardWriter {
 
-    static final int CHUNK = 4 << 20;
     /** Enough for the check and the writer to each have a few chunks in hand, plus the held-back first chunk. */
     private static final int BUFFERS = 10;
 
     /**
-     * @param checksums CRC-32C of each {@value #CHUNK}-byte chunk as written: hardware-fast, so the check
-     *                  costs nothing next to the write, and a failed read-back names the chunk it found
+     * @param checksums CRC-32C of each {@value ChunkBuffers#CHUNK}-byte chunk as written: hardware-fast, so
+     *                  the check costs nothing next to the write, and a failed read-back names the chunk it found
      * @param holes     bytes of zeros left as holes in a file target instead of written
      */
     public record Written(long bytes, long holes, int[] checksums, double seconds) {
@@ -63,7 +61,7 @@ public final class CardWriter {
     record Changes(long end, Future<NavigableMap<Long, byte[]>> sectors) {
         /** The sectors to lay over the chunk at {@code offset}, waiting for them if they are needed and not yet known. */
         NavigableMap<Long, byte[]> at(long offset) throws CardException {
-            return offset < end ? result(sectors) : Collections.emptyNavigableMap();
+            return offset < end ? BackgroundWork.result(sectors) : Collections.emptyNavigableMap();
         }
     }
 
@@ -179,7 +177,7 @@ public final class CardWriter {
                 throw new CardException("the image ends before its boot partition does");
             }
             full.add(Chunk.END);
-            int[] checksums = result(writer);
+            int[] checksums = BackgroundWork.result(writer);
             // The partition table goes on only once the whole image is known to be the one the inventory names.
             image.finish();
             sink.writeFirstChunk();
@@ -202,7 +200,7 @@ public final class CardWriter {
             while (offset < written.bytes()) {
                 int n = (int) Math.min(CHUNK, written.bytes() - offset);
                 buffer.clear().limit(n);
-                if (!readFully(channels.forLength(n), buffer, offset)) {
+                if (!FileReads.readFully(channels.forLength(n), buffer, offset)) {
                     throw new CardException(target + " ends at byte " + (offset + buffer.position())
                             + " on read-back, " + written.bytes() + " were written");
                 }
@@ -222,17 +220,6 @@ public final class CardWriter {
         return (System.nanoTime() - started) / 1e9;
     }
 
-    /** Positional reads until {@code into} is full. @return false when the file ends first */
-    static boolean readFully(FileChannel file, ByteBuffer into, long position) throws IOException {
-        int start = into.position();
-        while (into.hasRemaining()) {
-            if (file.read(into, position + into.position() - start) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Fills a slot with the chunk at its offset: the spilled head's bytes first, then the stream's. */
     private static int fill(ImageStream image, Prefix prefix, ChunkBuffers.Slot slot) throws CardException {
         if (slot.offset >= prefix.length()) {
@@ -241,7 +228,7 @@ public final class CardWriter {
         ByteBuffer into = slot.buffer();
         into.limit((int) Math.min(CHUNK, prefix.length() - slot.offset));
         try {
-            if (!readFully(prefix.file(), into, slot.offset)) {
+            if (!FileReads.readFully(prefix.file(), into, slot.offset)) {
                 throw new CardException("the spilled image head ended early");
             }
         } catch (IOException e) {
@@ -291,31 +278,8 @@ public final class CardWriter {
     /** Throws what stopped the writer, if it has stopped before being told to. */
     private static void stoppedEarly(Future<int[]> writer) throws CardException {
         if (writer.isDone()) {
-            result(writer);
+            BackgroundWork.result(writer);
             throw new CardException("the writer stopped early");
-        }
-    }
-
-    /** Work on a thread of its own, given up with the process if nobody waits for it. */
-    static <T> Future<T> inBackground(String name, Callable<T> work) {
-        FutureTask<T> task = new FutureTask<>(work);
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        thread.start();
-        return task;
-    }
-
-    /** What work on another thread gave, waiting for it; what made it fail is thrown as a CardException. */
-    static <T> T result(Future<T> work) throws CardException {
-        try {
-            return work.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof CardException card ? card
-                    : new CardException("writing failed: " + cause.getMessage(), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CardException("interrupted", e);
         }
     }
 

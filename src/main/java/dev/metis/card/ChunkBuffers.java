@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ChunkBuffers {
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CardWriter.CHUNK).asReadOnlyBuffer();
+    /** Bytes in a chunk: the unit the image is read, checked, written and verified in. */
+    static final int CHUNK = 4 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CHUNK).asReadOnlyBuffer();
     /**
      * {@code sun.misc.Unsafe.invokeCleaner}: Java 17's only way to unmap a file before the collector does
      * (Lucene unmaps its index files the same way); null where it is missing.
@@ -53,7 +55,7 @@ final class ChunkBuffers {
 
     /** A direct buffer of one chunk whose address is a multiple of {@code alignment}, as direct I/O needs. */
     static ByteBuffer aligned(int alignment) {
-        return ByteBuffer.allocateDirect(CardWriter.CHUNK + alignment).alignedSlice(alignment);
+        return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
     }
 
     /** {@code length} zeros (at most a chunk), read-only. */
@@ -86,7 +88,7 @@ final class ChunkBuffers {
                     slot.mapped = null;
                     slot.refs.set(1);
                     if (slot.buffer != null) {
-                        slot.buffer.clear().limit(CardWriter.CHUNK);
+                        slot.buffer.clear().limit(CHUNK);
                     }
                     return slot;
                 }
@@ -111,7 +113,7 @@ final class ChunkBuffers {
         /** The buffer, its limit at one chunk, for reading a chunk into. */
         ByteBuffer buffer() {
             if (buffer == null) {
-                buffer = aligned(alignment).limit(CardWriter.CHUNK);
+                buffer = aligned(alignment).limit(CHUNK);
             }
             return buffer;
         }
@@ -123,7 +125,7 @@ final class ChunkBuffers {
          * @return its length, less than a chunk at the file's end
          */
         int map(FileChannel file, long position) throws IOException {
-            int n = (int) Math.max(0, Math.min(CardWriter.CHUNK, file.size() - position));
+            int n = (int) Math.max(0, Math.min(CHUNK, file.size() - position));
             // A heap buffer past the end: never taken for a mapping to unmap (a direct one would be).
             mapped = ByteBuffer.allocate(0);
             if (n > 0) {

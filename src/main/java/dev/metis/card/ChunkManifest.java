@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The SHA-256 of every {@value CardWriter#CHUNK}-byte chunk of a golden image file whose whole-file SHA-256
+ * The SHA-256 of every {@value ChunkBuffers#CHUNK}-byte chunk of a golden image file whose whole-file SHA-256
  * matched the inventory's, or {@value #ZERO} for a chunk of zeros (free space, a good part of a fresh
  * image), kept in the image cache as {@code <sha256>.chunks}. A later use checks each chunk against it, on
  * all cores at once, instead of hashing the whole file on one: a file that matches every chunk and the
@@ -89,7 +89,7 @@ final class ChunkManifest {
             }
             List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
             if (lines.size() < 6 || !lines.get(0).equals(FORMAT) || !lines.get(1).equals("sha256 " + sha256)
-                    || !lines.get(3).equals("chunk " + CardWriter.CHUNK)) {
+                    || !lines.get(3).equals("chunk " + ChunkBuffers.CHUNK)) {
                 return Optional.empty();
             }
             String body = String.join("\n", lines.subList(0, lines.size() - 1)) + "\n";
@@ -98,7 +98,7 @@ final class ChunkManifest {
             }
             long size = Long.parseLong(lines.get(2).substring("size ".length()));
             List<String> chunks = lines.subList(5, lines.size() - 1);
-            if (chunks.size() != (size + CardWriter.CHUNK - 1) / CardWriter.CHUNK) {
+            if (chunks.size() != (size + ChunkBuffers.CHUNK - 1) / ChunkBuffers.CHUNK) {
                 return Optional.empty();
             }
             return Optional.of(new ChunkManifest(sha256, size, chunks, wholeStream(lines.get(4))));
@@ -122,7 +122,7 @@ final class ChunkManifest {
     /** Written to a temporary file and renamed, so a reader sees the old manifest or the new one, never half. */
     void write(Path file) throws IOException {
         StringBuilder body = new StringBuilder(FORMAT).append('\n').append("sha256 ").append(sha256).append('\n')
-                .append("size ").append(size).append('\n').append("chunk ").append(CardWriter.CHUNK).append('\n')
+                .append("size ").append(size).append('\n').append("chunk ").append(ChunkBuffers.CHUNK).append('\n')
                 .append(wholeStream == null ? STREAM_UNCHECKED : wholeStream.toString()).append('\n');
         chunks.forEach(chunk -> body.append(chunk).append('\n'));
         String check = Sha256.hex(body.toString().getBytes(StandardCharsets.US_ASCII));

@@ -96,14 +96,14 @@ final class ImageCheck implements AutoCloseable {
     }
 
     /**
-     * Hands over a chunk of the file, {@value CardWriter#CHUNK} bytes long but for the last, each chunk once:
+     * Hands over a chunk of the file, {@value ChunkBuffers#CHUNK} bytes long but for the last, each chunk once:
      * in any order when checked by chunks, else the next in the file; the slot is held until it is hashed.
      */
     void offer(ChunkBuffers.Slot slot) {
-        if (manifest == null ? slot.offset != offered : slot.offset % CardWriter.CHUNK != 0) {
+        if (manifest == null ? slot.offset != offered : slot.offset % ChunkBuffers.CHUNK != 0) {
             throw new IllegalStateException("chunk at " + slot.offset + " offered out of turn");
         }
-        int index = (int) (slot.offset / CardWriter.CHUNK);
+        int index = (int) (slot.offset / ChunkBuffers.CHUNK);
         offered += slot.length;
         if (manifest != null) {
             if (slot.offset + slot.length > manifest.size()) {
@@ -157,7 +157,7 @@ final class ImageCheck implements AutoCloseable {
                 if (step != null) {
                     step.advance(length);
                 }
-                if (length < CardWriter.CHUNK) {
+                if (length < ChunkBuffers.CHUNK) {
                     return;
                 }
             }

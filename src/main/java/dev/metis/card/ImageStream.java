@@ -51,7 +51,7 @@ final class ImageStream implements Closeable {
         this.decompressed = compression == Compression.NONE ? null : parallel != null ? parallel
                 : compression.decompress(new BufferedInputStream(Channels.newInputStream(file), 1 << 20));
         this.check = check;
-        this.checkPass = check != null && compression != Compression.NONE ? CardWriter.inBackground("image-check", () -> {
+        this.checkPass = check != null && compression != Compression.NONE ? BackgroundWork.start("image-check", () -> {
             check.readAll(null);
             return null;
         }) : null;
@@ -94,7 +94,7 @@ final class ImageStream implements Closeable {
 
     /** Where the next {@link #read(ChunkBuffers.Slot)} starts, at a chunk's first byte; only when {@link #inAnyOrder}. */
     void seek(long chunkOffset) {
-        if (!inAnyOrder() || chunkOffset % CardWriter.CHUNK != 0) {
+        if (!inAnyOrder() || chunkOffset % ChunkBuffers.CHUNK != 0) {
             throw new IllegalStateException("cannot read this image from byte " + chunkOffset);
         }
         furthest = Math.max(furthest, position);
@@ -215,7 +215,7 @@ final class ImageStream implements Closeable {
         }
         Progress.Step step = progress.start("check", size.orElse(-1));
         step.advance(position);
-        byte[] buffer = new byte[CardWriter.CHUNK];
+        byte[] buffer = new byte[ChunkBuffers.CHUNK];
         for (int n; (n = read(buffer, 0, buffer.length)) > 0; ) {
             step.advance(n);
         }

@@ -40,7 +40,7 @@ final class Overlay implements FatVolume.Storage {
     @Override
     public void read(long offset, byte[] into, int from, int length) throws IOException {
         checkRange(offset, length);
-        if (!CardWriter.readFully(base, ByteBuffer.wrap(into, from, length), baseOffset + offset)) {
+        if (!FileReads.readFully(base, ByteBuffer.wrap(into, from, length), baseOffset + offset)) {
             throw new IOException("the image ends inside its boot partition");
         }
         long firstSector = offset - offset % SECTOR;

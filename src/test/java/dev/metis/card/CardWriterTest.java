@@ -1,5 +1,6 @@
 package dev.metis.card;
 
+import static dev.metis.card.ChunkBuffers.CHUNK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,27 +50,27 @@ class CardWriterTest {
 
     @Test
     void writesAnImageOfAnOddSizeWithItsChangesAndVerifiesIt() throws Exception {
-        Path golden = golden(3 * CardWriter.CHUNK + 1000);
-        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, new byte[512], (long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        Path golden = golden(3 * CHUNK + 1000);
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, new byte[512], (long) CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
-        Files.write(target, new byte[5 * CardWriter.CHUNK]);
+        Files.write(target, new byte[5 * CHUNK]);
         CardWriter.Written written = write(golden, known(changes), null, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         System.arraycopy(new byte[512], 0, expected, 512, 512);
-        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
+        System.arraycopy(filled(512, 7), 0, expected, CHUNK + 1024, 512);
         assertThat(written.bytes()).isEqualTo(expected.length);
         assertThat(Files.readAllBytes(target)).as("the target ends where the image ends").isEqualTo(expected);
     }
 
     @Test
     void anImageCheckedByChunksIsWrittenFromPastItsChangesThenFromItsStartToTheSameBytes() throws Exception {
-        Path golden = golden(4 * CardWriter.CHUNK + 1000);
+        Path golden = golden(4 * CHUNK + 1000);
         try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
             check.readAll(null);
             check.finish();
         }
-        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, filled(512, 3), (long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, filled(512, 3), (long) CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
         CardWriter.Written written;
         try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
@@ -80,56 +81,56 @@ class CardWriterTest {
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         System.arraycopy(filled(512, 3), 0, expected, 512, 512);
-        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
+        System.arraycopy(filled(512, 7), 0, expected, CHUNK + 1024, 512);
         assertThat(written.bytes()).isEqualTo(expected.length);
         assertThat(Files.readAllBytes(target)).isEqualTo(expected);
     }
 
     @Test
     void aFailedInjectionFailsTheWriteBeforeTheFirstChunkIsWritten() throws Exception {
-        Path golden = golden(3 * CardWriter.CHUNK);
+        Path golden = golden(3 * CHUNK);
         try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
             check.readAll(null);
             check.finish();
         }
         Path target = dir.resolve("out.img");
-        CardWriter.Changes failing = new CardWriter.Changes(CardWriter.CHUNK + 512,
+        CardWriter.Changes failing = new CardWriter.Changes(CHUNK + 512,
                 CompletableFuture.failedFuture(new CardException("no room for the seed")));
         assertThatThrownBy(() -> write(golden, failing, null, target, -1, true)).hasMessage("no room for the seed");
         // The bulk may or may not have gone on before the failure was seen; the first chunk never does.
         byte[] written = Files.readAllBytes(target);
-        int head = Math.min(written.length, CardWriter.CHUNK);
+        int head = Math.min(written.length, CHUNK);
         assertThat(java.util.Arrays.copyOf(written, head)).as("the partition table never goes on").isEqualTo(new byte[head]);
     }
 
     @Test
     void aTargetThatReadsBackDifferentFailsTheVerifyNamingTheChunk() throws Exception {
-        Path golden = golden(2 * CardWriter.CHUNK);
+        Path golden = golden(2 * CHUNK);
         Path target = dir.resolve("out.img");
         CardWriter.Written written = write(golden, known(new TreeMap<>()), null, target, -1, true);
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
-            file.seek(CardWriter.CHUNK + 17);
+            file.seek(CHUNK + 17);
             file.write(file.read() ^ 0xff);
         }
         assertThatThrownBy(() -> CardWriter.verify(target, written, Progress.silent().start("verify", -1)))
-                .hasMessageContaining("verify FAILED").hasMessageContaining("at byte " + CardWriter.CHUNK);
+                .hasMessageContaining("verify FAILED").hasMessageContaining("at byte " + CHUNK);
     }
 
     @Test
     void anImageLargerThanTheTargetStopsTheWrite() throws Exception {
-        Path golden = golden(3 * CardWriter.CHUNK);
-        assertThatThrownBy(() -> write(golden, known(new TreeMap<>()), null, dir.resolve("small.img"), 2 * CardWriter.CHUNK,
+        Path golden = golden(3 * CHUNK);
+        assertThatThrownBy(() -> write(golden, known(new TreeMap<>()), null, dir.resolve("small.img"), 2 * CHUNK,
                 false)).hasMessageContaining("larger than the target");
     }
 
     /** Random chunks 0 and 3, zeros elsewhere: chunks 1 and 2 and a short last chunk, as free space in an image. */
     private Path goldenWithZeros() throws Exception {
-        byte[] bytes = new byte[4 * CardWriter.CHUNK + 1000];
+        byte[] bytes = new byte[4 * CHUNK + 1000];
         Random random = new Random(5);
         for (int chunk : new int[] {0, 3}) {
-            byte[] data = new byte[CardWriter.CHUNK];
+            byte[] data = new byte[CHUNK];
             random.nextBytes(data);
-            System.arraycopy(data, 0, bytes, chunk * CardWriter.CHUNK, data.length);
+            System.arraycopy(data, 0, bytes, chunk * CHUNK, data.length);
         }
         Path file = dir.resolve("golden.img");
         Files.write(file, bytes);
@@ -140,14 +141,14 @@ class CardWriterTest {
     void aFileIsWrittenFromEmptyWithItsChunksOfZerosLeftAsHoles() throws Exception {
         Path golden = goldenWithZeros();
         // A change in zero chunk 1 makes it data; zero chunk 2 and the zero tail are left as holes.
-        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of((long) CardWriter.CHUNK + 1024, filled(512, 7)));
+        TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of((long) CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
-        Files.write(target, filled(6 * CardWriter.CHUNK, 0xff));
+        Files.write(target, filled(6 * CHUNK, 0xff));
         CardWriter.Written written = write(golden, known(changes), null, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
-        System.arraycopy(filled(512, 7), 0, expected, CardWriter.CHUNK + 1024, 512);
-        assertThat(written.holes()).isEqualTo(CardWriter.CHUNK + 1000);
+        System.arraycopy(filled(512, 7), 0, expected, CHUNK + 1024, 512);
+        assertThat(written.holes()).isEqualTo(CHUNK + 1000);
         assertThat(Files.readAllBytes(target)).as("holes read as zeros, the old bytes are gone").isEqualTo(expected);
     }
 
@@ -155,17 +156,17 @@ class CardWriterTest {
     void aChunkWrittenAgainAsZerosIsWrittenNotSkipped() throws Exception {
         // As a compressed image streams, its head goes on as read and again once the seed is in: here the
         // seed zeros the only data of chunk 1, which the first write put on the target.
-        byte[] bytes = new byte[3 * CardWriter.CHUNK];
+        byte[] bytes = new byte[3 * CHUNK];
         new Random(7).nextBytes(bytes);
-        java.util.Arrays.fill(bytes, CardWriter.CHUNK, 2 * CardWriter.CHUNK, (byte) 0);
-        java.util.Arrays.fill(bytes, CardWriter.CHUNK + 512, CardWriter.CHUNK + 1024, (byte) 0x55);
+        java.util.Arrays.fill(bytes, CHUNK, 2 * CHUNK, (byte) 0);
+        java.util.Arrays.fill(bytes, CHUNK + 512, CHUNK + 1024, (byte) 0x55);
         Path golden = dir.resolve("golden.img");
         Files.write(golden, bytes);
         Map<Long, byte[]> spilled = new java.util.HashMap<>();
         CardWriter.MidStreamInjection zeroingSeed = new CardWriter.MidStreamInjection() {
             @Override
             public long end() {
-                return CardWriter.CHUNK + 1024;
+                return CHUNK + 1024;
             }
 
             @Override
@@ -182,13 +183,13 @@ class CardWriterTest {
 
             @Override
             public NavigableMap<Long, byte[]> inject() {
-                return new TreeMap<>(Map.of((long) CardWriter.CHUNK + 512, new byte[512]));
+                return new TreeMap<>(Map.of((long) CHUNK + 512, new byte[512]));
             }
         };
         Path target = dir.resolve("out.img");
         CardWriter.Written written = write(golden, null, zeroingSeed, target, -1, true);
         CardWriter.verify(target, written, Progress.silent().start("verify", -1));
-        java.util.Arrays.fill(bytes, CardWriter.CHUNK + 512, CardWriter.CHUNK + 1024, (byte) 0);
+        java.util.Arrays.fill(bytes, CHUNK + 512, CHUNK + 1024, (byte) 0);
         assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
     }
 
@@ -196,8 +197,8 @@ class CardWriterTest {
     void aCardGetsEveryByteWrittenZerosToo() throws Exception {
         Path golden = goldenWithZeros();
         Path card = dir.resolve("card");
-        Files.write(card, filled(5 * CardWriter.CHUNK, 0xff));
-        CardWriter.Written written = write(golden, known(new TreeMap<>()), null, card, 5 * CardWriter.CHUNK, false);
+        Files.write(card, filled(5 * CHUNK, 0xff));
+        CardWriter.Written written = write(golden, known(new TreeMap<>()), null, card, 5 * CHUNK, false);
         CardWriter.verify(card, written, Progress.silent().start("verify", -1));
         byte[] expected = Files.readAllBytes(golden);
         assertThat(written.holes()).isZero();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ChunkBuffersTest {
 
-    private static final int CHUNK = CardWriter.CHUNK;
+    private static final int CHUNK = ChunkBuffers.CHUNK;
 
     @TempDir
     Path dir;

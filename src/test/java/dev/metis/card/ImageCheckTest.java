@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The image check by whole file and by chunk manifest: what it trusts, what it catches, what it rewrites. */
 class ImageCheckTest {
 
-    private static final int CHUNK = CardWriter.CHUNK;
+    private static final int CHUNK = ChunkBuffers.CHUNK;
 
     @TempDir
     Path dir;
