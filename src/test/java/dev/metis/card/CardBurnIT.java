@@ -1,7 +1,7 @@
 package dev.metis.card;
 
 import static dev.metis.card.GoldenImageBuilder.MIB;
-import static dev.metis.card.GoldenImageBuilder.run;
+import static dev.metis.testing.ExternalTool.runSuccessfully;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -108,15 +108,15 @@ class CardBurnIT {
     @Test
     void refusesAMountedTarget() throws Exception {
         Path backing = backingFile("mounted.img", 64);
-        run(dir, ExternalTool.require("mkfs.ext4").toString(), "-q", backing.toString());
+        runSuccessfully(dir, ExternalTool.require("mkfs.ext4").toString(), "-q", backing.toString());
         String loop = attach(backing);
         Path mountPoint = Files.createDirectories(dir.resolve("mnt"));
-        run(dir, "mount", loop, mountPoint.toString());
+        runSuccessfully(dir, "mount", loop, mountPoint.toString());
         mounts.add(mountPoint);
         Cli.Run burn = burn(loop, "--yes");
         assertThat(burn.exitCode()).isEqualTo(1);
         assertThat(burn.err()).contains("is mounted").contains(mountPoint.toString());
-        run(dir, "umount", mountPoint.toString());
+        runSuccessfully(dir, "umount", mountPoint.toString());
         mounts.clear();
         // Mounting changed the ext4 superblock; what a burn writes first (the MBR in ext4's unused first
         // KiB) and last (the golden root partition's bytes) must not be there.
@@ -131,8 +131,8 @@ class CardBurnIT {
     void refusesAPartitionAndAsksForTheWholeDisk() throws Exception {
         Path backing = backingFile("parted.img", 64);
         Files.writeString(dir.resolve("parted.sfdisk"), "label: dos\nstart=2048, type=83\n");
-        run(dir, "sh", "-c", "sfdisk --no-reread " + backing + " < " + dir.resolve("parted.sfdisk"));
-        String loop = run(dir, "losetup", "--find", "--show", "--partscan", backing.toString()).output().strip();
+        runSuccessfully(dir, "sh", "-c", "sfdisk --no-reread " + backing + " < " + dir.resolve("parted.sfdisk"));
+        String loop = runSuccessfully(dir, "losetup", "--find", "--show", "--partscan", backing.toString()).output().strip();
         loops.add(loop);
         byte[] before = Files.readAllBytes(backing);
         // Without udev (containers, CI) nobody creates /dev/loopNp1: make the node from what sysfs says.
@@ -144,7 +144,7 @@ class CardBurnIT {
         assumeTrue(Files.exists(sysPartition), "this kernel scans no partitions on loop devices (no " + sysPartition + ")");
         String[] majorMinor = Files.readString(sysPartition).strip().split(":");
         Path partition = dir.resolve("loop-part1");
-        run(dir, "mknod", partition.toString(), "b", majorMinor[0], majorMinor[1]);
+        runSuccessfully(dir, "mknod", partition.toString(), "b", majorMinor[0], majorMinor[1]);
         Cli.Run burn = burn(partition.toString(), "--yes");
         assertThat(burn.exitCode()).isEqualTo(1);
         assertThat(burn.err()).contains("is a partition of");
@@ -187,7 +187,7 @@ class CardBurnIT {
     }
 
     private String attach(Path backing) throws Exception {
-        String loop = run(dir, "losetup", "--find", "--show", backing.toString()).output().strip();
+        String loop = runSuccessfully(dir, "losetup", "--find", "--show", backing.toString()).output().strip();
         loops.add(loop);
         return loop;
     }

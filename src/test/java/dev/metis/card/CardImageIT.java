@@ -3,7 +3,7 @@ package dev.metis.card;
 import static dev.metis.card.GoldenImageBuilder.BOOT_OFFSET;
 import static dev.metis.card.GoldenImageBuilder.BOOT_SIZE;
 import static dev.metis.card.GoldenImageBuilder.mtools;
-import static dev.metis.card.GoldenImageBuilder.run;
+import static dev.metis.testing.ExternalTool.runSuccessfully;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -192,10 +192,10 @@ class CardImageIT {
             assertThat(new String(GoldenImageBuilder.mtype(output, "config.txt"), StandardCharsets.UTF_8)).isEqualTo(shape.files.get("config.txt"));
         }
         assertThat(GoldenImageBuilder.mtype(output, "README-with-a-long-name.txt") != null || shape != GoldenImageBuilder.Shape.UBUNTU).isTrue();
-        assertThat(run(dir, ExternalTool.require("mlabel").toString(), "-s", "-i", mtools(output), "::").output())
+        assertThat(runSuccessfully(dir, ExternalTool.require("mlabel").toString(), "-s", "-i", mtools(output), "::").output())
                 .containsIgnoringCase(shape.label);
         GoldenImageBuilder.fsckClean(output);
-        assertThat(run(dir, ExternalTool.require("mdir").toString(), "-i", mtools(output), "::").output())
+        assertThat(runSuccessfully(dir, ExternalTool.require("mdir").toString(), "-i", mtools(output), "::").output())
                 .as("short aliases of names without a dot get no extension").doesNotContainPattern("~\\d+ +_ ");
         assertOutsideBootPartitionUnchanged(raw.get(node), output);
         assertThat(Files.list(dir).map(Path::toString).filter(p -> p.endsWith(".partial")).toList()).isEmpty();

@@ -32,13 +32,13 @@ class FatVolumeTest {
     @BeforeEach
     void partition() throws Exception {
         partition = dir.resolve("boot.fat");
-        GoldenImageBuilder.run(dir, ExternalTool.require("mkfs.vfat").toString(), "-C", "-F", "32", "-n", "BOOT",
+        ExternalTool.runSuccessfully(dir, ExternalTool.require("mkfs.vfat").toString(), "-C", "-F", "32", "-n", "BOOT",
                 partition.toString(), String.valueOf(40 * 1024));
         Path cmdline = dir.resolve("cmdline.txt");
         Files.writeString(cmdline, "console=tty1 root=LABEL=writable\n");
         String image = partition.toString();
-        GoldenImageBuilder.run(dir, ExternalTool.require("mcopy").toString(), "-i", image, cmdline.toString(), "::cmdline.txt");
-        GoldenImageBuilder.run(dir, ExternalTool.require("mmd").toString(), "-i", image, "::overlays");
+        ExternalTool.runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-i", image, cmdline.toString(), "::cmdline.txt");
+        ExternalTool.runSuccessfully(dir, ExternalTool.require("mmd").toString(), "-i", image, "::overlays");
     }
 
     private FatVolume open() throws Exception {

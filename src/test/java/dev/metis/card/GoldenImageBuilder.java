@@ -1,5 +1,6 @@
 package dev.metis.card;
 
+import static dev.metis.testing.ExternalTool.runSuccessfully;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.ExternalTool;
@@ -74,17 +75,17 @@ final class GoldenImageBuilder {
                 + "start=" + (BOOT_OFFSET + BOOT_SIZE) / 512 + ", type=" + linuxType + "\n";
         Path layoutFile = dir.resolve(name + ".sfdisk");
         Files.writeString(layoutFile, layout);
-        run(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < " + layoutFile);
-        run(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", String.valueOf(shape.fatBits), "-n", shape.label,
+        runSuccessfully(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < " + layoutFile);
+        runSuccessfully(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", String.valueOf(shape.fatBits), "-n", shape.label,
                 "--offset", String.valueOf(BOOT_OFFSET / 512), image.toString(), String.valueOf(BOOT_SIZE / 1024));
         for (Map.Entry<String, String> f : new java.util.TreeMap<>(shape.files).entrySet()) {
             Path local = dir.resolve("content-" + f.getKey().replace('/', '_'));
             Files.writeString(local, f.getValue(), StandardCharsets.UTF_8);
             if (f.getKey().contains("/")) {
-                run(dir, ExternalTool.require("mmd").toString(), "-D", "s", "-i", mtools(image),
+                runSuccessfully(dir, ExternalTool.require("mmd").toString(), "-D", "s", "-i", mtools(image),
                         "::" + f.getKey().substring(0, f.getKey().lastIndexOf('/')));
             }
-            run(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(), "::" + f.getKey());
+            runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(), "::" + f.getKey());
         }
         if (shape == Shape.UBUNTU) {
             // Ubuntu's boot partition holds dozens of long-named device trees: the root directory spans
@@ -97,7 +98,7 @@ final class GoldenImageBuilder {
                 mcopy.add(dtb.toString());
             }
             mcopy.add("::");
-            run(dir, mcopy.toArray(String[]::new));
+            runSuccessfully(dir, mcopy.toArray(String[]::new));
         }
         fillPattern(image, BOOT_OFFSET + BOOT_SIZE, totalMib * MIB);
         return image;
@@ -141,7 +142,7 @@ final class GoldenImageBuilder {
             default -> "-1";
         };
         Path out = image.resolveSibling(image.getFileName() + suffix);
-        run(image.getParent(), "sh", "-c", ExternalTool.require(format.startsWith("xz") ? "xz" : format) + " -c "
+        runSuccessfully(image.getParent(), "sh", "-c", ExternalTool.require(format.startsWith("xz") ? "xz" : format) + " -c "
                 + options + " " + image + " > " + out);
         return out;
     }
@@ -173,11 +174,5 @@ final class GoldenImageBuilder {
         assertThat(fsck.exitCode()).as(fsck.all()).isZero();
         assertThat(fsck.all()).doesNotContainIgnoringCase("differ").doesNotContainIgnoringCase("lost");
         Files.delete(partition);
-    }
-
-    static ExternalTool.Result run(Path dir, String... command) throws Exception {
-        ExternalTool.Result result = ExternalTool.run(dir, command);
-        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.all()).isZero();
-        return result;
     }
 }

@@ -1,5 +1,6 @@
 package dev.metis.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
@@ -47,6 +48,13 @@ public final class ExternalTool {
         public String all() {
             return output + errors;
         }
+    }
+
+    /** Runs a command to completion, with no standard input, and fails the test unless it exits 0. */
+    public static Result runSuccessfully(Path workDir, String... command) throws IOException, InterruptedException {
+        Result result = run(workDir, command);
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.all()).isZero();
+        return result;
     }
 
     /** Runs a command to completion, with no standard input. */
