@@ -1,5 +1,14 @@
 package dev.metis.card;
 
+import dev.metis.card.image.BackgroundWork;
+import dev.metis.card.image.CardException;
+import dev.metis.card.image.ChunkBuffers;
+import dev.metis.card.image.Compression;
+import dev.metis.card.image.GoldenImages;
+import dev.metis.card.image.ImageCheck;
+import dev.metis.card.image.ImageStream;
+import dev.metis.card.image.Progress;
+import dev.metis.card.image.RunFiles;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.identity.NodeIdentity;

@@ -1,6 +1,7 @@
 package dev.metis.card;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.metis.card.image.CardException;
 import dev.metis.files.Sha256;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.NodeIdentity;

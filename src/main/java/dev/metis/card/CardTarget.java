@@ -1,5 +1,7 @@
 package dev.metis.card;
 
+import dev.metis.card.image.CardException;
+import dev.metis.card.image.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

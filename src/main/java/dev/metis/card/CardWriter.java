@@ -1,8 +1,13 @@
 package dev.metis.card;
 
-import static dev.metis.card.ChunkBuffers.CHUNK;
+import static dev.metis.card.image.ChunkBuffers.CHUNK;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.metis.card.image.BackgroundWork;
+import dev.metis.card.image.CardException;
+import dev.metis.card.image.ChunkBuffers;
+import dev.metis.card.image.ImageStream;
+import dev.metis.card.image.Progress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

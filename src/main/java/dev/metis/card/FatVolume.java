@@ -1,5 +1,6 @@
 package dev.metis.card;
 
+import dev.metis.card.image.CardException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

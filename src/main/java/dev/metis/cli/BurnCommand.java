@@ -2,7 +2,7 @@ package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardTarget;
-import dev.metis.card.Progress;
+import dev.metis.card.image.Progress;
 import dev.metis.state.BurnHistory;
 import java.io.Console;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.metis.cli;
 
-import dev.metis.card.CardException;
+import dev.metis.card.image.CardException;
 import dev.metis.card.CardMaker;
-import dev.metis.card.GoldenImages;
-import dev.metis.card.Progress;
+import dev.metis.card.image.GoldenImages;
+import dev.metis.card.image.Progress;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;

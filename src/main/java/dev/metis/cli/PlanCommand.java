@@ -2,9 +2,9 @@ package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardSeed;
-import dev.metis.card.Compression;
+import dev.metis.card.image.Compression;
 import dev.metis.card.PartitionTable;
-import dev.metis.card.Progress;
+import dev.metis.card.image.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
                 plan.target().checkWritable(plan.imageBytes().orElse(0));
                 out.println("safe       yes" + (plan.imageBytes().isPresent() || plan.target().capacity() < 0 ? ""
                         : " (size checked once the image is decompressed)"));
-            } catch (dev.metis.card.CardException refused) {
+            } catch (dev.metis.card.image.CardException refused) {
                 out.println("safe       NO: " + refused.getMessage());
                 ok = false;
             }

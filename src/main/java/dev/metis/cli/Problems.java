@@ -1,6 +1,6 @@
 package dev.metis.cli;
 
-import dev.metis.card.CardException;
+import dev.metis.card.image.CardException;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Problem;
 import dev.metis.secrets.LeakGuard;

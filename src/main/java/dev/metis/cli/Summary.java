@@ -1,7 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
-import dev.metis.card.Progress;
+import dev.metis.card.image.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,9 +1,14 @@
 package dev.metis.card;
 
-import static dev.metis.card.ChunkBuffers.CHUNK;
+import static dev.metis.card.image.ChunkBuffers.CHUNK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.card.image.CardException;
+import dev.metis.card.image.GoldenImages;
+import dev.metis.card.image.ImageCheck;
+import dev.metis.card.image.ImageStream;
+import dev.metis.card.image.Progress;
 import dev.metis.files.Sha256;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -39,10 +44,15 @@ class CardWriterTest {
         return new GoldenImages.Source("n1", file.toString(), Sha256.hex(Files.readAllBytes(file)), file, null);
     }
 
+    /** The check {@code image} and {@code burn} make, by the chunk manifest in the cache once there is one. */
+    private ImageCheck check(Path golden) throws Exception {
+        return new GoldenImages(dir.resolve("cache")).check(source(golden));
+    }
+
     /** Writes {@code golden} as {@code image} and {@code burn} do, checked against its hash as it streams. */
     private CardWriter.Written write(Path golden, CardWriter.Changes changes, CardWriter.MidStreamInjection midStream,
             Path target, long limit, boolean file) throws Exception {
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+        try (ImageStream stream = ImageStream.open(source(golden), check(golden))) {
             return CardWriter.write(stream, CardWriter.Prefix.NONE, changes, midStream, target, limit, file,
                     Progress.silent().start("write", -1));
         }
@@ -66,14 +76,14 @@ class CardWriterTest {
     @Test
     void anImageCheckedByChunksIsWrittenFromPastItsChangesThenFromItsStartToTheSameBytes() throws Exception {
         Path golden = golden(4 * CHUNK + 1000);
-        try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
+        try (ImageCheck check = check(golden)) {
             check.readAll(null);
             check.finish();
         }
         TreeMap<Long, byte[]> changes = new TreeMap<>(Map.of(512L, filled(512, 3), (long) CHUNK + 1024, filled(512, 7)));
         Path target = dir.resolve("out.img");
         CardWriter.Written written;
-        try (ImageStream stream = ImageStream.open(source(golden), ImageCheck.start(source(golden), dir.resolve("cache")))) {
+        try (ImageStream stream = ImageStream.open(source(golden), check(golden))) {
             assertThat(stream.inAnyOrder()).as("the first check left a chunk manifest").isTrue();
             written = CardWriter.write(stream, CardWriter.Prefix.NONE, known(changes), null, target, -1,
                     true, Progress.silent().start("write", -1));
@@ -89,7 +99,7 @@ class CardWriterTest {
     @Test
     void aFailedInjectionFailsTheWriteBeforeTheFirstChunkIsWritten() throws Exception {
         Path golden = golden(3 * CHUNK);
-        try (ImageCheck check = ImageCheck.start(source(golden), dir.resolve("cache"))) {
+        try (ImageCheck check = check(golden)) {
             check.readAll(null);
             check.finish();
         }

@@ -3,6 +3,7 @@ package dev.metis.card;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.card.image.CardException;
 import dev.metis.testing.ExternalTool;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

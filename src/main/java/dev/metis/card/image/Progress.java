@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import java.io.PrintStream;
 import java.util.Locale;

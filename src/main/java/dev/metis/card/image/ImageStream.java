@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -18,7 +18,7 @@ import java.util.concurrent.Future;
  * SHA-256 on the way: an uncompressed image from the chunks as they are read for writing, a compressed
  * one by a pass of its own over the (smaller) file, on its own threads. {@link #finish} waits for the check.
  */
-final class ImageStream implements Closeable {
+public final class ImageStream implements Closeable {
 
     private final GoldenImages.Source source;
     private final Compression compression;
@@ -58,7 +58,7 @@ final class ImageStream implements Closeable {
     }
 
     /** @param check what checks the file as it streams; null to read without checking (plan) */
-    static ImageStream open(GoldenImages.Source source, ImageCheck check) throws CardException {
+    public static ImageStream open(GoldenImages.Source source, ImageCheck check) throws CardException {
         try {
             return new ImageStream(source, check);
         } catch (IOException e) {
@@ -66,21 +66,21 @@ final class ImageStream implements Closeable {
         }
     }
 
-    Compression compression() {
+    public Compression compression() {
         return compression;
     }
 
     /** The decompressed size when the file tells it up front, or an earlier whole pass on record found it. */
-    OptionalLong size() {
+    public OptionalLong size() {
         return size;
     }
 
     /** The image file itself, for reading an uncompressed image at any position. */
-    FileChannel file() {
+    public FileChannel file() {
         return file;
     }
 
-    long position() {
+    public long position() {
         return position;
     }
 
@@ -88,12 +88,12 @@ final class ImageStream implements Closeable {
      * Whether the image can be read in any order, a chunk at a time: an uncompressed one whose check (if
      * any) takes chunks in any order.
      */
-    boolean inAnyOrder() {
+    public boolean inAnyOrder() {
         return compression == Compression.NONE && (check == null || check.byChunks());
     }
 
     /** Where the next {@link #read(ChunkBuffers.Slot)} starts, at a chunk's first byte; only when {@link #inAnyOrder}. */
-    void seek(long chunkOffset) {
+    public void seek(long chunkOffset) {
         if (!inAnyOrder() || chunkOffset % ChunkBuffers.CHUNK != 0) {
             throw new IllegalStateException("cannot read this image from byte " + chunkOffset);
         }
@@ -108,7 +108,7 @@ final class ImageStream implements Closeable {
      *
      * @return the bytes read, 0 at the end
      */
-    int read(ChunkBuffers.Slot slot) throws CardException {
+    public int read(ChunkBuffers.Slot slot) throws CardException {
         if (compression == Compression.NONE) {
             return mapNext(slot);
         }
@@ -140,7 +140,7 @@ final class ImageStream implements Closeable {
     }
 
     /** Fills {@code buffer[from, from + length)} unless the image ends first. @return the bytes read, 0 at the end */
-    int read(byte[] buffer, int from, int length) throws CardException {
+    public int read(byte[] buffer, int from, int length) throws CardException {
         int filled = 0;
         try {
             while (filled < length) {
@@ -159,14 +159,14 @@ final class ImageStream implements Closeable {
     }
 
     /** Throws a mismatch the check has already found, so a write stops early. */
-    void throwIfCheckFailed() throws CardException {
+    public void throwIfCheckFailed() throws CardException {
         if (check != null) {
             check.throwIfFailed();
         }
     }
 
     /** The image ends no earlier than {@code end}, where its partition table says its last partition ends. */
-    void mustReach(long end) {
+    public void mustReach(long end) {
         mustReach = end;
     }
 
@@ -174,7 +174,7 @@ final class ImageStream implements Closeable {
      * After the last byte: checks the file against its hash, the size its header announced and the end of
      * its last partition; a compressed image's whole pass is then recorded beside its chunk manifest.
      */
-    void finish() throws CardException {
+    public void finish() throws CardException {
         awaitCheckPass();
         check.finish();
         long read = Math.max(furthest, position);
@@ -200,7 +200,7 @@ final class ImageStream implements Closeable {
      *
      * @return whether the image was decompressed whole now
      */
-    boolean checkWithoutWriting(Progress progress) throws CardException {
+    public boolean checkWithoutWriting(Progress progress) throws CardException {
         if (compression == Compression.NONE) {
             Progress.Step step = progress.start("check", size.getAsLong());
             check.readAll(step);

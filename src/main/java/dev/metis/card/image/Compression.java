@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import java.io.IOException;

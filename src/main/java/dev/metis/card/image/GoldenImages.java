@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import dev.metis.files.Sha256;
 import dev.metis.inventory.Inventory;
@@ -151,12 +151,12 @@ public final class GoldenImages {
     }
 
     /** A check of the image's bytes against its SHA-256, by the chunk manifest in the cache when there is one. */
-    ImageCheck check(Source source) {
+    public ImageCheck check(Source source) {
         return ImageCheck.start(source, cacheDir);
     }
 
     /** A check by the whole file's SHA-256 alone. */
-    ImageCheck wholeFileCheck(Source source) {
+    public ImageCheck wholeFileCheck(Source source) {
         return ImageCheck.wholeFile(source, cacheDir);
     }
 

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import dev.metis.files.Sha256;
 import java.io.IOException;

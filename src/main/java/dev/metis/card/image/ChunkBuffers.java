@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -20,10 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * straight from the buffer), and it goes back to the free set when the last of them releases it, so
  * neither waits for the other. The count bounds how far reading runs ahead of writing and hashing.
  */
-final class ChunkBuffers {
+public final class ChunkBuffers {
 
     /** Bytes in a chunk: the unit the image is read, checked, written and verified in. */
-    static final int CHUNK = 4 << 20;
+    public static final int CHUNK = 4 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CHUNK).asReadOnlyBuffer();
     /**
      * {@code sun.misc.Unsafe.invokeCleaner}: Java 17's only way to unmap a file before the collector does
@@ -35,7 +35,7 @@ final class ChunkBuffers {
     private final int alignment;
     private int unmade;
 
-    ChunkBuffers(int count, int alignment) {
+    public ChunkBuffers(int count, int alignment) {
         this.free = new ArrayBlockingQueue<>(count);
         this.alignment = alignment;
         this.unmade = count;
@@ -54,27 +54,27 @@ final class ChunkBuffers {
     }
 
     /** A direct buffer of one chunk whose address is a multiple of {@code alignment}, as direct I/O needs. */
-    static ByteBuffer aligned(int alignment) {
+    public static ByteBuffer aligned(int alignment) {
         return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
     }
 
     /** {@code length} zeros (at most a chunk), read-only. */
-    static ByteBuffer zeros(int length) {
+    public static ByteBuffer zeros(int length) {
         return ZEROS.duplicate().limit(length);
     }
 
     /** Whether a chunk (or less) is all zeros: a vectorised compare, some thirty times faster than hashing it. */
-    static boolean isZero(ByteBuffer data) {
+    public static boolean isZero(ByteBuffer data) {
         return data.mismatch(zeros(data.remaining())) < 0;
     }
 
     /** What a wait for a free buffer checks every 100 ms: throws when the work it waits for has failed. */
-    interface Watch {
+    public interface Watch {
         void check() throws CardException;
     }
 
     /** The next free buffer, held once by the caller; one thread takes them. */
-    Slot take(Watch watch) throws CardException {
+    public Slot take(Watch watch) throws CardException {
         try {
             while (true) {
                 Slot slot = free.poll();
@@ -101,17 +101,17 @@ final class ChunkBuffers {
     }
 
     /** One buffer with the chunk it holds: {@code length} bytes of the image from {@code offset}. */
-    final class Slot {
+    public final class Slot {
         /** Made when first asked for: a slot that only ever holds mapped chunks needs none. */
         private ByteBuffer buffer;
         private final AtomicInteger refs = new AtomicInteger();
         /** The chunk where it lies in a mapped image file, read in place instead of copied into the buffer. */
         private ByteBuffer mapped;
-        long offset;
-        int length;
+        public long offset;
+        public int length;
 
         /** The buffer, its limit at one chunk, for reading a chunk into. */
-        ByteBuffer buffer() {
+        public ByteBuffer buffer() {
             if (buffer == null) {
                 buffer = aligned(alignment).limit(CHUNK);
             }
@@ -145,7 +145,7 @@ final class ChunkBuffers {
         }
 
         /** The chunk's bytes, a view of their own for each caller. */
-        ByteBuffer data() {
+        public ByteBuffer data() {
             return (mapped != null ? mapped : buffer).duplicate().position(0).limit(length);
         }
 
@@ -154,7 +154,7 @@ final class ChunkBuffers {
             return this;
         }
 
-        void release() {
+        public void release() {
             if (refs.decrementAndGet() == 0) {
                 unmap();
                 free.add(this);

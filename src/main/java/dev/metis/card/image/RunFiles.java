@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
  * process that made them: a run killed before it could delete its own leaves them behind, and the next run
  * that makes one of the same kind deletes those whose process is gone. A live run's are left alone.
  */
-final class RunFiles {
+public final class RunFiles {
 
     private RunFiles() {
     }
 
     /** A new empty file {@code <prefix><pid>-<random><suffix>} in {@code dir}, after deleting killed runs' ones. */
-    static Path create(Path dir, String prefix, String suffix) throws IOException {
+    public static Path create(Path dir, String prefix, String suffix) throws IOException {
         Pattern ours = Pattern.compile(Pattern.quote(prefix) + "(\\d{1,18})-\\d+" + Pattern.quote(suffix));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
                 file -> ours.matcher(file.getFileName().toString()).matches())) {

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import dev.metis.files.Sha256;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import java.util.concurrent.ThreadFactory;
  * a mismatch is known as soon as its chunk is hashed. Without one the whole file is hashed in order on one
  * thread, the chunks' hashes alongside, and a manifest is written once the whole file has matched.
  */
-final class ImageCheck implements AutoCloseable {
+public final class ImageCheck implements AutoCloseable {
 
     private final GoldenImages.Source source;
     private final Path manifestFile;
@@ -91,7 +91,7 @@ final class ImageCheck implements AutoCloseable {
     }
 
     /** Whether chunks are checked against a manifest (in parallel) rather than the whole file in order. */
-    boolean byChunks() {
+    public boolean byChunks() {
         return manifest != null;
     }
 
@@ -144,7 +144,7 @@ final class ImageCheck implements AutoCloseable {
     }
 
     /** Reads the whole file itself, a mapped chunk at a time, and hands each chunk over, advancing {@code step} if given. */
-    void readAll(Progress.Step step) throws CardException {
+    public void readAll(Progress.Step step) throws CardException {
         ChunkBuffers buffers = new ChunkBuffers(2 * Runtime.getRuntime().availableProcessors() + 2, 1);
         try (FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ)) {
             while (failure == null) {
@@ -177,7 +177,7 @@ final class ImageCheck implements AutoCloseable {
      * Waits until every chunk handed over is hashed and compares. Once the whole file matched, its
      * manifest is written for the next use; when it cannot be, the next use hashes the whole file again.
      */
-    void finish() throws CardException {
+    public void finish() throws CardException {
         for (Future<?> task : pending) {
             try {
                 task.get();

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -6,13 +6,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /** Work on a thread of its own while the caller streams, and what it gave once the caller needs it. */
-final class BackgroundWork {
+public final class BackgroundWork {
 
     private BackgroundWork() {
     }
 
     /** Starts {@code work} on a thread of its own, given up with the process if nobody waits for it. */
-    static <T> Future<T> start(String name, Callable<T> work) {
+    public static <T> Future<T> start(String name, Callable<T> work) {
         FutureTask<T> task = new FutureTask<>(work);
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
@@ -21,7 +21,7 @@ final class BackgroundWork {
     }
 
     /** What work on another thread gave, waiting for it; what made it fail is thrown as a CardException. */
-    static <T> T result(Future<T> work) throws CardException {
+    public static <T> T result(Future<T> work) throws CardException {
         try {
             return work.get();
         } catch (ExecutionException e) {

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.image;
 
 /**
  * Why a card or image cannot be made, in words for the operator: it names the node, file or device and
