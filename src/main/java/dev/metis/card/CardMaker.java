@@ -1,5 +1,9 @@
 package dev.metis.card;
 
+import dev.metis.card.disk.BootPartition;
+import dev.metis.card.disk.FileReads;
+import dev.metis.card.disk.Overlay;
+import dev.metis.card.disk.PartitionTable;
 import dev.metis.card.image.BackgroundWork;
 import dev.metis.card.image.CardException;
 import dev.metis.card.image.ChunkBuffers;

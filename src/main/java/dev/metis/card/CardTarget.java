@@ -1,5 +1,6 @@
 package dev.metis.card;
 
+import dev.metis.card.disk.PartitionTable;
 import dev.metis.card.image.CardException;
 import dev.metis.card.image.Progress;
 import java.io.IOException;

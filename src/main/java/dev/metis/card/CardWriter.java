@@ -3,6 +3,7 @@ package dev.metis.card;
 import static dev.metis.card.image.ChunkBuffers.CHUNK;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.metis.card.disk.FileReads;
 import dev.metis.card.image.BackgroundWork;
 import dev.metis.card.image.CardException;
 import dev.metis.card.image.ChunkBuffers;

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.disk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * read-only original bytes. {@link FatVolume} edits this; the writer then lays the changed sectors over the
  * image as it streams it, so the golden image itself is never modified.
  */
-final class Overlay implements FatVolume.Storage {
+public final class Overlay implements FatVolume.Storage {
 
     private static final int SECTOR = PartitionTable.SECTOR;
 
@@ -24,14 +24,14 @@ final class Overlay implements FatVolume.Storage {
     private final NavigableMap<Long, byte[]> changed = new TreeMap<>();
 
     /** @param base holds the partition's original bytes at {@code baseOffset}; it is only read */
-    Overlay(FileChannel base, long baseOffset, long size) {
+    public Overlay(FileChannel base, long baseOffset, long size) {
         this.base = base;
         this.baseOffset = baseOffset;
         this.size = size;
     }
 
     /** The changed sectors by their offset in the whole image. */
-    NavigableMap<Long, byte[]> changesInImage() {
+    public NavigableMap<Long, byte[]> changesInImage() {
         NavigableMap<Long, byte[]> shifted = new TreeMap<>();
         changed.forEach((offset, sector) -> shifted.put(baseOffset + offset, sector));
         return Collections.unmodifiableNavigableMap(shifted);

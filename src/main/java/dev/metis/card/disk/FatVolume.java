@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.disk;
 
 import dev.metis.card.image.CardException;
 import java.io.IOException;
