@@ -1,5 +1,7 @@
 package dev.metis.card;
 
+import dev.metis.card.device.CardTarget;
+import dev.metis.card.device.CardWriter;
 import dev.metis.card.disk.BootPartition;
 import dev.metis.card.disk.FileReads;
 import dev.metis.card.disk.Overlay;

@@ -1,7 +1,7 @@
 package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
-import dev.metis.card.CardTarget;
+import dev.metis.card.device.CardTarget;
 import dev.metis.card.image.Progress;
 import dev.metis.state.BurnHistory;
 import java.io.Console;

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.device;
 
 import static dev.metis.card.image.ChunkBuffers.CHUNK;
 
@@ -54,8 +54,8 @@ public final class CardWriter {
      * The bytes before the stream's position, already read into a spill file; an uncompressed image is
      * read from its start and needs none.
      */
-    record Prefix(FileChannel file, long length) {
-        static final Prefix NONE = new Prefix(null, 0);
+    public record Prefix(FileChannel file, long length) {
+        public static final Prefix NONE = new Prefix(null, 0);
     }
 
     /**
@@ -64,7 +64,7 @@ public final class CardWriter {
      * from the first chunk past {@code end} to its last, then from its start, so the bulk of it is on its way
      * to the target while they are.
      */
-    record Changes(long end, Future<NavigableMap<Long, byte[]>> sectors) {
+    public record Changes(long end, Future<NavigableMap<Long, byte[]>> sectors) {
         /** The sectors to lay over the chunk at {@code offset}, waiting for them if they are needed and not yet known. */
         NavigableMap<Long, byte[]> at(long offset) throws CardException {
             return offset < end ? BackgroundWork.result(sectors) : Collections.emptyNavigableMap();
@@ -101,7 +101,7 @@ public final class CardWriter {
      * (so a card is busy from the first second) and kept in a spill file; once the boot partition has
      * passed, the seed is injected and the chunks it changed are written again.
      */
-    interface MidStreamInjection {
+    public interface MidStreamInjection {
         /** Where the boot partition ends: once the stream is past it, {@link #inject} can run. */
         long end();
 
@@ -123,7 +123,7 @@ public final class CardWriter {
      * @param file whether the target is a regular file: written from empty (as dd does), sparse, and ending
      *             where the image ends
      */
-    static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream, Path target,
+    public static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream, Path target,
             long limit, boolean file, Progress.Step step) throws CardException {
         BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
@@ -197,7 +197,7 @@ public final class CardWriter {
     }
 
     /** Reads the written range back, past the page cache where the target allows, and compares every chunk. */
-    static double verify(Path target, Written written, Progress.Step step) throws CardException {
+    public static double verify(Path target, Written written, Progress.Step step) throws CardException {
         long started = System.nanoTime();
         CRC32C crc = new CRC32C();
         try (Channels channels = Channels.open(target, StandardOpenOption.READ)) {

@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.device;
 
 import static dev.metis.card.image.ChunkBuffers.CHUNK;
 import static org.assertj.core.api.Assertions.assertThat;

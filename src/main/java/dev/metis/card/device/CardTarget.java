@@ -1,4 +1,4 @@
-package dev.metis.card;
+package dev.metis.card.device;
 
 import dev.metis.card.disk.PartitionTable;
 import dev.metis.card.image.CardException;
