@@ -1,7 +1,7 @@
 package dev.metis.cli;
 
-import dev.metis.card.image.CardException;
 import dev.metis.card.CardMaker;
+import dev.metis.card.image.CardException;
 import dev.metis.card.image.GoldenImages;
 import dev.metis.card.image.Progress;
 import dev.metis.identity.PhoneHomeKeys;

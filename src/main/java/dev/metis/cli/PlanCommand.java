@@ -2,8 +2,8 @@ package dev.metis.cli;
 
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardSeed;
-import dev.metis.card.image.Compression;
 import dev.metis.card.disk.PartitionTable;
+import dev.metis.card.image.Compression;
 import dev.metis.card.image.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
