@@ -225,8 +225,8 @@ public final class CardMaker {
         Progress.Step verifying = progress.start("verify", written.bytes());
         double verifySeconds = CardWriter.verify(target, written, verifying);
         verifying.finish();
-        return new Result(prepared.source, BackgroundWork.result(prepared.seed).instanceId(), prepared.injection(), written,
-                verifySeconds);
+        return new Result(prepared.source, BackgroundWork.result(prepared.seed).instanceId(), prepared.injection(),
+                written, verifySeconds);
     }
 
     private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {

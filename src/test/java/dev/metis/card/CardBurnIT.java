@@ -132,7 +132,8 @@ class CardBurnIT {
         Path backing = backingFile("parted.img", 64);
         Files.writeString(dir.resolve("parted.sfdisk"), "label: dos\nstart=2048, type=83\n");
         runSuccessfully(dir, "sh", "-c", "sfdisk --no-reread " + backing + " < " + dir.resolve("parted.sfdisk"));
-        String loop = runSuccessfully(dir, "losetup", "--find", "--show", "--partscan", backing.toString()).output().strip();
+        String loop = runSuccessfully(dir, "losetup", "--find", "--show", "--partscan", backing.toString())
+                .output().strip();
         loops.add(loop);
         byte[] before = Files.readAllBytes(backing);
         // Without udev (containers, CI) nobody creates /dev/loopNp1: make the node from what sysfs says.

@@ -75,9 +75,10 @@ final class GoldenImageBuilder {
                 + "start=" + (BOOT_OFFSET + BOOT_SIZE) / 512 + ", type=" + linuxType + "\n";
         Path layoutFile = dir.resolve(name + ".sfdisk");
         Files.writeString(layoutFile, layout);
-        runSuccessfully(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < " + layoutFile);
-        runSuccessfully(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", String.valueOf(shape.fatBits), "-n", shape.label,
-                "--offset", String.valueOf(BOOT_OFFSET / 512), image.toString(), String.valueOf(BOOT_SIZE / 1024));
+        runSuccessfully(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < "
+                + layoutFile);
+        runSuccessfully(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", String.valueOf(shape.fatBits), "-n",
+                shape.label, "--offset", String.valueOf(BOOT_OFFSET / 512), image.toString(), String.valueOf(BOOT_SIZE / 1024));
         for (Map.Entry<String, String> f : new java.util.TreeMap<>(shape.files).entrySet()) {
             Path local = dir.resolve("content-" + f.getKey().replace('/', '_'));
             Files.writeString(local, f.getValue(), StandardCharsets.UTF_8);
@@ -85,7 +86,8 @@ final class GoldenImageBuilder {
                 runSuccessfully(dir, ExternalTool.require("mmd").toString(), "-D", "s", "-i", mtools(image),
                         "::" + f.getKey().substring(0, f.getKey().lastIndexOf('/')));
             }
-            runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(), "::" + f.getKey());
+            runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-o", "-i", mtools(image), local.toString(),
+                    "::" + f.getKey());
         }
         if (shape == Shape.UBUNTU) {
             // Ubuntu's boot partition holds dozens of long-named device trees: the root directory spans
@@ -142,8 +144,8 @@ final class GoldenImageBuilder {
             default -> "-1";
         };
         Path out = image.resolveSibling(image.getFileName() + suffix);
-        runSuccessfully(image.getParent(), "sh", "-c", ExternalTool.require(format.startsWith("xz") ? "xz" : format) + " -c "
-                + options + " " + image + " > " + out);
+        runSuccessfully(image.getParent(), "sh", "-c", ExternalTool.require(format.startsWith("xz") ? "xz" : format)
+                + " -c " + options + " " + image + " > " + out);
         return out;
     }
 

@@ -123,8 +123,8 @@ public final class CardWriter {
      * @param file whether the target is a regular file: written from empty (as dd does), sparse, and ending
      *             where the image ends
      */
-    public static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream, Path target,
-            long limit, boolean file, Progress.Step step) throws CardException {
+    public static Written write(ImageStream image, Prefix prefix, Changes changes, MidStreamInjection midStream,
+            Path target, long limit, boolean file, Progress.Step step) throws CardException {
         BlockingQueue<Chunk> full = new LinkedBlockingQueue<>();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "card-writer"));
         long started = System.nanoTime();

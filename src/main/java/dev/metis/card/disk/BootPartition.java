@@ -33,7 +33,8 @@ public final class BootPartition {
      * @param files        the seed's files, path inside the partition to content, in write order
      * @param seedArgument the kernel argument that makes cloud-init use the seed, for {@code cmdline.txt}
      */
-    public static Injection inject(Overlay partition, Map<String, byte[]> files, String seedArgument) throws CardException {
+    public static Injection inject(Overlay partition, Map<String, byte[]> files, String seedArgument)
+            throws CardException {
         try {
             FatVolume fat = FatVolume.open(partition);
             Map<String, Long> before = fat.files();

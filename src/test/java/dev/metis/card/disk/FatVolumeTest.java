@@ -38,7 +38,8 @@ class FatVolumeTest {
         Path cmdline = dir.resolve("cmdline.txt");
         Files.writeString(cmdline, "console=tty1 root=LABEL=writable\n");
         String image = partition.toString();
-        ExternalTool.runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-i", image, cmdline.toString(), "::cmdline.txt");
+        ExternalTool.runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-i", image, cmdline.toString(),
+                "::cmdline.txt");
         ExternalTool.runSuccessfully(dir, ExternalTool.require("mmd").toString(), "-i", image, "::overlays");
     }
 
