@@ -1,7 +1,7 @@
 /**
- * What lies inside a disk image: its partition table (MBR or GPT), the FAT file system of its boot partition
- * edited in memory over the image's untouched bytes ({@link Overlay}), and the seed laid into it and read back
- * ({@link BootPartition}); {@link FileReads} fills buffers from a file. Uses only
- * {@link dev.metis.card.image.CardException} from {@code dev.metis.card.image}, and nothing else of Metis.
+ * What lies inside a disk image: {@code PartitionTable} (MBR, GPT), {@code FatVolume} (FAT edits) on an
+ * {@code Overlay} that keeps the changed sectors in memory over the untouched image, {@code BootPartition}
+ * (the seed laid in, then read back), {@code FileReads} (positional reads that fill a buffer). Uses
+ * {@code card.image}, for {@code CardException} only.
  */
 package dev.metis.card.disk;

@@ -1,8 +1,8 @@
 /**
- * Golden images: where one comes from (a local path, or a download into the cache named by SHA-256), how its
- * bytes are checked against the inventory's hash (whole, or by chunks against a manifest), and how it is read
- * (mapped, or decompressed, a chunk at a time into buffers the writer shares). Also what all card packages
- * share: {@link CardException}, {@link Progress}, {@link RunFiles}, {@link BackgroundWork}. Uses
- * {@code dev.metis.files}, {@code dev.metis.inventory} and libraries; no other {@code dev.metis.card} package.
+ * Golden images: where one comes from ({@code GoldenImages}: a path, or a download into a cache named by
+ * SHA-256), its check against that hash ({@code ImageCheck}, {@code ChunkManifest}) and its one pass, mapped or
+ * decompressed, into the chunk buffers the writer shares ({@code ImageStream}, {@code ChunkBuffers}). Also what
+ * every card package shares: {@code CardException}, {@code Progress}, {@code RunFiles}, {@code BackgroundWork}.
+ * Uses {@code inventory} and {@code files}; no other card package.
  */
 package dev.metis.card.image;
