@@ -61,7 +61,11 @@ public final class RawHttp {
         }
     }
 
-    private static Answer answer(String raw) {
+    /** @throws IOException when the server closed the connection without a status line */
+    private static Answer answer(String raw) throws IOException {
+        if (!raw.startsWith("HTTP/")) {
+            throw new IOException("no HTTP answer: " + (raw.isEmpty() ? "closed at once" : raw.substring(0, Math.min(40, raw.length()))));
+        }
         int end = raw.indexOf("\r\n\r\n");
         String head = end < 0 ? raw : raw.substring(0, end);
         String body = end < 0 ? "" : new String(raw.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1),
