@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -38,7 +39,12 @@ public final class ProxyDhcpService {
         /** UDP 67: broadcast DISCOVERs, answered with OFFERs. */
         DHCP,
         /** UDP 4011: PXE boot server REQUESTs, answered with ACKs to the sender. */
-        PXE
+        PXE;
+
+        /** Lower-case, as used in metric labels. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**

@@ -6,29 +6,37 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.metis.boot.SeedBindings;
-import dev.metis.dhcp.ProxyDhcpService;
-import dev.metis.identity.Artifact;
-import dev.metis.secrets.SecretUnavailableException;
-import dev.metis.state.BurnCounts;
-import dev.metis.state.BurnHistory;
-import dev.metis.state.NodeEvent;
-import dev.metis.state.StateStore;
-import dev.metis.tftp.TftpTransfer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.function.ToLongBiFunction;
 
 /**
  * Every metric Metis exports, named by Prometheus conventions: {@code metis_} prefix, unit in the
  * name, {@code _total} on counters. Counters are cached per label set so the hot path does no lookups; those
  * whose labels are known in advance are exported from the start at 0, so dashboards and alerts see a series
- * before its first event.
+ * before its first event. Takes plain labels: callers name their domain values.
  */
 public final class MetisMetrics {
+
+    /**
+     * The label values exported from the start, taken from the types that own them.
+     *
+     * @param dhcpPorts       the sockets proxy-DHCP listens on ({@code dhcp}, {@code pxe})
+     * @param tftpOutcomes    how a TFTP transfer may end
+     * @param vaultFailures   why a read from Vault may fail
+     * @param nodeEvents      the events a node's journal records
+     * @param discoveredDrops why an unknown MAC may be dropped
+     * @param seedFiles       what a seed binding may refuse: the files and phone-home
+     * @param seedRefusals    why a seed binding may refuse
+     */
+    public record KnownLabels(List<String> dhcpPorts, List<String> tftpOutcomes, List<String> vaultFailures,
+            List<String> nodeEvents, List<String> discoveredDrops, List<String> seedFiles, List<String> seedRefusals) {
+    }
 
     /** What became of a DHCP datagram. */
     public enum DhcpResult { ANSWERED, IGNORED, MALFORMED }
@@ -59,11 +67,13 @@ public final class MetisMetrics {
     private final Counter reloadsFailed;
     private final Counter vaultRequests;
     private final Counter vaultReused;
-    private final Map<SecretUnavailableException.Reason, Counter> vaultFailures = new ConcurrentHashMap<>();
+    private final Map<String, Counter> vaultFailures = new ConcurrentHashMap<>();
     private final Map<String, Counter> nodeEvents = new ConcurrentHashMap<>();
-    private final Map<StateStore.DiscoveredDrop, Counter> discoveredDrops = new ConcurrentHashMap<>();
+    private final Map<String, Counter> discoveredDrops = new ConcurrentHashMap<>();
+    /** Micrometer holds what a function counter reads only weakly: kept here, it lives as long as the metrics. */
+    private final List<Object> readWhenScraped = new CopyOnWriteArrayList<>();
 
-    public MetisMetrics() {
+    public MetisMetrics(KnownLabels known) {
         seedConflicts = Counter.builder("metis.seed.conflicts")
                 .description("Times another address claimed a node's MAC after its user-data was fetched")
                 .register(registry);
@@ -84,27 +94,18 @@ public final class MetisMetrics {
         for (HttpClose reason : HttpClose.values()) {
             httpCloseCounter(reason);
         }
-        for (ProxyDhcpService.Port port : ProxyDhcpService.Port.values()) {
+        for (String port : known.dhcpPorts()) {
             for (DhcpResult result : DhcpResult.values()) {
                 dhcpCounter(port, result);
             }
         }
-        for (TftpTransfer.Outcome outcome : TftpTransfer.Outcome.values()) {
-            if (outcome != TftpTransfer.Outcome.RUNNING) {
-                tftpCounter(outcome);
-            }
-        }
-        for (SecretUnavailableException.Reason reason : SecretUnavailableException.Reason.values()) {
-            vaultFailureCounter(reason);
-        }
-        NodeEvent.ALL.forEach(this::nodeEventCounter);
-        for (StateStore.DiscoveredDrop reason : StateStore.DiscoveredDrop.values()) {
-            discoveredDropCounter(reason);
-        }
-        for (String file : List.of(Artifact.IPXE.fileName(), Artifact.PI_CMDLINE.fileName(),
-                Artifact.USER_DATA.fileName(), SeedBindings.PHONE_HOME)) {
-            for (SeedBindings.Reason reason : SeedBindings.Reason.values()) {
-                seedRefusalCounter(file, reason.label());
+        known.tftpOutcomes().forEach(this::tftpCounter);
+        known.vaultFailures().forEach(this::vaultFailureCounter);
+        known.nodeEvents().forEach(this::nodeEventCounter);
+        known.discoveredDrops().forEach(this::discoveredDropCounter);
+        for (String file : known.seedFiles()) {
+            for (String reason : known.seedRefusals()) {
+                seedRefusalCounter(file, reason);
             }
         }
     }
@@ -144,14 +145,15 @@ public final class MetisMetrics {
                 .tag("reason", label(r)).register(registry));
     }
 
-    public void dhcpRequest(ProxyDhcpService.Port port, DhcpResult result) {
+    /** @param port the socket the datagram came in on ({@code dhcp}, {@code pxe}) */
+    public void dhcpRequest(String port, DhcpResult result) {
         dhcpCounter(port, result).increment();
     }
 
-    private Counter dhcpCounter(ProxyDhcpService.Port port, DhcpResult result) {
+    private Counter dhcpCounter(String port, DhcpResult result) {
         return dhcpRequests.computeIfAbsent(port + " " + result, k -> Counter.builder("metis.dhcp.requests")
                 .description("DHCP datagrams received, by port (dhcp 67, pxe 4011) and what was done")
-                .tags("port", label(port), "result", label(result)).register(registry));
+                .tags("port", port, "result", label(result)).register(registry));
     }
 
     /** @param reason why a TFTP request was not served (not found, busy, write request, ...) */
@@ -162,7 +164,8 @@ public final class MetisMetrics {
                 .tags("result", "refused", "reason", kind).register(registry)).increment();
     }
 
-    public void tftpFinished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
+    /** @param outcome how the transfer ended ({@code complete}, {@code timed_out}, ...) */
+    public void tftpFinished(String outcome, long bytes, long retransmittedPackets) {
         tftpCounter(outcome).increment();
         if (bytes > 0) {
             tftpBytes.increment(bytes);
@@ -170,10 +173,10 @@ public final class MetisMetrics {
         tftpRetransmitted.increment(retransmittedPackets);
     }
 
-    private Counter tftpCounter(TftpTransfer.Outcome outcome) {
+    private Counter tftpCounter(String outcome) {
         return tftpRequests.computeIfAbsent("served " + outcome, k -> Counter.builder("metis.tftp.requests")
                 .description("TFTP requests, by what became of them")
-                .tags("result", label(outcome), "reason", "").register(registry));
+                .tags("result", outcome, "reason", "").register(registry));
     }
 
     public void inventoryReload(boolean success) {
@@ -181,15 +184,15 @@ public final class MetisMetrics {
     }
 
     /** A secret read from Vault came back; a failure is counted by its reason. */
-    public void vaultRead(Optional<SecretUnavailableException.Reason> failure) {
+    public void vaultRead(Optional<String> failure) {
         vaultRequests.increment();
         failure.ifPresent(reason -> vaultFailureCounter(reason).increment());
     }
 
-    private Counter vaultFailureCounter(SecretUnavailableException.Reason reason) {
+    private Counter vaultFailureCounter(String reason) {
         return vaultFailures.computeIfAbsent(reason, r -> Counter.builder("metis.vault.failures")
                 .description("Secret reads from Vault that failed, by reason")
-                .tag("reason", r.label()).register(registry));
+                .tag("reason", r).register(registry));
     }
 
     public void vaultReused() {
@@ -200,7 +203,7 @@ public final class MetisMetrics {
      * A node's script, user-data or phone-home refused by its seed binding.
      *
      * @param file   {@code ipxe}, {@code cmdline.txt}, {@code user-data} or {@code phone-home}
-     * @param reason why (a {@link SeedBindings.Reason} label)
+     * @param reason why ({@code no-token}, {@code expired}, ...)
      */
     public void seedRefused(String file, String reason) {
         seedRefusalCounter(file, reason).increment();
@@ -223,7 +226,7 @@ public final class MetisMetrics {
                 .tag("state", state).register(registry);
     }
 
-    /** @param event a node event as journaled ({@link NodeEvent}) */
+    /** @param event a node event as journaled ({@code script}, {@code seed}, ...) */
     public void nodeEvent(String event) {
         nodeEventCounter(event).increment();
     }
@@ -236,23 +239,28 @@ public final class MetisMetrics {
     }
 
     /** An unknown MAC, or a sighting of a new one, that the state store dropped to stay within its limits. */
-    public void discoveredDropped(StateStore.DiscoveredDrop reason) {
+    public void discoveredDropped(String reason) {
         discoveredDropCounter(reason).increment();
     }
 
-    private Counter discoveredDropCounter(StateStore.DiscoveredDrop reason) {
+    private Counter discoveredDropCounter(String reason) {
         return discoveredDrops.computeIfAbsent(reason, r -> Counter.builder("metis.discovered.dropped")
                 .description("Unknown MACs not recorded or forgotten, by reason: rate-limited (a new MAC while "
                         + "sightings came faster than they are written), full (the one seen longest ago, for a new "
                         + "one), expired (not seen for a week)")
-                .tag("reason", r.label()).register(registry));
+                .tag("reason", r).register(registry));
     }
 
-    /** SD cards burned and images written by {@code metis burn} and {@code metis image}, from their history file. */
-    public void burns(BurnCounts counts) {
-        for (String kind : List.of(BurnHistory.BURN, BurnHistory.IMAGE)) {
-            for (String result : List.of(BurnHistory.OK, BurnHistory.FAILED)) {
-                FunctionCounter.builder("metis.burns", counts, c -> c.count(kind, result))
+    /**
+     * SD cards burned and images written by {@code metis burn} and {@code metis image}, from their history file.
+     *
+     * @param counts the runs recorded by kind and result, read when scraped
+     */
+    public void burns(List<String> kinds, List<String> results, ToLongBiFunction<String, String> counts) {
+        readWhenScraped.add(counts);
+        for (String kind : kinds) {
+            for (String result : results) {
+                FunctionCounter.builder("metis.burns", counts, c -> c.applyAsLong(kind, result))
                         .description("Cards burned (kind burn) and image files written (kind image) by the card "
                                 + "commands, by result, as recorded in the state directory's burns.jsonl")
                         .tags("kind", kind, "result", result).register(registry);

@@ -84,7 +84,7 @@ public final class MetisServer implements AutoCloseable {
         public static final Dhcp OFF = new Dhcp(false, List.of(), 67, 4011);
     }
 
-    private final MetisMetrics metrics = new MetisMetrics();
+    private final MetisMetrics metrics = new MetisMetrics(MetricLabels.known());
     private final ServedInventory inventory;
     private final StateStore state;
     private final SeedBindings seeds;
@@ -99,7 +99,7 @@ public final class MetisServer implements AutoCloseable {
         inventory = ServedInventory.load(settings.inventory(), metrics, settings.environment(), phoneHomeKeys);
         try {
             state = StateStore.open(settings.stateDir(), clock, StateStore.DiscoveredLimits.DEFAULT, metrics::nodeEvent,
-                    metrics::discoveredDropped);
+                    drop -> metrics.discoveredDropped(drop.label()));
         } catch (IOException | RuntimeException e) {
             inventory.close();
             throw e;
@@ -120,7 +120,8 @@ public final class MetisServer implements AutoCloseable {
         bootFiles = new BootFiles(inventory, state, seeds);
         try {
             registerStateGauges();
-            metrics.burns(new BurnCounts(settings.stateDir()));
+            metrics.burns(List.of(BurnHistory.BURN, BurnHistory.IMAGE), List.of(BurnHistory.OK, BurnHistory.FAILED),
+                    new BurnCounts(settings.stateDir())::count);
             List<HttpTransport.Listener> listeners = new ArrayList<>();
             listeners.add(new HttpTransport.Listener(settings.http(), Optional.empty()));
             if (settings.https().enabled()) {
@@ -189,7 +190,7 @@ public final class MetisServer implements AutoCloseable {
 
                     @Override
                     public void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
-                        metrics.tftpFinished(outcome, bytes, retransmittedPackets);
+                        metrics.tftpFinished(outcome.label(), bytes, retransmittedPackets);
                     }
                 });
         LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());

@@ -38,7 +38,7 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
             DhcpTransport.Listener listener, InetSocketAddress source) {
         Optional<DhcpMessage> request = DhcpCodec.decode(datagram);
         if (request.isEmpty()) {
-            metrics.dhcpRequest(port, MetisMetrics.DhcpResult.MALFORMED);
+            metrics.dhcpRequest(port.label(), MetisMetrics.DhcpResult.MALFORMED);
             return Optional.empty();
         }
         ProxyDhcpService.Outcome outcome = service.answer(request.get(), port, listener.address(), source,
@@ -51,12 +51,12 @@ final class ProxyDhcpResponder implements DhcpTransport.Handler {
             }
         });
         if (outcome.reply().isEmpty()) {
-            metrics.dhcpRequest(port, MetisMetrics.DhcpResult.IGNORED);
+            metrics.dhcpRequest(port.label(), MetisMetrics.DhcpResult.IGNORED);
             LOG.debug("proxy-DHCP on {} from {}: {}", listener.interfaceName(), source, outcome.reason());
             return Optional.empty();
         }
         ProxyDhcpService.Reply reply = outcome.reply().get();
-        metrics.dhcpRequest(port, MetisMetrics.DhcpResult.ANSWERED);
+        metrics.dhcpRequest(port.label(), MetisMetrics.DhcpResult.ANSWERED);
         if (ACCESS.isInfoEnabled()) {
             ACCESS.info("dhcp {} {} on {}: {} ({}), boot file '{}' to {}", port == ProxyDhcpService.Port.DHCP ? "OFFER" : "ACK",
                     request.get().chaddr(), listener.interfaceName(), outcome.reason(), reply.firmware(),

@@ -223,7 +223,7 @@ public final class ServedInventory implements AutoCloseable {
         return SecretSources.forInventory(inventory, env, new VaultSecretSource.Observer() {
             @Override
             public void read(Optional<SecretUnavailableException.Reason> failure) {
-                metrics.vaultRead(failure);
+                metrics.vaultRead(failure.map(SecretUnavailableException.Reason::label));
                 health.read(failure.isEmpty());
             }
 

@@ -2,6 +2,7 @@ package dev.metis.tftp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,7 +27,14 @@ public final class TftpTransfer {
         void sendData(boolean complete);
     }
 
-    public enum Outcome { RUNNING, COMPLETE, ABORTED_BY_CLIENT, TIMED_OUT, FAILED }
+    public enum Outcome {
+        RUNNING, COMPLETE, ABORTED_BY_CLIENT, TIMED_OUT, FAILED;
+
+        /** Lower-case, as used in metric labels. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * What was agreed with the client; {@code acknowledged} is empty when no OACK is due.

@@ -9,6 +9,7 @@ import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpRouter;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
+import dev.metis.serve.MetricLabels;
 import dev.metis.served.ServedInventory;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.StateStore;
@@ -43,15 +44,16 @@ public final class HttpPathFuzzer {
             TFTP = Files.createDirectories(dir.resolve("tftp"));
             Files.writeString(TFTP.resolve("ipxe.efi"), "ipxe");
             PhoneHomeKeys keys = new PhoneHomeKeys(new byte[32]);
-            ServedInventory inventory = ServedInventory.load(Path.of("deploy/example/inventory.yaml"), new MetisMetrics(),
-                    Map.of(), keys);
+            MetisMetrics metrics = new MetisMetrics(MetricLabels.known());
+            ServedInventory inventory = ServedInventory.load(Path.of("deploy/example/inventory.yaml"), metrics, Map.of(),
+                    keys);
             SeedBindings bindings = new SeedBindings(List.of(), Clock.systemUTC(), Duration.ofMinutes(30), keys, saved -> {
             }, (binding, refusal) -> {
             });
             StateStore state = StateStore.open(dir.resolve("state"), Clock.systemUTC());
             HttpRouter.Services services = new HttpRouter.Services(inventory, state, bindings,
                     new BootFiles(inventory, state, bindings), new BurnHistory(dir.resolve("state")), Map::of,
-                    new MetisMetrics());
+                    metrics);
             ROUTER = new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), TFTP), OptionalInt.empty(),
                     Secret.of("fuzz-admin-token"));
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
+import dev.metis.serve.MetricLabels;
 import dev.metis.served.ServedInventory;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.StateStore;
@@ -46,7 +47,7 @@ public final class NodeServices implements AutoCloseable {
     public final StateStore state;
     public final SeedBindings seeds;
     public final BootFiles bootFiles;
-    public final MetisMetrics metrics = new MetisMetrics();
+    public final MetisMetrics metrics = new MetisMetrics(MetricLabels.known());
     public final Path assets;
     public final Path tftpRoot;
     private OptionalInt httpsPort = OptionalInt.empty();
