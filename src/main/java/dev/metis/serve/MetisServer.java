@@ -2,6 +2,8 @@ package dev.metis.serve;
 
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
+import dev.metis.dhcp.DhcpListener;
+import dev.metis.dhcp.ProxyDhcpResponder;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.http.HttpResponder;
 import dev.metis.http.HttpRouter;
@@ -169,9 +171,9 @@ public final class MetisServer implements AutoCloseable {
     }
 
     private DhcpTransport startDhcp(Dhcp settings) throws IOException, InterruptedException {
-        List<DhcpTransport.Listener> listeners = DhcpTransport.listeners(settings.interfaces());
+        List<DhcpListener> listeners = DhcpTransport.listeners(settings.interfaces());
         DhcpTransport transport = DhcpTransport.start(listeners, settings.port(), settings.pxePort(),
-                new ProxyDhcpResponder(inventory, state, seeds, metrics));
+                new ProxyDhcpResponder(() -> inventory.current().inventory(), state, seeds, metrics)::respond);
         LOG.info("proxy-DHCP listening on UDP {} and {} on {}", settings.port(), settings.pxePort(),
                 listeners.stream().map(l -> l.interfaceName() + " (" + l.address() + ")").toList());
         return transport;

@@ -1,5 +1,7 @@
 package dev.metis.transport;
 
+import dev.metis.dhcp.DhcpDatagram;
+import dev.metis.dhcp.DhcpListener;
 import dev.metis.dhcp.ProxyDhcpService.Port;
 import dev.metis.net.Ipv4;
 import io.netty.bootstrap.Bootstrap;
@@ -38,16 +40,9 @@ public final class DhcpTransport implements AutoCloseable {
     private static final int SO_BINDTODEVICE = 25;
     private static final int IFNAMSIZ = 16;
 
-    /** An interface to answer on, with the address we answer as. */
-    public record Listener(String interfaceName, Ipv4 address) {
-    }
-
     /** Turns one datagram into at most one answer; called on the event loop. */
     public interface Handler {
-        Optional<Outgoing> handle(byte[] datagram, Port port, Listener listener, InetSocketAddress source);
-    }
-
-    public record Outgoing(byte[] bytes, InetSocketAddress destination) {
+        Optional<DhcpDatagram> handle(byte[] datagram, Port port, DhcpListener listener, InetSocketAddress source);
     }
 
     private final EventLoopGroup group;
@@ -59,12 +54,12 @@ public final class DhcpTransport implements AutoCloseable {
     }
 
     /** The named interfaces, or every interface that is up, not loopback, and has IPv4. */
-    public static List<Listener> listeners(List<String> names) throws IOException {
-        List<Listener> listeners = new ArrayList<>();
+    public static List<DhcpListener> listeners(List<String> names) throws IOException {
+        List<DhcpListener> listeners = new ArrayList<>();
         if (names.isEmpty()) {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (nic.isUp() && !nic.isLoopback()) {
-                    ipv4(nic).ifPresent(a -> listeners.add(new Listener(nic.getName(), a)));
+                    ipv4(nic).ifPresent(a -> listeners.add(new DhcpListener(nic.getName(), a)));
                 }
             }
             if (listeners.isEmpty()) {
@@ -77,7 +72,7 @@ public final class DhcpTransport implements AutoCloseable {
             if (nic == null) {
                 throw new IOException("no network interface named '" + name + "'");
             }
-            listeners.add(new Listener(name, ipv4(nic).orElseThrow(() ->
+            listeners.add(new DhcpListener(name, ipv4(nic).orElseThrow(() ->
                     new IOException("interface " + name + " has no IPv4 address"))));
         }
         return listeners;
@@ -88,7 +83,7 @@ public final class DhcpTransport implements AutoCloseable {
                 .map(a -> Ipv4.of(a.getAddress())).findFirst();
     }
 
-    public static DhcpTransport start(List<Listener> listeners, int dhcpPort, int pxePort, Handler handler)
+    public static DhcpTransport start(List<DhcpListener> listeners, int dhcpPort, int pxePort, Handler handler)
             throws IOException, InterruptedException {
         if (!EventLoops.nativeEpoll()) {
             throw new IOException("proxy-DHCP needs Linux epoll to bind sockets to interfaces; use --no-dhcp");
@@ -96,7 +91,7 @@ public final class DhcpTransport implements AutoCloseable {
         EventLoopGroup group = EventLoops.group(1);
         List<Channel> channels = new ArrayList<>();
         try {
-            for (Listener listener : listeners) {
+            for (DhcpListener listener : listeners) {
                 channels.add(bind(group, listener, Port.DHCP, dhcpPort, handler));
                 channels.add(bind(group, listener, Port.PXE, pxePort, handler));
             }
@@ -108,7 +103,7 @@ public final class DhcpTransport implements AutoCloseable {
         return new DhcpTransport(group, channels);
     }
 
-    private static Channel bind(EventLoopGroup group, Listener listener, Port port, int number, Handler handler)
+    private static Channel bind(EventLoopGroup group, DhcpListener listener, Port port, int number, Handler handler)
             throws IOException, InterruptedException {
         Bootstrap bootstrap = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
                 .option(ChannelOption.SO_BROADCAST, true)
@@ -145,10 +140,10 @@ public final class DhcpTransport implements AutoCloseable {
 
     private static final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         private final Handler handler;
-        private final Listener listener;
+        private final DhcpListener listener;
         private final Port port;
 
-        Receiver(Handler handler, Listener listener, Port port) {
+        Receiver(Handler handler, DhcpListener listener, Port port) {
             this.handler = handler;
             this.listener = listener;
             this.port = port;

@@ -1,5 +1,7 @@
 package dev.metis.dhcp;
 
+import dev.metis.net.Ipv4;
+import dev.metis.net.MacAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,5 +20,20 @@ public final class Captures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What a booting machine's DHCP client sends: the captured udhcpc DHCPREQUEST, as {@code mac} asking the
+     * site's DHCP server for {@code address} (option 50).
+     */
+    public static byte[] dhcpRequest(String mac, String address) {
+        byte[] packet = load("udhcpc-request");
+        System.arraycopy(MacAddress.parse(mac).bytes(), 0, packet, 28, 6);
+        for (int i = 240; (packet[i] & 0xff) != 0xff; i += (packet[i] & 0xff) == 0 ? 1 : 2 + (packet[i + 1] & 0xff)) {
+            if ((packet[i] & 0xff) == 50) {
+                System.arraycopy(Ipv4.parse(address).bytes(), 0, packet, i + 2, 4);
+            }
+        }
+        return packet;
     }
 }

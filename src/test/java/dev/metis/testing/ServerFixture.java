@@ -2,7 +2,6 @@ package dev.metis.testing;
 
 import dev.metis.dhcp.Captures;
 import dev.metis.identity.PhoneHomeKeys;
-import dev.metis.net.MacAddress;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.MetisServer;
 import dev.metis.state.SiteKeyFile;
@@ -180,18 +179,11 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     /**
-     * What a booting machine's DHCP client does, as proxy-DHCP sees it: the captured udhcpc DHCPREQUEST, sent
-     * as {@code mac} asking the site's DHCP server for {@code address} (option 50), to this server's proxy-DHCP
-     * (see {@link #withDhcpOnLoopback}). Returns once the server has counted it.
+     * What a booting machine's DHCP client does, as proxy-DHCP sees it: {@link Captures#dhcpRequest}, sent to
+     * this server's proxy-DHCP (see {@link #withDhcpOnLoopback}). Returns once the server has counted it.
      */
     public void dhcpRequest(String mac, String address) throws Exception {
-        byte[] packet = Captures.load("udhcpc-request");
-        System.arraycopy(MacAddress.parse(mac).bytes(), 0, packet, 28, 6);
-        for (int i = 240; (packet[i] & 0xff) != 0xff; i += (packet[i] & 0xff) == 0 ? 1 : 2 + (packet[i + 1] & 0xff)) {
-            if ((packet[i] & 0xff) == 50) {
-                System.arraycopy(InetAddress.getByName(address).getAddress(), 0, packet, i + 2, 4);
-            }
-        }
+        byte[] packet = Captures.dhcpRequest(mac, address);
         double before = dhcpRequestsIgnored();
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             client.send(new DatagramPacket(packet, packet.length, InetAddress.getLoopbackAddress(), dhcp.port()));

@@ -3,6 +3,8 @@ package dev.metis.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.dhcp.DhcpDatagram;
+import dev.metis.dhcp.DhcpListener;
 import dev.metis.dhcp.ProxyDhcpService;
 import dev.metis.net.Ipv4;
 import dev.metis.testing.ServerFixture;
@@ -29,9 +31,9 @@ class DhcpTransportTest {
     void aDatagramOnThePxePortIsAnsweredToItsSender() throws Exception {
         int dhcpPort = ServerFixture.freePort();
         int pxePort = ServerFixture.freePort();
-        List<DhcpTransport.Listener> lo = List.of(new DhcpTransport.Listener("lo", Ipv4.parse("127.0.0.1")));
+        List<DhcpListener> lo = List.of(new DhcpListener("lo", Ipv4.parse("127.0.0.1")));
         DhcpTransport.Handler echo = (datagram, port, listener, source) -> port == ProxyDhcpService.Port.PXE
-                ? Optional.of(new DhcpTransport.Outgoing(("ack:" + new String(datagram) + "@" + listener.address()).getBytes(), source))
+                ? Optional.of(new DhcpDatagram(("ack:" + new String(datagram) + "@" + listener.address()).getBytes(), source))
                 : Optional.empty();
         try (DhcpTransport transport = DhcpTransport.start(lo, dhcpPort, pxePort, echo);
                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -47,7 +49,7 @@ class DhcpTransportTest {
     @Test
     void aPortHeldByAnotherServerIsAClearError() throws Exception {
         try (DatagramSocket other = new DatagramSocket(new InetSocketAddress("0.0.0.0", 0))) {
-            List<DhcpTransport.Listener> lo = List.of(new DhcpTransport.Listener("lo", Ipv4.parse("127.0.0.1")));
+            List<DhcpListener> lo = List.of(new DhcpListener("lo", Ipv4.parse("127.0.0.1")));
             assertThatThrownBy(() -> DhcpTransport.start(lo, other.getLocalPort(), ServerFixture.freePort(),
                     (d, p, l, s) -> Optional.empty()))
                     .hasMessageContaining("cannot bind UDP port " + other.getLocalPort() + " on lo")
