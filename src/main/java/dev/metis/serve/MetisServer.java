@@ -25,8 +25,8 @@ import dev.metis.served.ServedInventory;
 import dev.metis.tftp.FileCache;
 import dev.metis.tftp.PiFiles;
 import dev.metis.tftp.RootFiles;
+import dev.metis.tftp.TftpAccess;
 import dev.metis.tftp.TftpService;
-import dev.metis.tftp.TftpTransfer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -184,17 +184,7 @@ public final class MetisServer implements AutoCloseable {
         TftpService service = new TftpService(new PiFiles(() -> inventory.current().inventory(), bootFiles,
                 new RootFiles(settings.tftpRoot(), cache), cache));
         TftpTransport transport = TftpTransport.start(settings.tftp().address(), service, settings.tftp().limits(),
-                new TftpTransport.Observer() {
-                    @Override
-                    public void refused(String reason) {
-                        metrics.tftpRefused(reason);
-                    }
-
-                    @Override
-                    public void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
-                        metrics.tftpFinished(outcome.label(), bytes, retransmittedPackets);
-                    }
-                });
+                new TftpAccess(metrics));
         LOG.info("TFTP listening on UDP {}, serving {}", transport.localAddress(), settings.tftpRoot());
         return transport;
     }

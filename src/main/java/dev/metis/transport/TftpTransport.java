@@ -1,6 +1,7 @@
 package dev.metis.transport;
 
 import dev.metis.tftp.TftpCodec;
+import dev.metis.tftp.TftpObserver;
 import dev.metis.tftp.TftpPacket;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpTransfer;
@@ -32,7 +33,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +42,12 @@ import org.slf4j.LoggerFactory;
  * number of transfers overall and per client address, so a flood cannot exhaust memory or file handles;
  * and, as UDP sources are easily spoofed, a request that finds no free slot takes the slot of a transfer
  * that has made no progress for a while, so never-acknowledged requests cannot keep firmware out.
+ * What becomes of each request and transfer goes to a {@link TftpObserver}: the transport logs no access
+ * lines and counts nothing itself.
  */
 public final class TftpTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TftpTransport.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
     /** IPv4 (20) + UDP (8) + TFTP (4) headers. */
     private static final int HEADERS = 32;
     private static final int FALLBACK_MAX_BLOCK = 1468;
@@ -55,13 +56,6 @@ public final class TftpTransport implements AutoCloseable {
      * measured with curl on loopback at 30-60 us once the server does not sleep.
      */
     private static final long SPIN_NANOS = 100_000;
-
-    /** What the transport reports, for metrics. */
-    public interface Observer {
-        void refused(String reason);
-
-        void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets);
-    }
 
     /**
      * @param maxTransfers       transfers running at once
@@ -102,7 +96,7 @@ public final class TftpTransport implements AutoCloseable {
         this.transferSockets = EventLoops.oneReadPerEvent(new Bootstrap().group(group));
     }
 
-    public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, Observer observer)
+    public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, TftpObserver observer)
             throws IOException, InterruptedException {
         // One event loop: per-packet work is tiny, and on small boot servers a second loop mostly
         // competes for the cores with everything else (measured with 128 concurrent clients). While
@@ -144,12 +138,12 @@ public final class TftpTransport implements AutoCloseable {
     }
 
     private void request(ChannelHandlerContext ctx, DatagramPacket packet, TftpService service, Limits limits,
-            Observer observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
+            TftpObserver observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetSocketAddress client = packet.sender();
         byte[] bytes = ByteBufUtil.getBytes(packet.content());
         Optional<TftpPacket> decoded = TftpCodec.decode(bytes, bytes.length);
         if (decoded.isEmpty() || !(decoded.get() instanceof TftpPacket.Request request)) {
-            observer.refused(decoded.isEmpty() ? "malformed" : "not a request");
+            observer.turnedAway(client, decoded.isEmpty() ? "malformed" : "not a request");
             if (decoded.isPresent()) {
                 reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.ILLEGAL_OPERATION, "expected a read request"));
             }
@@ -178,19 +172,19 @@ public final class TftpTransport implements AutoCloseable {
                 });
             });
         } catch (RejectedExecutionException e) {
-            observer.refused("busy");
+            observer.turnedAway(client, "busy");
             reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
         }
     }
 
     /** Whether a slot is free for the client, taking a stalled one if need be; if not, refuses (on the loop). */
-    private boolean admitted(ChannelHandlerContext ctx, InetSocketAddress client, Limits limits, Observer observer,
+    private boolean admitted(ChannelHandlerContext ctx, InetSocketAddress client, Limits limits, TftpObserver observer,
             Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetAddress address = client.getAddress();
         boolean clientFull = perClient.getOrDefault(address, 0) >= limits.maxPerClient();
         if ((clientFull || total.get() >= limits.maxTransfers())
                 && !reclaimSlot(clientFull ? address : null, limits.reclaimAfterMillis())) {
-            observer.refused(clientFull ? "client-busy" : "busy");
+            observer.turnedAway(client, clientFull ? "client-busy" : "busy");
             reply(ctx.channel(), client, new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, "server busy, try again"));
             return false;
         }
@@ -208,12 +202,10 @@ public final class TftpTransport implements AutoCloseable {
 
     /** Refuses, or starts the transfer in a slot {@link #admitted} found free; on the loop. */
     private void answer(ChannelHandlerContext ctx, InetSocketAddress client, TftpPacket.Request request,
-            TftpService.Decision decision, Observer observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
+            TftpService.Decision decision, TftpObserver observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetAddress address = client.getAddress();
         if (decision instanceof TftpService.Refuse refuse) {
-            observer.refused(refuse.reason());
-            ACCESS.info("tftp {} \"{}\" refused: {}", client.getAddress().getHostAddress(), printable(request.fileName()),
-                    refuse.reason());
+            observer.refused(client, request.fileName(), refuse.reason());
             reply(ctx.channel(), client, refuse.error());
             return;
         }
@@ -322,12 +314,6 @@ public final class TftpTransport implements AutoCloseable {
         return (x & mask) == (y & mask);
     }
 
-    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cntrl}\"]");
-
-    private static String printable(String name) {
-        return UNPRINTABLE.matcher(name.length() > 120 ? name.substring(0, 120) + "..." : name).replaceAll("?");
-    }
-
     private static void closeQuietly(TftpTransfer transfer) {
         try {
             transfer.close();
@@ -345,7 +331,7 @@ public final class TftpTransport implements AutoCloseable {
             implements TftpTransfer.Outbox {
         private final TftpService.Start start;
         private final InetSocketAddress client;
-        private final Observer observer;
+        private final TftpObserver observer;
         private final Runnable release;
         private final Map<Channel, TransferHandler> transfers;
         private ChannelHandlerContext ctx;
@@ -353,7 +339,7 @@ public final class TftpTransport implements AutoCloseable {
         private ScheduledFuture<?> timer;
         private boolean done;
 
-        TransferHandler(TftpService.Start start, InetSocketAddress client, Observer observer, Runnable release,
+        TransferHandler(TftpService.Start start, InetSocketAddress client, TftpObserver observer, Runnable release,
                 Map<Channel, TransferHandler> transfers) {
             this.start = start;
             this.client = client;
@@ -481,22 +467,8 @@ public final class TftpTransport implements AutoCloseable {
             if (timer != null) {
                 timer.cancel(false);
             }
-            TftpTransfer transfer = start.transfer();
-            long bytes = transfer.outcome() == TftpTransfer.Outcome.COMPLETE ? transfer.size() : 0;
-            observer.finished(transfer.outcome(), bytes, transfer.retransmitted());
-            if (transfer.outcome() == TftpTransfer.Outcome.COMPLETE) {
-                if (ACCESS.isInfoEnabled()) {
-                    ACCESS.info("tftp {} \"{}\" sent {} bytes, {} packets again", client.getAddress().getHostAddress(),
-                            printable(start.fileName()), transfer.size(), transfer.retransmitted());
-                }
-            } else if (transfer.outcome() == TftpTransfer.Outcome.ABORTED_BY_CLIENT && transfer.blocksAcked() == 0) {
-                // Firmware asks for tsize only, then stops after the OACK: normal, not worth a warning.
-                LOG.debug("tftp {} \"{}\": {}", client, start.fileName(), transfer.failure());
-            } else {
-                LOG.info("tftp {} \"{}\" ended: {} {}", client.getAddress().getHostAddress(), printable(start.fileName()),
-                        transfer.outcome(), transfer.failure());
-            }
-            closeQuietly(transfer);
+            observer.finished(client, start.fileName(), start.transfer());
+            closeQuietly(start.transfer());
             release.run();
             transfers.remove(ctx.channel());
             ctx.close();

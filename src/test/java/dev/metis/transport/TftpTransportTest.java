@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.metis.tftp.FileCache;
 import dev.metis.tftp.RootFiles;
 import dev.metis.tftp.TftpCodec;
+import dev.metis.tftp.TftpObserver;
 import dev.metis.tftp.TftpPacket;
 import dev.metis.tftp.TftpService;
 import dev.metis.tftp.TftpTransfer;
@@ -51,15 +52,20 @@ class TftpTransportTest {
 
     private TftpTransport start(TftpTransport.Limits limits) throws Exception {
         TftpService service = new TftpService(new RootFiles(root, new FileCache(1 << 20, 1 << 20)));
-        return TftpTransport.start(new InetSocketAddress("127.0.0.1", 0), service, limits, new TftpTransport.Observer() {
+        return TftpTransport.start(new InetSocketAddress("127.0.0.1", 0), service, limits, new TftpObserver() {
             @Override
-            public void refused(String reason) {
+            public void turnedAway(InetSocketAddress client, String reason) {
                 refused.add(reason);
             }
 
             @Override
-            public void finished(TftpTransfer.Outcome outcome, long bytes, long retransmittedPackets) {
-                ended.add(outcome.toString());
+            public void refused(InetSocketAddress client, String fileName, String reason) {
+                refused.add(reason);
+            }
+
+            @Override
+            public void finished(InetSocketAddress client, String fileName, TftpTransfer transfer) {
+                ended.add(transfer.outcome().toString());
             }
         });
     }
