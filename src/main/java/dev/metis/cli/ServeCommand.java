@@ -1,12 +1,13 @@
 package dev.metis.cli;
 
+import dev.metis.http.HttpLimits;
+import dev.metis.http.TlsFiles;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.TimeSpan;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
-import dev.metis.transport.HttpTransport;
-import dev.metis.transport.TftpTransport;
+import dev.metis.tftp.TftpLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tftp-per-client",
             description = "TFTP transfers one client address may run at once (default: ${DEFAULT-VALUE}).")
-    int tftpPerClient = TftpTransport.Limits.DEFAULT.maxPerClient();
+    int tftpPerClient = TftpLimits.DEFAULT.maxPerClient();
 
     @Option(names = "--no-dhcp", description = "Do not run proxy-DHCP.")
     boolean noDhcp;
@@ -128,9 +129,9 @@ final class ServeCommand implements Callable<Integer> {
         if (seedWindow.isZero()) {
             throw new ParameterException(spec.commandLine(), "--seed-window must be longer than 0");
         }
-        HttpTransport.Limits httpLimits;
+        HttpLimits httpLimits;
         try {
-            httpLimits = new HttpTransport.Limits(httpRequestTimeout, httpIdleTimeout, httpConnectionsPerClient);
+            httpLimits = new HttpLimits(httpRequestTimeout, httpIdleTimeout, httpConnectionsPerClient);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "HTTP limits: " + e.getMessage());
         }
@@ -146,12 +147,12 @@ final class ServeCommand implements Callable<Integer> {
         MetisServer server;
         try {
             MetisServer.Https https = tlsCert == null ? MetisServer.Https.OFF : new MetisServer.Https(true,
-                    new InetSocketAddress(httpAddress, httpsPort), new HttpTransport.Tls(tlsCert, tlsKey));
+                    new InetSocketAddress(httpAddress, httpsPort), new TlsFiles(tlsCert, tlsKey));
             server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), https, httpLimits, token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
                     new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort),
-                            TftpTransport.Limits.DEFAULT.withMaxPerClient(tftpPerClient)), options.environment()));
+                            TftpLimits.DEFAULT.withMaxPerClient(tftpPerClient)), options.environment()));
         } catch (InvalidInputException e) {
             return Problems.print(spec, e);
         }

@@ -5,8 +5,10 @@ import dev.metis.boot.SeedBindings;
 import dev.metis.dhcp.DhcpListener;
 import dev.metis.dhcp.ProxyDhcpResponder;
 import dev.metis.identity.PhoneHomeKeys;
+import dev.metis.http.HttpLimits;
 import dev.metis.http.HttpResponder;
 import dev.metis.http.HttpRouter;
+import dev.metis.http.TlsFiles;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.metrics.MetisMetrics;
@@ -26,6 +28,7 @@ import dev.metis.tftp.FileCache;
 import dev.metis.tftp.PiFiles;
 import dev.metis.tftp.RootFiles;
 import dev.metis.tftp.TftpAccess;
+import dev.metis.tftp.TftpLimits;
 import dev.metis.tftp.TftpService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -56,7 +59,7 @@ public final class MetisServer implements AutoCloseable {
      * @param environment where Vault's address and credentials come from (the process environment)
      */
     public record Settings(Path inventory, Path stateDir, Path assets, Path tftpRoot, InetSocketAddress http,
-            Https https, HttpTransport.Limits httpLimits, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
+            Https https, HttpLimits httpLimits, Secret adminToken, Duration reloadInterval, Duration seedWindow, Dhcp dhcp, Tftp tftp,
             Map<String, String> environment) {
     }
 
@@ -64,16 +67,16 @@ public final class MetisServer implements AutoCloseable {
      * HTTPS settings: when enabled, everything is served over HTTPS at {@code address}, and plain HTTP
      * keeps only what booting machines fetch.
      */
-    public record Https(boolean enabled, InetSocketAddress address, HttpTransport.Tls tls) {
+    public record Https(boolean enabled, InetSocketAddress address, TlsFiles tls) {
         public static final Https OFF = new Https(false, null, null);
     }
 
     /** TFTP settings; the files come from {@code Settings.tftpRoot}. */
-    public record Tftp(boolean enabled, InetSocketAddress address, TftpTransport.Limits limits) {
+    public record Tftp(boolean enabled, InetSocketAddress address, TftpLimits limits) {
         public static final Tftp OFF = new Tftp(false, new InetSocketAddress(69));
 
         public Tftp(boolean enabled, InetSocketAddress address) {
-            this(enabled, address, TftpTransport.Limits.DEFAULT);
+            this(enabled, address, TftpLimits.DEFAULT);
         }
     }
 

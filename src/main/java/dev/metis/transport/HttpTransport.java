@@ -1,8 +1,10 @@
 package dev.metis.transport;
 
+import dev.metis.http.HttpLimits;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpResponder;
+import dev.metis.http.TlsFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -45,8 +47,6 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: Netty decodes requests, hands them to an {@link HttpResponder}, and writes its answers,
  * files by zero-copy {@link DefaultFileRegion} (in chunks through TLS, which has to encrypt them).
  * Request lines and headers are bounded in size; a connection's next request is read only once its
- * earlier answers are moving (see {@link Limits}). Serves one or more listeners, plain or TLS, on one set
+ * earlier answers are moving (see {@link HttpLimits}). Serves one or more listeners, plain or TLS, on one set
  * of threads.
  */
 public final class HttpTransport implements AutoCloseable {
@@ -87,40 +87,8 @@ public final class HttpTransport implements AutoCloseable {
      */
     static final int MAX_QUEUED_ANSWERS = 16;
 
-    /**
-     * What one client may hold of the server.
-     *
-     * @param requestTimeout       how long a request may take to arrive whole, from its first byte (and a TLS
-     *                             handshake from its start)
-     * @param idleTimeout          how long a connection may go without traffic either way: kept alive between
-     *                             requests, or with answers its client does not read
-     * @param connectionsPerClient connections one address may have open at once; more are closed at once
-     */
-    public record Limits(Duration requestTimeout, Duration idleTimeout, int connectionsPerClient) {
-        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), 32);
-
-        public Limits {
-            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-                throw new IllegalArgumentException("the request timeout must be longer than 0");
-            }
-            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException("the idle timeout must be longer than 0");
-            }
-            if (connectionsPerClient < 1) {
-                throw new IllegalArgumentException("connections per client must be at least 1");
-            }
-        }
-    }
-
     /** A socket to listen on; with {@code tls}, it speaks HTTPS. */
-    public record Listener(InetSocketAddress address, Optional<Tls> tls) {
-    }
-
-    /**
-     * A PEM certificate (chain) and its private key, which must be unencrypted PKCS#8
-     * ({@code BEGIN PRIVATE KEY}): the JDK reads no other form without BouncyCastle.
-     */
-    public record Tls(Path certificate, Path key) {
+    public record Listener(InetSocketAddress address, Optional<TlsFiles> tls) {
     }
 
     private final List<Channel> channels;
@@ -136,7 +104,7 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     /** @throws IOException when a certificate or key cannot be used */
-    public static HttpTransport start(List<Listener> listeners, HttpResponder responder, Limits limits)
+    public static HttpTransport start(List<Listener> listeners, HttpResponder responder, HttpLimits limits)
             throws InterruptedException, IOException {
         List<Optional<SslContext>> contexts = new ArrayList<>();
         for (Listener listener : listeners) {
@@ -204,7 +172,7 @@ public final class HttpTransport implements AutoCloseable {
      * Netty's JDK provider takes PKCS#8 keys only; other PEM forms would fail with a message that does not
      * say what to do, so they are named here with the conversion.
      */
-    private static SslContext serverContext(Tls tls) throws IOException {
+    private static SslContext serverContext(TlsFiles tls) throws IOException {
         String key;
         try {
             key = Files.readString(tls.key(), StandardCharsets.US_ASCII);

@@ -1,6 +1,7 @@
 package dev.metis.transport;
 
 import dev.metis.tftp.TftpCodec;
+import dev.metis.tftp.TftpLimits;
 import dev.metis.tftp.TftpObserver;
 import dev.metis.tftp.TftpPacket;
 import dev.metis.tftp.TftpService;
@@ -57,20 +58,6 @@ public final class TftpTransport implements AutoCloseable {
      */
     private static final long SPIN_NANOS = 100_000;
 
-    /**
-     * @param maxTransfers       transfers running at once
-     * @param maxPerClient       transfers running at once for one client address (firmware runs one)
-     * @param reclaimAfterMillis when a request finds no free slot, a transfer without progress for this
-     *                           long gives its slot up to it (the longest stalled first)
-     */
-    public record Limits(int maxTransfers, int maxPerClient, long reclaimAfterMillis) {
-        public static final Limits DEFAULT = new Limits(1024, 32, 3_000);
-
-        public Limits withMaxPerClient(int perClient) {
-            return new Limits(maxTransfers, perClient, reclaimAfterMillis);
-        }
-    }
-
     /** Lookups that may wait for Vault, and how many may queue before a request is refused as busy. */
     private static final int LOOKUP_THREADS = 2;
     private static final int LOOKUP_QUEUE = 64;
@@ -96,7 +83,7 @@ public final class TftpTransport implements AutoCloseable {
         this.transferSockets = EventLoops.oneReadPerEvent(new Bootstrap().group(group));
     }
 
-    public static TftpTransport start(InetSocketAddress address, TftpService service, Limits limits, TftpObserver observer)
+    public static TftpTransport start(InetSocketAddress address, TftpService service, TftpLimits limits, TftpObserver observer)
             throws IOException, InterruptedException {
         // One event loop: per-packet work is tiny, and on small boot servers a second loop mostly
         // competes for the cores with everything else (measured with 128 concurrent clients). While
@@ -137,7 +124,7 @@ public final class TftpTransport implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    private void request(ChannelHandlerContext ctx, DatagramPacket packet, TftpService service, Limits limits,
+    private void request(ChannelHandlerContext ctx, DatagramPacket packet, TftpService service, TftpLimits limits,
             TftpObserver observer, Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetSocketAddress client = packet.sender();
         byte[] bytes = ByteBufUtil.getBytes(packet.content());
@@ -178,7 +165,7 @@ public final class TftpTransport implements AutoCloseable {
     }
 
     /** Whether a slot is free for the client, taking a stalled one if need be; if not, refuses (on the loop). */
-    private boolean admitted(ChannelHandlerContext ctx, InetSocketAddress client, Limits limits, TftpObserver observer,
+    private boolean admitted(ChannelHandlerContext ctx, InetSocketAddress client, TftpLimits limits, TftpObserver observer,
             Map<InetAddress, Integer> perClient, AtomicInteger total) {
         InetAddress address = client.getAddress();
         boolean clientFull = perClient.getOrDefault(address, 0) >= limits.maxPerClient();

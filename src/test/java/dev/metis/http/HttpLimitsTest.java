@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.metis.testing.RawHttp;
 import dev.metis.testing.ServerFixture;
-import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,7 +109,7 @@ class HttpLimitsTest {
 
     @Test
     void halfSentAndTricklingRequestsAreClosedAfterTheRequestTimeout() throws Exception {
-        server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofSeconds(1),
+        server = new ServerFixture(dir).withHttpLimits(new HttpLimits(Duration.ofSeconds(1),
                 Duration.ofHours(1), 64)).start();
         List<Socket> halfSent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -141,7 +140,7 @@ class HttpLimitsTest {
 
     @Test
     void idleKeepAliveConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-        server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofHours(1),
+        server = new ServerFixture(dir).withHttpLimits(new HttpLimits(Duration.ofHours(1),
                 Duration.ofSeconds(1), 64)).start();
         Socket socket = socket("127.0.0.1");
         socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
@@ -155,7 +154,7 @@ class HttpLimitsTest {
 
     @Test
     void aClientThatStopsReadingIsClosedAfterTheIdleTimeout() throws Exception {
-        server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofHours(1),
+        server = new ServerFixture(dir).withHttpLimits(new HttpLimits(Duration.ofHours(1),
                 Duration.ofSeconds(1), 64)).start();
         Socket socket = socket("127.0.0.1");
         socket.getOutputStream().write((KERNEL + "\r\n").repeat(50).getBytes(US_ASCII));
@@ -165,7 +164,7 @@ class HttpLimitsTest {
 
     @Test
     void connectionsBeyondThePerClientCapAreClosedAndOtherAddressesServed() throws Exception {
-        server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofSeconds(10),
+        server = new ServerFixture(dir).withHttpLimits(new HttpLimits(Duration.ofSeconds(10),
                 Duration.ofMinutes(10), 4)).start();
         List<Socket> open = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -8,7 +8,6 @@ import dev.metis.testing.Cli;
 import dev.metis.testing.ExternalTool;
 import dev.metis.testing.RawHttp;
 import dev.metis.testing.ServerFixture;
-import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -111,7 +110,7 @@ class HttpsIT {
     @Test
     void overTlsSlowRequestsAreClosedAndAClientThatDoesNotReadHoldsFewAnswers() throws Exception {
         Path[] tls = selfSigned();
-        ServerFixture server = new ServerFixture(dir).withHttpLimits(new HttpTransport.Limits(Duration.ofSeconds(1),
+        ServerFixture server = new ServerFixture(dir).withHttpLimits(new HttpLimits(Duration.ofSeconds(1),
                 Duration.ofHours(1), 64));
         int https = server.withHttps(tls[0], tls[1]);
         try (ServerFixture running = server.start()) {

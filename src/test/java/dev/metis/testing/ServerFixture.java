@@ -1,11 +1,12 @@
 package dev.metis.testing;
 
 import dev.metis.dhcp.Captures;
+import dev.metis.http.HttpLimits;
+import dev.metis.http.TlsFiles;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.MetisServer;
 import dev.metis.state.SiteKeyFile;
-import dev.metis.transport.HttpTransport;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -51,7 +52,7 @@ public final class ServerFixture implements AutoCloseable {
     private Map<String, String> environment = Map.of();
     private Clock clock = Clock.systemUTC();
     private MetisServer.Https https = MetisServer.Https.OFF;
-    private HttpTransport.Limits httpLimits = HttpTransport.Limits.DEFAULT;
+    private HttpLimits httpLimits = HttpLimits.DEFAULT;
     private MetisServer.Dhcp dhcp = MetisServer.Dhcp.OFF;
 
     public ServerFixture(Path dir) throws Exception {
@@ -134,7 +135,7 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     /** HTTP timeouts and per-client connection cap, for tests that need them short or small. */
-    public ServerFixture withHttpLimits(HttpTransport.Limits limits) {
+    public ServerFixture withHttpLimits(HttpLimits limits) {
         this.httpLimits = limits;
         return this;
     }
@@ -142,7 +143,7 @@ public final class ServerFixture implements AutoCloseable {
     /** HTTPS on a free port besides plain HTTP; returns the port. */
     public int withHttps(Path certificate, Path key) throws IOException {
         https = new MetisServer.Https(true, new InetSocketAddress("127.0.0.1", freePort()),
-                new HttpTransport.Tls(certificate, key));
+                new TlsFiles(certificate, key));
         return https.address().getPort();
     }
 

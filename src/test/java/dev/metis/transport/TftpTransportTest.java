@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.metis.tftp.FileCache;
 import dev.metis.tftp.RootFiles;
 import dev.metis.tftp.TftpCodec;
+import dev.metis.tftp.TftpLimits;
 import dev.metis.tftp.TftpObserver;
 import dev.metis.tftp.TftpPacket;
 import dev.metis.tftp.TftpService;
@@ -50,7 +51,7 @@ class TftpTransportTest {
         Files.write(root.resolve("ipxe.efi"), file);
     }
 
-    private TftpTransport start(TftpTransport.Limits limits) throws Exception {
+    private TftpTransport start(TftpLimits limits) throws Exception {
         TftpService service = new TftpService(new RootFiles(root, new FileCache(1 << 20, 1 << 20)));
         return TftpTransport.start(new InetSocketAddress("127.0.0.1", 0), service, limits, new TftpObserver() {
             @Override
@@ -72,8 +73,8 @@ class TftpTransportTest {
 
     @Test
     void oneAddressHoldsAtMost32TransfersAndAnotherAddressIsStillServed() throws Exception {
-        TftpTransport.Limits noReclaim = new TftpTransport.Limits(TftpTransport.Limits.DEFAULT.maxTransfers(),
-                TftpTransport.Limits.DEFAULT.maxPerClient(), Long.MAX_VALUE);
+        TftpLimits noReclaim = new TftpLimits(TftpLimits.DEFAULT.maxTransfers(),
+                TftpLimits.DEFAULT.maxPerClient(), Long.MAX_VALUE);
         try (TftpTransport server = start(noReclaim); DatagramSocket attacker = socketOn("127.0.0.3")) {
             List<String> answers = requestAndCollect(attacker, server, 40);
             assertThat(answers.stream().filter(a -> a.equals("oack")).count()).as(answers.toString()).isEqualTo(32);
@@ -87,7 +88,7 @@ class TftpTransportTest {
     @Test
     void aRequestFindingNoFreeSlotTakesTheSlotOfTheLongestStalledTransfer() throws Exception {
         // Two addresses fill the server; each holds its quota.
-        TftpTransport.Limits limits = new TftpTransport.Limits(16, 8, 500);
+        TftpLimits limits = new TftpLimits(16, 8, 500);
         try (TftpTransport server = start(limits); DatagramSocket first = socketOn("127.0.0.3");
                 DatagramSocket second = socketOn("127.0.0.4")) {
             assertThat(requestAndCollect(first, server, 8)).containsOnly("oack");
