@@ -1,9 +1,8 @@
 package dev.metis.http;
 
+import dev.metis.metrics.AccessLog;
 import dev.metis.metrics.MetisMetrics;
 import java.net.InetAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the HTTP transport hands each request to and reports each answer and closed connection to: the
@@ -12,7 +11,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpResponder {
 
-    private static final Logger ACCESS = LoggerFactory.getLogger("metis.access");
+    /** Request paths come from anyone on the network: log lines stay single and short. */
+    private static final int MAX_URI = 200;
 
     private final HttpRouter router;
     private final MetisMetrics metrics;
@@ -44,8 +44,8 @@ public final class HttpResponder {
      */
     public void answered(InetAddress client, String method, String uri, HttpResponse response, long elapsedNanos) {
         metrics.httpRequest(response.route(), response.status(), response.sentBytes());
-        if (ACCESS.isInfoEnabled()) {
-            ACCESS.info("{} \"{} {}\" {} {} {}ms", client.getHostAddress(), method, printable(router.loggable(uri)),
+        if (AccessLog.LOG.isInfoEnabled()) {
+            AccessLog.LOG.info("{} \"{} {}\" {} {} {}ms", client.getHostAddress(), method, AccessLog.printable(router.loggable(uri), MAX_URI),
                     response.status(), response.sentBytes(), elapsedNanos / 1_000_000);
         }
     }
@@ -63,11 +63,5 @@ public final class HttpResponder {
     /** A connection went quiet too long; {@code unreadAnswers}: its client was not reading what it asked for. */
     public void idleClosed(boolean unreadAnswers) {
         metrics.httpClosed(unreadAnswers ? MetisMetrics.HttpClose.NOT_READING : MetisMetrics.HttpClose.IDLE);
-    }
-
-    /** Request paths come from anyone on the network: keep log lines single and short. */
-    private static String printable(String uri) {
-        String clipped = uri.length() > 200 ? uri.substring(0, 200) + "..." : uri;
-        return clipped.replaceAll("[\\p{Cntrl}\"]", "?");
     }
 }

@@ -1,5 +1,6 @@
 package dev.metis.metrics;
 
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,6 +12,16 @@ public final class AccessLog {
 
     public static final Logger LOG = LoggerFactory.getLogger("metis.access");
 
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cntrl}\"]");
+
     private AccessLog() {
+    }
+
+    /**
+     * What a client sent (a path, a file name), fit for one log line: cut to {@code max} characters, and
+     * without control characters or quotes that would forge lines or fields.
+     */
+    public static String printable(String sent, int max) {
+        return UNPRINTABLE.matcher(sent.length() > max ? sent.substring(0, max) + "..." : sent).replaceAll("?");
     }
 }

@@ -3,7 +3,6 @@ package dev.metis.tftp;
 import dev.metis.metrics.AccessLog;
 import dev.metis.metrics.MetisMetrics;
 import java.net.InetSocketAddress;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
 public final class TftpAccess implements TftpObserver {
 
     private static final Logger LOG = LoggerFactory.getLogger(TftpAccess.class);
-    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cntrl}\"]");
+    private static final int MAX_NAME = 120;
 
     private final MetisMetrics metrics;
 
@@ -27,7 +26,8 @@ public final class TftpAccess implements TftpObserver {
     @Override
     public void refused(InetSocketAddress client, String fileName, String reason) {
         metrics.tftpRefused(reason);
-        AccessLog.LOG.info("tftp {} \"{}\" refused: {}", client.getAddress().getHostAddress(), printable(fileName), reason);
+        AccessLog.LOG.info("tftp {} \"{}\" refused: {}", client.getAddress().getHostAddress(),
+                AccessLog.printable(fileName, MAX_NAME), reason);
     }
 
     @Override
@@ -37,19 +37,14 @@ public final class TftpAccess implements TftpObserver {
         if (transfer.outcome() == TftpTransfer.Outcome.COMPLETE) {
             if (AccessLog.LOG.isInfoEnabled()) {
                 AccessLog.LOG.info("tftp {} \"{}\" sent {} bytes, {} packets again", client.getAddress().getHostAddress(),
-                        printable(fileName), transfer.size(), transfer.retransmitted());
+                        AccessLog.printable(fileName, MAX_NAME), transfer.size(), transfer.retransmitted());
             }
         } else if (transfer.outcome() == TftpTransfer.Outcome.ABORTED_BY_CLIENT && transfer.blocksAcked() == 0) {
             // Firmware asks for tsize only, then stops after the OACK: normal, not worth a warning.
             LOG.debug("tftp {} \"{}\": {}", client, fileName, transfer.failure());
         } else {
-            LOG.info("tftp {} \"{}\" ended: {} {}", client.getAddress().getHostAddress(), printable(fileName),
-                    transfer.outcome(), transfer.failure());
+            LOG.info("tftp {} \"{}\" ended: {} {}", client.getAddress().getHostAddress(),
+                    AccessLog.printable(fileName, MAX_NAME), transfer.outcome(), transfer.failure());
         }
-    }
-
-    /** File names come from the client: cut short, and without control characters or quotes that would forge log lines. */
-    private static String printable(String name) {
-        return UNPRINTABLE.matcher(name.length() > 120 ? name.substring(0, 120) + "..." : name).replaceAll("?");
     }
 }
