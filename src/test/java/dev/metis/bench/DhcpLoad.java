@@ -1,9 +1,5 @@
-// Proxy-DHCP load generator: keeps N PXE DISCOVERs in flight against whatever answers on port 67 and
-// reports, as plain integers (counts, nanoseconds) in the root locale that bench/dhcp/run.sh reads without
-// parsing any unit, the OFFERs it timed, those it gave up on after a second, how long it ran and the latency
-// percentiles. Run with the Metis jar on the class path (for its
-// DHCP codec) as a single-file program:
-//   java -cp target/metis.jar bench/dhcp/DhcpLoad.java SECONDS IN_FLIGHT MAC_COUNT
+package dev.metis.bench;
+
 import dev.metis.dhcp.DhcpCodec;
 import dev.metis.dhcp.DhcpMessage;
 import java.net.DatagramPacket;
@@ -23,7 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-public class DhcpLoad {
+/**
+ * Proxy-DHCP load generator: keeps N PXE DISCOVERs in flight against whatever answers on port 67 and
+ * reports, as plain integers (counts, nanoseconds) in the root locale that bench/dhcp/run.sh reads without
+ * parsing any unit, the OFFERs it timed, those it gave up on after a second, how long it ran and the latency
+ * percentiles. Built with the tests; bench/dhcp/run.sh runs it with the Metis jar (for its DHCP codec):
+ * {@code java -cp target/test-classes:target/metis.jar dev.metis.bench.DhcpLoad SECONDS IN_FLIGHT MAC_COUNT}
+ */
+public final class DhcpLoad {
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args[0]);
