@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.testing.InventoryFixture;
 import dev.metis.testing.LogCapture;
 import dev.metis.testing.ServerFixture;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,28 +39,26 @@ class HostileYamlReloadTest {
         Files.writeString(secrets, goodSecrets);
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
         try (LogCapture logs = new LogCapture(); ServerFixture running = server.start()) {
-            Files.writeString(server.inventory, inventory + InventoryFixture.RECURSIVE_ALIAS);
+            replace(server.inventory, inventory + InventoryFixture.RECURSIVE_ALIAS);
             awaitFailedReloads(running, 1);
-            Files.writeString(server.inventory, inventory + InventoryFixture.aliasBomb("bomb"));
+            replace(server.inventory, inventory + InventoryFixture.aliasBomb("bomb"));
             awaitFailedReloads(running, 2);
             try (RandomAccessFile sparse = new RandomAccessFile(server.inventory.toFile(), "rw")) {
                 sparse.setLength(4L << 30);
             }
             awaitFailedReloads(running, 3);
-            Files.writeString(server.inventory, inventory);
-            Files.writeString(secrets, goodSecrets + InventoryFixture.RECURSIVE_ALIAS);
+            replace(server.inventory, inventory);
+            replace(secrets, goodSecrets + InventoryFixture.RECURSIVE_ALIAS);
             awaitFailedReloads(running, 4);
-            Files.writeString(secrets, goodSecrets + InventoryFixture.aliasBomb("defaults"));
+            replace(secrets, goodSecrets + InventoryFixture.aliasBomb("defaults"));
             awaitFailedReloads(running, 5);
             assertThat(health(running).get("inventory_generation").asInt()).isEqualTo(1);
 
-            Files.writeString(secrets, goodSecrets);
-            Files.writeString(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n",
+            replace(secrets, goodSecrets);
+            awaitGeneration(running, 2);
+            replace(server.inventory, server.inventoryYaml("  secrets: {source: file, file: secrets.yaml}\n",
                     "    timezone: Europe/Paris\n"));
-            for (int i = 0; i < 300 && health(running).get("inventory_generation").asInt() < 2; i++) {
-                Thread.sleep(100);
-            }
-            assertThat(health(running).get("inventory_generation").asInt()).isEqualTo(2);
+            awaitGeneration(running, 3);
             assertThat(running.get(running.seedPath(ServerFixture.MAC) + "user-data").body())
                     .contains("timezone: Europe/Paris", "token: " + CANARY);
             assertThat(logs.text()).contains("inventory.yaml:21:7: YAML: recursive alias",
@@ -66,6 +66,24 @@ class HostileYamlReloadTest {
                     "secrets.yaml:4:1: YAML: the document unfolds to more than",
                     "inventory.yaml:1:1: YAML: the file has " + (4L << 30) + " bytes").doesNotContain(CANARY);
         }
+    }
+
+    /**
+     * Replaces the file whole, as editors save: the server never reads half an edit, so each edit is one
+     * reload, and the counts the test waits for are exact.
+     */
+    private static void replace(Path file, String text) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, text);
+        Files.setPosixFilePermissions(next, Files.getPosixFilePermissions(file));
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void awaitGeneration(ServerFixture running, int generation) throws Exception {
+        for (int i = 0; i < 300 && health(running).get("inventory_generation").asInt() < generation; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(health(running).get("inventory_generation").asInt()).isEqualTo(generation);
     }
 
     private static JsonNode health(ServerFixture running) throws Exception {
