@@ -26,10 +26,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.NavigableMap;
@@ -421,11 +419,7 @@ public final class CardMaker {
 
     private static void moveIntoPlace(Path partial, Path output) throws CardException {
         try {
-            try {
-                Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-            }
+            RunFiles.moveIntoPlace(partial, output);
             try (FileChannel dir = FileChannel.open(output.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
                 dir.force(true);
             }

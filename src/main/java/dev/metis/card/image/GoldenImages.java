@@ -12,10 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -127,7 +125,7 @@ public final class GoldenImages {
                 step.finish();
                 checkHash(source, Sha256.hex(digest), "downloaded from " + source.url());
             }
-            moveIntoPlace(partial, source.file());
+            RunFiles.moveIntoPlace(partial, source.file());
         } catch (IOException e) {
             throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -139,14 +137,6 @@ public final class GoldenImages {
             } catch (IOException ignored) {
                 // A stray .part file is ignored by lookups, and deleted by the next download once its run is gone.
             }
-        }
-    }
-
-    private static void moveIntoPlace(Path partial, Path target) throws IOException {
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.metis.card.image;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,5 +32,14 @@ public final class RunFiles {
             }
         }
         return Files.createTempFile(dir, prefix + ProcessHandle.current().pid() + "-", suffix);
+    }
+
+    /** Puts a finished temporary file in the place of {@code target}: in one step where the file system can. */
+    public static void moveIntoPlace(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }
