@@ -159,8 +159,11 @@ function rearmPanel(node) {
 
 function configSection(config) {
   const rows = config.explain.map((line) => el('tr', {}, el('td', { class: 'mono' }, line.path),
-    el('td', { class: line.value === '<redacted>' ? 'mono redacted' : 'mono' }, line.value),
-    el('td', { class: 'nowrap' }, line.layer), el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
+    el('td', { class: line.value === '<redacted>' ? 'mono redacted' : 'mono' }, line.removed
+      ? `null (was ${line.removed.value}, set by ${line.removed.layer} at ${line.removed.file}:${line.removed.line})`
+      : line.value),
+    el('td', { class: 'nowrap' }, line.removed ? `removed by ${line.layer}` : line.layer),
+    el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
   return section('Merged config', null,
     config.secrets_error ? el('p', { class: 'drift' }, `Secrets unavailable: ${config.secrets_error}`) : null,
     table(['Setting', 'Value', 'Set by', 'Where'], rows, { id: 'config' }),

@@ -243,16 +243,20 @@ public final class InventoryLoader {
             }
         }
         YamlNode merged = Merge.withoutNulls(siteLayer(site, node.pos()));
+        Map<String, Removal> removals = new LinkedHashMap<>();
         for (String className : chain) {
             YamlNode.Mapping layer = classes.get(className);
             Map<String, YamlNode> inherited = new LinkedHashMap<>(layer.entries());
             inherited.remove("extends");
             inherited.remove("description"); // describes the class, not the nodes that use it
-            merged = Merge.overlay(merged, new YamlNode.Mapping(inherited, layer.keyPositions(), layer.pos(), layer.layer()));
+            merged = Merge.overlay(merged, new YamlNode.Mapping(inherited, layer.keyPositions(), layer.pos(), layer.layer()),
+                    removals);
         }
-        merged = Merge.overlay(merged, node);
+        merged = Merge.overlay(merged, node, removals);
         NodeSpec spec = Mappers.binding().convertValue(YamlNode.toPlain(merged), NodeSpec.class);
-        ResolvedNode resolved = new ResolvedNode(name, spec, chain, Merge.provenance(merged), declared);
+        Map<String, Origin> provenance = Merge.provenance(merged);
+        ResolvedNode resolved = new ResolvedNode(name, spec, chain, provenance, Merge.standing(removals, provenance),
+                declared);
         checkNode(resolved, top, chain);
         return resolved;
     }
