@@ -9,6 +9,7 @@ import dev.metis.inventory.Delivery;
 import dev.metis.inventory.K3sRole;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.NodeSpec;
+import dev.metis.inventory.Origin;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.secrets.NodeSecrets;
@@ -230,8 +231,31 @@ public final class IdentityRenderer {
         phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
         phoneHome.put("tries", 10);
         doc.put("phone_home", phoneHome);
+        Map<String, Object> withInventory = spec.cloudInit() == null ? doc : CloudConfigMerge.merge(node.name(),
+                "cloud_init", doc, spec.cloudInit(), path -> whereWritten(node, path));
         Optional<Map<String, Object>> extra = secrets.revealCloudInit();
-        return extra.isEmpty() ? doc : CloudConfigMerge.merge(node.name(), doc, extra.get());
+        return extra.isEmpty() ? withInventory : CloudConfigMerge.merge(node.name(),
+                "cloud_init from the secret source", withInventory, extra.get(), path -> "");
+    }
+
+    /**
+     * Where the inventory wrote {@code cloud_init.<path>} (or the first value under it), as
+     * {@code " in class base (inventory.yaml:12:7)"}; a list item is where its list was written. The
+     * file without its directory: the message is also an HTTP answer, and the server's layout is no
+     * client's business.
+     */
+    private static String whereWritten(ResolvedNode node, String refusedPath) {
+        String key = "cloud_init." + refusedPath.replaceAll("\\[\\d+]$", "");
+        return node.provenance().entrySet().stream()
+                .filter(e -> {
+                    String unquoted = e.getKey().replace("\"", "");
+                    return unquoted.equals(key) || unquoted.startsWith(key + ".");
+                })
+                .findFirst().map(e -> {
+                    Origin origin = e.getValue();
+                    return " in " + origin.layer() + " (" + origin.pos().file().getFileName() + ":"
+                            + origin.pos().line() + ":" + origin.pos().column() + ")";
+                }).orElse("");
     }
 
     private static List<Object> users(NodeSpec spec, NodeSecrets secrets) {

@@ -253,7 +253,14 @@ public final class InventoryLoader {
                     removals);
         }
         merged = Merge.overlay(merged, node, removals);
-        NodeSpec spec = Mappers.binding().convertValue(YamlNode.toPlain(merged), NodeSpec.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plain = (Map<String, Object>) YamlNode.toPlain(merged);
+        YamlNode cloudInit = ((YamlNode.Mapping) merged).get("cloud_init");
+        if (cloudInit != null) {
+            // cloud-config, not Metis's model: its scalars keep the types cloud-init would give the same text
+            plain.put("cloud_init", YamlNode.toTyped(cloudInit));
+        }
+        NodeSpec spec = Mappers.binding().convertValue(plain, NodeSpec.class);
         Map<String, Origin> provenance = Merge.provenance(merged);
         ResolvedNode resolved = new ResolvedNode(name, spec, chain, provenance, Merge.standing(removals, provenance),
                 declared);

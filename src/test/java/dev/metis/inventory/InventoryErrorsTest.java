@@ -181,6 +181,21 @@ class InventoryErrorsTest {
     }
 
     @Test
+    void cloudInitTakesAnyCloudConfigButMustBeAMapping() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}, cloud_init: {made_up: {deep: [1, yes, {x: ~}]}}}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, cloud_init: [runcmd]}
+                  b: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, cloud_init: {bootcmd: [echo b]}}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::toString)
+                        .containsExactly(file + ":11:72: nodes.a.cloud_init: expected a mapping, got a list"));
+    }
+
+    @Test
     void mergedNodesAreCheckedForWhatTheirDeliveryNeeds() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
                 classes:
