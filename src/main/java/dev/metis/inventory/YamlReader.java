@@ -274,13 +274,17 @@ public final class YamlReader {
      * are true, {@code 0644} is octal, {@code 1:30} base 60, as in cloud-init's PyYAML.
      */
     static Object typedValue(YamlNode.Scalar scalar) {
-        return switch (scalar.kind()) {
-            case NULL -> null;
-            case TEXT -> scalar.text();
-            case BOOLEAN -> Yaml11Values.construct(Tag.BOOL, scalar.text());
-            case INTEGER -> Yaml11Values.construct(Tag.INT, scalar.text());
-            case FLOAT -> Yaml11Values.construct(Tag.FLOAT, scalar.text());
-        };
+        try {
+            return switch (scalar.kind()) {
+                case NULL -> null;
+                case TEXT -> scalar.text();
+                case BOOLEAN -> Yaml11Values.construct(Tag.BOOL, scalar.text());
+                case INTEGER -> Yaml11Values.construct(Tag.INT, scalar.text());
+                case FLOAT -> Yaml11Values.construct(Tag.FLOAT, scalar.text());
+            };
+        } catch (NumberFormatException e) {
+            return scalar.text(); // resolved as a number but no number ("._", found by trying): left as written
+        }
     }
 
     /** SnakeYAML's safe constructor, for one scalar at a time (a constructor keeps state while it works). */

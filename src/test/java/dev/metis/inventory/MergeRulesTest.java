@@ -136,6 +136,23 @@ class MergeRulesTest {
     }
 
     @Test
+    void cloudInitScalarsAreTypedAsYaml11ReadsThem() throws Exception {
+        NodeSpec spec = load("""
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+                nodes:
+                  n1:
+                    class: c
+                    mac: 02:00:00:00:00:01
+                    ip: 192.0.2.21/24
+                    cloud_init:
+                      plain: [yes, "yes", 0755, "0755", 1_000, 0x1f, 1.5, !!str 12, !!int twelve, ._, text]
+                """).node("n1").orElseThrow().spec();
+        assertThat(spec.cloudInit().get("plain")).isEqualTo(java.util.List.of(
+                true, "yes", 493, "0755", 1000, 31, 1.5, "12", "twelve", "._", "text"));
+    }
+
+    @Test
     void aNodeOverridesTheSiteAndTheSiteFillsTheRest() throws Exception {
         NodeSpec n1 = load(CHAIN).node("n1").orElseThrow().spec();
         assertThat(n1.domain()).isEqualTo("t.example");
