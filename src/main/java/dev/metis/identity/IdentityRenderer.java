@@ -292,7 +292,10 @@ public final class IdentityRenderer {
         }
         secrets.k3sToken().ifPresent(token -> config.put("token", token.reveal()));
         config.put("node-name", node.hostname());
-        config.put("node-ip", node.spec().ip().address().toString());
+        if (node.spec().ip() != null) {
+            // without it k3s takes the address of the default route's interface: the one DHCP gave
+            config.put("node-ip", node.spec().ip().address().toString());
+        }
         if (k3s.labels() != null && !k3s.labels().isEmpty()) {
             List<String> labels = new ArrayList<>();
             k3s.labels().forEach((k, v) -> labels.add(k + "=" + v));
@@ -343,8 +346,11 @@ public final class IdentityRenderer {
         String name = spec.networkInterface() != null ? spec.networkInterface() : DEFAULT_INTERFACE;
         ethernet.put("match", ordered("macaddress", spec.mac().toString()));
         ethernet.put("set-name", name);
-        ethernet.put("dhcp4", false);
-        ethernet.put("addresses", List.of(spec.ip().toString()));
+        // A node without ip is in reservation mode: the site's DHCP server gives its address and route.
+        ethernet.put("dhcp4", spec.ip() == null);
+        if (spec.ip() != null) {
+            ethernet.put("addresses", List.of(spec.ip().toString()));
+        }
         if (spec.gateway() != null) {
             // "to: default" is refused by cloud-init before 23.x (Debian 12 ships 22.4)
             ethernet.put("routes", List.of(ordered("to", "0.0.0.0/0", "via", spec.gateway().toString())));
@@ -404,8 +410,8 @@ public final class IdentityRenderer {
         context.put("domain", spec.domain() == null ? "" : spec.domain());
         context.put("class", node.nodeClass());
         context.put("mac", spec.mac().toString());
-        context.put("ip", spec.ip().address().toString());
-        context.put("cidr", spec.ip().toString());
+        context.put("ip", spec.ip() == null ? "" : spec.ip().address().toString());
+        context.put("cidr", spec.ip() == null ? "" : spec.ip().toString());
         context.put("gateway", spec.gateway() == null ? "" : spec.gateway().toString());
         context.put("arch", spec.arch() == null ? "" : spec.arch().toString());
         Map<String, Object> secretValues = new LinkedHashMap<>();

@@ -311,10 +311,9 @@ public final class InventoryLoader {
     private void checkNode(ResolvedNode node, YamlNode.Mapping top, List<String> chain) {
         NodeSpec spec = node.spec();
         String path = "nodes." + node.name();
-        for (String field : List.of("mac", "ip", "arch", "delivery")) {
+        for (String field : List.of("mac", "arch", "delivery")) {
             boolean missing = switch (field) {
                 case "mac" -> spec.mac() == null;
-                case "ip" -> spec.ip() == null;
                 case "arch" -> spec.arch() == null;
                 default -> spec.delivery() == null;
             };
@@ -333,6 +332,11 @@ public final class InventoryLoader {
         }
         if (spec.gateway() != null && spec.ip() != null && !spec.ip().contains(spec.gateway())) {
             problems.add(at(node, "gateway", path + ".gateway: " + spec.gateway() + " is outside " + spec.ip()));
+        }
+        if (spec.gateway() != null && spec.ip() == null && !rawHas(top, "nodes", node.name(), "ip")) {
+            // without ip the NIC takes address and route from DHCP; a gateway beside them would be ignored
+            problems.add(at(node, "gateway", path + ".gateway: a node without 'ip' gets its route by DHCP; "
+                    + "remove the gateway (gateway: null on the node, if its class sets one)"));
         }
         if (spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64
                 && (spec.netboot() == null || spec.netboot().kernel() == null)) {

@@ -319,6 +319,21 @@ class IdentityRendererTest {
     }
 
     @Test
+    void aNodeWithoutIpGetsItsAddressByDhcpAndK3sFindsItsOwn() throws Exception {
+        NodeIdentity identity = render(load("""
+                nodes:
+                  web-1: {class: net, mac: 02:00:00:00:00:01, gateway: null}
+                """), SECRETS);
+        Map<?, ?> net = Mappers.yaml().readValue(identity.bytes(Artifact.NETWORK_CONFIG), Map.class);
+        assertThat(net.toString()).isEqualTo("{version=2, ethernets={eth0={match={macaddress=02:00:00:00:00:01}, "
+                + "set-name=eth0, dhcp4=true, nameservers={search=[t.example], addresses=[192.0.2.1]}}}}");
+        Map<String, Object> k3s = Mappers.yaml().readValue(identity.bytes(Artifact.K3S_CONFIG),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertThat(k3s).containsEntry("node-name", "web-1").doesNotContainKey("node-ip");
+        assertThat(identity.text(Artifact.USER_DATA)).contains("web-1  psk-456\n");
+    }
+
+    @Test
     void userDataCarriesTheNodesPhoneHomeKeyWhichTheConfigHashIgnores() throws Exception {
         Inventory inventory = load(NODE);
         var node = inventory.node("web-1").orElseThrow();

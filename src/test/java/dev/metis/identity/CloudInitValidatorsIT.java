@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the inventory's own cloud_init adds to user-data, as cloud-init's schema validator judges it. */
-class InventoryCloudInitIT {
+/**
+ * What the inventory's own {@code cloud_init} adds to user-data, and what a node without {@code ip} gets
+ * as network-config, as cloud-init's own validators judge them.
+ */
+class CloudInitValidatorsIT {
 
     @TempDir
     Path dir;
@@ -43,20 +46,45 @@ class InventoryCloudInitIT {
                   bootcmd: [echo node]
                   resize_rootfs: false
                   ntp: {enabled: on, pools: [pool.example]}
+              dhcp-1: {class: net, mac: 02:00:00:00:00:02}
             """;
+
+    private NodeIdentity render(String name) throws Exception {
+        Inventory inventory = InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", INVENTORY));
+        return new IdentityRenderer(inventory.site(), KEYS).render(inventory.node(name).orElseThrow(), NodeSecrets.NONE);
+    }
+
+    private ExternalTool.Result schema(Path cloudInit, NodeIdentity identity) throws Exception {
+        Path userData = dir.resolve("user-data");
+        Files.write(userData, identity.bytes(Artifact.USER_DATA));
+        return ExternalTool.run(dir, cloudInit.toString(), "schema", "--config-file", userData.toString());
+    }
 
     @Test
     void userDataWithTheInventorysCloudInitPassesCloudInitsSchema() throws Exception {
         Path cloudInit = ExternalTool.require("cloud-init");
-        Inventory inventory = InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", INVENTORY));
-        NodeIdentity identity = new IdentityRenderer(inventory.site(), KEYS)
-                .render(inventory.node("web-1").orElseThrow(), NodeSecrets.NONE);
-        Path userData = dir.resolve("user-data");
-        Files.write(userData, identity.bytes(Artifact.USER_DATA));
+        NodeIdentity identity = render("web-1");
         assertThat(identity.text(Artifact.USER_DATA)).contains("package_upgrade: true", "size: 1073741824",
                 "resize_rootfs: false", "enabled: true", "- echo node");
-        ExternalTool.Result result = ExternalTool.run(dir, cloudInit.toString(), "schema", "--config-file", userData.toString());
+        ExternalTool.Result result = schema(cloudInit, identity);
         assertThat(result.exitCode()).as(result.all()).isZero();
         assertThat(result.all()).contains("Valid cloud-config");
+    }
+
+    @Test
+    void aNodeWithoutIpGetsDhcpOnTheNicMatchedByItsMac() throws Exception {
+        Path cloudInit = ExternalTool.require("cloud-init");
+        NodeIdentity identity = render("dhcp-1");
+        Path networkConfig = dir.resolve("network-config");
+        Files.write(networkConfig, identity.bytes(Artifact.NETWORK_CONFIG));
+        Path out = dir.resolve("out");
+        ExternalTool.Result result = ExternalTool.run(dir, cloudInit.toString(), "devel", "net-convert", "-p",
+                networkConfig.toString(), "-k", "yaml", "-D", "debian", "-O", "networkd", "-d", out.toString());
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        String unit = Files.readString(out.resolve("etc/systemd/network/10-cloud-init-eth0.network"));
+        assertThat(unit).contains("MACAddress=02:00:00:00:00:02", "Name=eth0", "DHCP=ipv4", "DNS=192.0.2.1")
+                .doesNotContain("Address=192", "Gateway=");
+        ExternalTool.Result userData = schema(cloudInit, identity);
+        assertThat(userData.exitCode()).as(userData.all()).isZero();
     }
 }
