@@ -28,7 +28,7 @@ final class NodeViews {
         json.put("name", node.name());
         json.put("class", node.nodeClass());
         json.put("mac", node.spec().mac().toString());
-        json.put("ip", node.spec().ip() == null ? null : node.spec().ip().toString()); // left out: by DHCP
+        json.put("ip", node.spec().ip() == null ? null : node.spec().ip().toString()); // null (left out): DHCP gives it
         json.put("arch", String.valueOf(node.spec().arch()));
         json.put("delivery", String.valueOf(node.spec().delivery()));
         json.put("state", status.state());

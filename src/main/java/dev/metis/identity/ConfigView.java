@@ -29,7 +29,7 @@ public final class ConfigView {
      * it was removed and what it was.
      *
      * @param path    dotted path of the merged leaf ({@code secrets.<key>} for secrets)
-     * @param value   the value as one-line YAML; {@code null} for a removed one
+     * @param value   the value as one-line YAML; the text {@code null} for a removed one
      * @param origin  the layer and position that set it (or removed it); null for a secret
      * @param removed what the {@code null} removed; null unless the line is a removal
      */
