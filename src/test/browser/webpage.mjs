@@ -1,6 +1,7 @@
 // End-to-end test of the metis serve web page in headless Debian Chromium (run by WebPageIT).
 //   node webpage.mjs URL ADMIN_TOKEN SCREENSHOT.png EXPECTED.json
-// EXPECTED.json: {"nodes": [{"name", "class", "mac", "ip"}...], "discovered": [MAC...], "rearm": NODE}
+// EXPECTED.json: {"nodes": [{"name", "class", "mac", "ip"}...], "discovered": [MAC...], "rearm": NODE,
+//                 "removed": {"node", "path", "by", "value"}: a value a null removed, as the node's config shows it}
 // Exits 0 when every check passes, 1 with the failed check on stderr.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -112,6 +113,15 @@ try {
   await page.click('a[href="#/"]');
   await page.waitForSelector(`#nodes tr[data-node="${expected.rearm}"] [data-state="armed"]`);
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  step = 'a removed value';
+  const { removed } = expected;
+  await page.click(`#nodes a[href="#/nodes/${removed.node}"]`);
+  await page.waitForFunction((name) => document.querySelector('h1')?.textContent === name, removed.node);
+  await page.waitForSelector('#config tbody tr');
+  const removal = (await cells(page, '#config')).find((r) => r[0] === removed.path);
+  check(removal && removal[1].startsWith(removed.value) && removal[2] === removed.by
+    && /^inventory\.yaml:\d+$/.test(removal[3]), 'the merged config shows what a null removed', JSON.stringify(removal));
 
   check(problems.length === 0, 'the page ran without errors', problems.join('; '));
   check(outside.length === 0, 'the page asked nothing of another origin', outside.join(' '));

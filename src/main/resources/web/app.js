@@ -52,7 +52,7 @@ function section(title, count, ...content) {
 function nodesSection(nodes) {
   const rows = nodes.map((n) => el('tr', { 'data-node': n.name },
     el('td', {}, el('a', { href: `#/nodes/${encodeURIComponent(n.name)}` }, n.name)),
-    el('td', {}, n.class), el('td', { class: 'mono' }, n.mac), el('td', { class: 'mono' }, n.ip),
+    el('td', {}, n.class), el('td', { class: 'mono' }, n.mac), el('td', { class: 'mono' }, n.ip ?? 'DHCP'),
     el('td', {}, n.delivery), el('td', {}, stateBadge(n.state)), el('td', {}, time(n.last_seen)),
     el('td', {}, drift(n))));
   return section('Nodes', nodes.length,
@@ -121,7 +121,7 @@ async function overview() {
 
 function facts(node) {
   const pairs = [['Class', node.class], ['MAC', el('span', { class: 'mono' }, node.mac)],
-    ['IP', el('span', { class: 'mono' }, node.ip)], ['Arch', node.arch], ['Delivery', node.delivery],
+    ['IP', el('span', { class: 'mono' }, node.ip ?? 'DHCP')], ['Arch', node.arch], ['Delivery', node.delivery],
     ['State', el('span', { id: 'node-state' }, stateBadge(node.state))], ['Last seen', time(node.last_seen)],
     ['Config (current)', shortHash(node.config_hash)], ['Served', shortHash(node.served_hash)],
     ['Provisioned', shortHash(node.provisioned_hash)], ['Drift', drift(node)]];
@@ -159,8 +159,11 @@ function rearmPanel(node) {
 
 function configSection(config) {
   const rows = config.explain.map((line) => el('tr', {}, el('td', { class: 'mono' }, line.path),
-    el('td', { class: line.value === '<redacted>' ? 'mono redacted' : 'mono' }, line.value),
-    el('td', { class: 'nowrap' }, line.layer), el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
+    el('td', { class: line.value === '<redacted>' ? 'mono redacted' : 'mono' }, line.removed
+      ? `null (was ${line.removed.value}, set by ${line.removed.layer} at ${line.removed.file}:${line.removed.line})`
+      : line.value),
+    el('td', { class: 'nowrap' }, line.removed ? `removed by ${line.layer}` : line.layer),
+    el('td', { class: 'mono muted' }, line.file ? `${line.file}:${line.line}` : '')));
   return section('Merged config', null,
     config.secrets_error ? el('p', { class: 'drift' }, `Secrets unavailable: ${config.secrets_error}`) : null,
     table(['Setting', 'Value', 'Set by', 'Where'], rows, { id: 'config' }),

@@ -105,7 +105,7 @@ public final class BootFiles {
             Artifact artifact, InetAddress from) {
         SeedBindings.Issued issued = seeds.issue(node, artifact.fileName(), from);
         if (issued.token() == null) {
-            return new Refused(issued.explanation(node.name()));
+            return new Refused(issued.explanation(node));
         }
         state.scriptServed(node.name(), identity.configHash(), from.getHostAddress());
         return new Served(node.name(), current.bootFile(node, artifact, issued.token()));

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a node's script (iPXE script, Pi {@code cmdline.txt}) goes only to an address there is evidence for:
  * proxy-DHCP saw the MAC ask the site's DHCP server for it within the window, or it is the node's static
- * IP. Whoever merely asks first gets nothing;</li>
+ * IP (a node without {@code ip} has none). Whoever merely asks first gets nothing;</li>
  * <li>every script carries a new random token in its seed URL, {@code /nocloud/<mac>/<token>/}, and only
  * the latest token opens user-data;</li>
  * <li>only while the node is armed, within {@code window} of the script being served, and until the node
@@ -151,14 +151,16 @@ public final class SeedBindings {
     /** A new seed token, or why there is none. */
     public record Issued(String token, Reason refused) {
         /** What the refused client is told: the reason and the way out, never a token. */
-        public String explanation(String nodeName) {
+        public String explanation(ResolvedNode node) {
             String why = switch (refused) {
-                case NO_EVIDENCE -> "proxy-DHCP has not seen it boot from this address, which is not its static IP either";
+                case NO_EVIDENCE -> "proxy-DHCP has not seen it boot from this address, which is "
+                        + (node.spec().ip() == null ? "all that counts for a node without a static IP"
+                                : "not its static IP either");
                 case CONFLICT -> "two addresses claimed its MAC after its seed was fetched";
                 default -> "another address is bound to its MAC";
             };
-            return "the script of node " + nodeName + " is refused to this address (" + refused.label() + "): " + why
-                    + "; re-arm the node to reset the binding";
+            return "the script of node " + node.name() + " is refused to this address (" + refused.label() + "): "
+                    + why + "; re-arm the node to reset the binding";
         }
     }
 
@@ -176,7 +178,7 @@ public final class SeedBindings {
         Optional<String> bound = boundAddress(known, now);
         Reason refused = known.conflictWith() != null ? Reason.CONFLICT
                 : bound.isPresent() ? (bound.get().equals(address) ? null : Reason.WRONG_ADDRESS)
-                : address.equals(staticAddress(node)) ? null : Reason.NO_EVIDENCE;
+                : staticAddress(node).filter(address::equals).isPresent() ? null : Reason.NO_EVIDENCE;
         if (refused != null) {
             refuse(node, file, from, refused, null, now);
             return new Issued(null, refused);
@@ -229,8 +231,8 @@ public final class SeedBindings {
         if (known.conflictWith() != null) {
             return Reason.CONFLICT;
         }
-        String bound = boundAddress(known, now).orElse(staticAddress(node));
-        return bound.equals(from.getHostAddress()) ? null : Reason.WRONG_ADDRESS;
+        Optional<String> bound = boundAddress(known, now).or(() -> staticAddress(node));
+        return bound.filter(from.getHostAddress()::equals).isPresent() ? null : Reason.WRONG_ADDRESS;
     }
 
     /**
@@ -288,8 +290,9 @@ public final class SeedBindings {
         return known.token() != null && !known.spent() && within(known.issuedAt(), now);
     }
 
-    private static String staticAddress(ResolvedNode node) {
-        return node.spec().ip().address().toString();
+    /** None for a node without {@code ip}: its address comes from DHCP, so only DHCP sightings are evidence. */
+    private static Optional<String> staticAddress(ResolvedNode node) {
+        return Optional.ofNullable(node.spec().ip()).map(ip -> ip.address().toString());
     }
 
     private boolean within(Instant since, Instant now) {

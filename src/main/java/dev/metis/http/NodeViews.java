@@ -3,6 +3,7 @@ package dev.metis.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.metis.identity.ConfigView;
 import dev.metis.identity.IdentityException;
+import dev.metis.inventory.Origin;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.LeakGuard;
 import dev.metis.secrets.NodeSecrets;
@@ -27,7 +28,7 @@ final class NodeViews {
         json.put("name", node.name());
         json.put("class", node.nodeClass());
         json.put("mac", node.spec().mac().toString());
-        json.put("ip", node.spec().ip().toString());
+        json.put("ip", node.spec().ip() == null ? null : node.spec().ip().toString()); // null (left out): DHCP gives it
         json.put("arch", String.valueOf(node.spec().arch()));
         json.put("delivery", String.valueOf(node.spec().delivery()));
         json.put("state", status.state());
@@ -74,14 +75,24 @@ final class NodeViews {
             if (line.origin() == null) {
                 entry.put("layer", ConfigView.SECRET_SOURCE);
             } else {
-                entry.put("layer", line.origin().layer());
-                entry.put("file", line.origin().pos().file().getFileName().toString());
-                entry.put("line", line.origin().pos().line());
+                putOrigin(entry, line.origin());
+            }
+            if (line.removed() != null) {
+                Map<String, Object> removed = new LinkedHashMap<>();
+                removed.put("value", line.removed().value());
+                putOrigin(removed, line.removed().origin());
+                entry.put("removed", removed);
             }
             explained.add(entry);
         }
         json.put("explain", explained);
         return json;
+    }
+
+    private static void putOrigin(Map<String, Object> entry, Origin origin) {
+        entry.put("layer", origin.layer());
+        entry.put("file", origin.pos().file().getFileName().toString());
+        entry.put("line", origin.pos().line());
     }
 
     static Map<String, Object> discovered(DiscoveredMac mac) {

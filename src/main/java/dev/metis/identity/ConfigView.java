@@ -3,6 +3,7 @@ package dev.metis.identity;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.Origin;
+import dev.metis.inventory.Removal;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.NodeSecrets;
 import java.util.ArrayList;
@@ -24,18 +25,31 @@ public final class ConfigView {
     }
 
     /**
-     * One value of {@code --explain}: where it was set.
+     * One value of {@code --explain}: where it was set, or for a value removed with {@code null}, where
+     * it was removed and what it was.
      *
-     * @param path   dotted path of the merged leaf ({@code secrets.<key>} for secrets)
-     * @param value  the value as one-line YAML
-     * @param origin the layer and position that set it; null for a secret
+     * @param path    dotted path of the merged leaf ({@code secrets.<key>} for secrets)
+     * @param value   the value as one-line YAML; the text {@code null} for a removed one
+     * @param origin  the layer and position that set it (or removed it); null for a secret
+     * @param removed what the {@code null} removed; null unless the line is a removal
      */
-    public record Line(String path, String value, Origin origin) {
+    public record Line(String path, String value, Origin origin, Removed removed) {
 
-        /** The comment {@code --explain} prints: {@code class amd64 (file:line:column)} or {@value #SECRET_SOURCE}. */
+        /**
+         * The comment {@code --explain} prints: {@code class amd64 (file:line:column)}, {@value #SECRET_SOURCE},
+         * or {@code removed by node n (file:line:column); was VALUE from class c (file:line:column)}.
+         */
         public String source() {
-            return origin == null ? SECRET_SOURCE : origin.toString();
+            if (origin == null) {
+                return SECRET_SOURCE;
+            }
+            return removed == null ? origin.toString()
+                    : "removed by " + origin + "; was " + removed.value() + " from " + removed.origin();
         }
+    }
+
+    /** What an explicit {@code null} removed: the value as one-line YAML, and where it had been set. */
+    public record Removed(String value, Origin origin) {
     }
 
     /** The merged node, with its secrets as given (pass {@link NodeSecrets#redacted()} for output people read). */
@@ -52,14 +66,22 @@ public final class ConfigView {
         return doc;
     }
 
-    /** Each merged leaf in file order with the layer that set it, then the secrets (as given). */
+    /**
+     * Each merged leaf in file order with the layer that set it, then each inherited leaf a layer removed
+     * with {@code null}, then the secrets (as given).
+     */
     public static List<Line> explained(ResolvedNode node, NodeSecrets shown) throws JsonProcessingException {
         List<Line> lines = new ArrayList<>();
         for (Entry<String, Origin> entry : node.provenance().entrySet()) {
-            lines.add(new Line(entry.getKey(), flow(entry.getValue().value()), entry.getValue()));
+            lines.add(new Line(entry.getKey(), flow(entry.getValue().value()), entry.getValue(), null));
+        }
+        for (Entry<String, Removal> entry : node.removals().entrySet()) {
+            Removal removal = entry.getValue();
+            lines.add(new Line(entry.getKey(), "null", new Origin(removal.layer(), removal.pos(), null),
+                    new Removed(flow(removal.removed().value()), removal.removed())));
         }
         for (Entry<String, Object> secret : shown.revealedView().entrySet()) {
-            lines.add(new Line("secrets." + secret.getKey(), flow(secret.getValue()), null));
+            lines.add(new Line("secrets." + secret.getKey(), flow(secret.getValue()), null, null));
         }
         return lines;
     }

@@ -9,6 +9,7 @@ import dev.metis.inventory.Delivery;
 import dev.metis.inventory.K3sRole;
 import dev.metis.inventory.Mappers;
 import dev.metis.inventory.NodeSpec;
+import dev.metis.inventory.Origin;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.secrets.NodeSecrets;
@@ -230,8 +231,31 @@ public final class IdentityRenderer {
         phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
         phoneHome.put("tries", 10);
         doc.put("phone_home", phoneHome);
+        Map<String, Object> withInventory = spec.cloudInit() == null ? doc : CloudConfigMerge.merge(node.name(),
+                "cloud_init", doc, spec.cloudInit(), path -> whereWritten(node, path));
         Optional<Map<String, Object>> extra = secrets.revealCloudInit();
-        return extra.isEmpty() ? doc : CloudConfigMerge.merge(node.name(), doc, extra.get());
+        return extra.isEmpty() ? withInventory : CloudConfigMerge.merge(node.name(),
+                "cloud_init from the secret source", withInventory, extra.get(), path -> "");
+    }
+
+    /**
+     * Where the inventory wrote {@code cloud_init.<path>} (or the first value under it), as
+     * {@code " in class base (inventory.yaml:12:7)"}; a list item is where its list was written. The
+     * file without its directory: the message is also an HTTP answer, and the server's layout is no
+     * client's business.
+     */
+    private static String whereWritten(ResolvedNode node, String refusedPath) {
+        String key = "cloud_init." + refusedPath.replaceAll("\\[\\d+]$", "");
+        return node.provenance().entrySet().stream()
+                .filter(e -> {
+                    String unquoted = e.getKey().replace("\"", "");
+                    return unquoted.equals(key) || unquoted.startsWith(key + ".");
+                })
+                .findFirst().map(e -> {
+                    Origin origin = e.getValue();
+                    return " in " + origin.layer() + " (" + origin.pos().file().getFileName() + ":"
+                            + origin.pos().line() + ":" + origin.pos().column() + ")";
+                }).orElse("");
     }
 
     private static List<Object> users(NodeSpec spec, NodeSecrets secrets) {
@@ -268,7 +292,10 @@ public final class IdentityRenderer {
         }
         secrets.k3sToken().ifPresent(token -> config.put("token", token.reveal()));
         config.put("node-name", node.hostname());
-        config.put("node-ip", node.spec().ip().address().toString());
+        if (node.spec().ip() != null) {
+            // without it k3s takes the address of the default route's interface: the one DHCP gave
+            config.put("node-ip", node.spec().ip().address().toString());
+        }
         if (k3s.labels() != null && !k3s.labels().isEmpty()) {
             List<String> labels = new ArrayList<>();
             k3s.labels().forEach((k, v) -> labels.add(k + "=" + v));
@@ -319,8 +346,11 @@ public final class IdentityRenderer {
         String name = spec.networkInterface() != null ? spec.networkInterface() : DEFAULT_INTERFACE;
         ethernet.put("match", ordered("macaddress", spec.mac().toString()));
         ethernet.put("set-name", name);
-        ethernet.put("dhcp4", false);
-        ethernet.put("addresses", List.of(spec.ip().toString()));
+        // A node without ip is in reservation mode: the site's DHCP server gives its address and route.
+        ethernet.put("dhcp4", spec.ip() == null);
+        if (spec.ip() != null) {
+            ethernet.put("addresses", List.of(spec.ip().toString()));
+        }
         if (spec.gateway() != null) {
             // "to: default" is refused by cloud-init before 23.x (Debian 12 ships 22.4)
             ethernet.put("routes", List.of(ordered("to", "0.0.0.0/0", "via", spec.gateway().toString())));
@@ -380,8 +410,8 @@ public final class IdentityRenderer {
         context.put("domain", spec.domain() == null ? "" : spec.domain());
         context.put("class", node.nodeClass());
         context.put("mac", spec.mac().toString());
-        context.put("ip", spec.ip().address().toString());
-        context.put("cidr", spec.ip().toString());
+        context.put("ip", spec.ip() == null ? "" : spec.ip().address().toString());
+        context.put("cidr", spec.ip() == null ? "" : spec.ip().toString());
         context.put("gateway", spec.gateway() == null ? "" : spec.gateway().toString());
         context.put("arch", spec.arch() == null ? "" : spec.arch().toString());
         Map<String, Object> secretValues = new LinkedHashMap<>();

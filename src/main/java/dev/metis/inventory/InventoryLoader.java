@@ -243,16 +243,27 @@ public final class InventoryLoader {
             }
         }
         YamlNode merged = Merge.withoutNulls(siteLayer(site, node.pos()));
+        Map<String, Removal> removals = new LinkedHashMap<>();
         for (String className : chain) {
             YamlNode.Mapping layer = classes.get(className);
             Map<String, YamlNode> inherited = new LinkedHashMap<>(layer.entries());
             inherited.remove("extends");
             inherited.remove("description"); // describes the class, not the nodes that use it
-            merged = Merge.overlay(merged, new YamlNode.Mapping(inherited, layer.keyPositions(), layer.pos(), layer.layer()));
+            merged = Merge.overlay(merged, new YamlNode.Mapping(inherited, layer.keyPositions(), layer.pos(), layer.layer()),
+                    removals);
         }
-        merged = Merge.overlay(merged, node);
-        NodeSpec spec = Mappers.binding().convertValue(YamlNode.toPlain(merged), NodeSpec.class);
-        ResolvedNode resolved = new ResolvedNode(name, spec, chain, Merge.provenance(merged), declared);
+        merged = Merge.overlay(merged, node, removals);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plain = (Map<String, Object>) YamlNode.toPlain(merged);
+        YamlNode cloudInit = ((YamlNode.Mapping) merged).get("cloud_init");
+        if (cloudInit != null) {
+            // cloud-config, not Metis's model: its scalars keep the types cloud-init would give the same text
+            plain.put("cloud_init", YamlNode.toTyped(cloudInit));
+        }
+        NodeSpec spec = Mappers.binding().convertValue(plain, NodeSpec.class);
+        Map<String, Origin> provenance = Merge.provenance(merged);
+        ResolvedNode resolved = new ResolvedNode(name, spec, chain, provenance, Merge.standing(removals, provenance),
+                declared);
         checkNode(resolved, top, chain);
         return resolved;
     }
@@ -300,10 +311,9 @@ public final class InventoryLoader {
     private void checkNode(ResolvedNode node, YamlNode.Mapping top, List<String> chain) {
         NodeSpec spec = node.spec();
         String path = "nodes." + node.name();
-        for (String field : List.of("mac", "ip", "arch", "delivery")) {
+        for (String field : List.of("mac", "arch", "delivery")) {
             boolean missing = switch (field) {
                 case "mac" -> spec.mac() == null;
-                case "ip" -> spec.ip() == null;
                 case "arch" -> spec.arch() == null;
                 default -> spec.delivery() == null;
             };
@@ -322,6 +332,11 @@ public final class InventoryLoader {
         }
         if (spec.gateway() != null && spec.ip() != null && !spec.ip().contains(spec.gateway())) {
             problems.add(at(node, "gateway", path + ".gateway: " + spec.gateway() + " is outside " + spec.ip()));
+        }
+        if (spec.gateway() != null && spec.ip() == null && !rawHas(top, "nodes", node.name(), "ip")) {
+            // without ip the NIC takes address and route from DHCP; a gateway beside them would be ignored
+            problems.add(at(node, "gateway", path + ".gateway: a node without 'ip' gets its route by DHCP; "
+                    + "remove the gateway (gateway: null on the node, if its class sets one)"));
         }
         if (spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64
                 && (spec.netboot() == null || spec.netboot().kernel() == null)) {

@@ -13,6 +13,7 @@ import java.util.Map;
  * What a class or a node may set; after merging site, class chain and node, the same shape describes
  * one node completely. Every field is optional here; {@link InventoryLoader} checks what a merged node
  * must have. Collections that should merge key by key are maps, the rest are lists (which replace).
+ * {@code cloud_init} is extra cloud-config, free-form, its scalars typed as YAML 1.1 reads them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder(alphabetic = false)
@@ -41,7 +42,8 @@ public record NodeSpec(
         Longhorn longhorn,
         List<String> packages,
         Map<String, FileSpec> files,
-        String bootOverlay) {
+        String bootOverlay,
+        Map<String, Object> cloudInit) {
 
     /**
      * Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets.

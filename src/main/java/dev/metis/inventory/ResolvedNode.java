@@ -8,14 +8,17 @@ import java.util.Map;
  *
  * @param classChain the classes applied, root class first
  * @param provenance for each merged leaf (dotted path, in file order), which layer set it
+ * @param removals   for each inherited leaf that an explicit null removed and no later layer set again
+ *                   (dotted path, in the order removed), which layer removed what
  * @param pos        where the node is declared
  */
 public record ResolvedNode(String name, NodeSpec spec, List<String> classChain, Map<String, Origin> provenance,
-        SourcePos pos) {
+        Map<String, Removal> removals, SourcePos pos) {
 
     public ResolvedNode {
         classChain = List.copyOf(classChain);
         provenance = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(provenance));
+        removals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(removals));
     }
 
     public String hostname() {

@@ -43,6 +43,9 @@ public final class SchemaCheck {
         if (node instanceof YamlNode.Scalar scalar && scalar.isNull()) {
             return node; // null removes an inherited value; whether one is required is checked after merging
         }
+        if (type.getRawClass() == Object.class) {
+            return node; // free-form (cloud_init's cloud-config), whose reader checks it: cloud-init's own schema
+        }
         if (type.isMapLikeType()) {
             if (!(node instanceof YamlNode.Mapping mapping)) {
                 problems.add(wrongKind(node, path, "a mapping"));

@@ -55,13 +55,22 @@ public sealed interface YamlNode {
 
     /**
      * A scalar keeps its source text: YAML 1.1 would read a MAC such as {@code 10:20:30:40:50:59} as a
-     * base-60 integer, so typing is left to the schema. {@code isNull} is true for a plain null/~/empty.
+     * base-60 integer, so typing is left to the schema. {@code kind} is how YAML 1.1 reads it, for
+     * free-form values ({@code cloud_init}) that keep YAML's own types.
      */
-    record Scalar(String text, boolean isNull, SourcePos pos, String layer) implements YamlNode {
+    record Scalar(String text, Kind kind, SourcePos pos, String layer) implements YamlNode {
+
+        /** What YAML 1.1 makes of a scalar; quoted ones and explicitly tagged {@code !!str} are text. */
+        public enum Kind { NULL, BOOLEAN, INTEGER, FLOAT, TEXT }
+
+        /** A plain null, {@code ~} or empty value. */
+        public boolean isNull() {
+            return kind == Kind.NULL;
+        }
 
         @Override
         public Scalar withLayer(String newLayer) {
-            return new Scalar(text, isNull, pos, newLayer);
+            return new Scalar(text, kind, pos, newLayer);
         }
     }
 
@@ -73,6 +82,24 @@ public sealed interface YamlNode {
             return "a list";
         }
         return ((Scalar) node).isNull() ? "null" : "a scalar";
+    }
+
+    /**
+     * Plain maps and lists with each scalar as YAML 1.1 types it (Boolean, Integer, Long, BigInteger,
+     * Double or the text), as cloud-init's own YAML reader reads the same text.
+     */
+    static Object toTyped(YamlNode node) {
+        if (node instanceof Mapping mapping) {
+            Map<String, Object> typed = new LinkedHashMap<>();
+            mapping.entries().forEach((k, v) -> typed.put(k, toTyped(v)));
+            return typed;
+        }
+        if (node instanceof Sequence sequence) {
+            List<Object> typed = new java.util.ArrayList<>();
+            sequence.items().forEach(i -> typed.add(toTyped(i)));
+            return typed;
+        }
+        return YamlReader.typedValue((Scalar) node);
     }
 
     /** Plain maps, lists and strings for Jackson to bind; scalars stay text and Jackson coerces them. */

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.comments.CommentLine;
 import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -200,7 +202,7 @@ public final class YamlReader {
             }
             if (!enclosing.add(node)) {
                 problems.add(new Problem(pos, "YAML: recursive alias: the node anchored here contains an alias of itself"));
-                return new YamlNode.Scalar("", true, pos, layer);
+                return new YamlNode.Scalar("", YamlNode.Scalar.Kind.NULL, pos, layer);
             }
             try {
                 return unfold(node, pos);
@@ -244,8 +246,56 @@ public final class YamlReader {
                 return new YamlNode.Sequence(items, pos, layer);
             }
             ScalarNode scalar = (ScalarNode) node;
-            boolean isNull = Tag.NULL.equals(scalar.getTag());
-            return new YamlNode.Scalar(scalar.getValue(), isNull, pos, layer);
+            return new YamlNode.Scalar(scalar.getValue(), kind(scalar), pos, layer);
+        }
+    }
+
+    /** The type SnakeYAML resolved; an explicit tag on text not of its type ({@code !!int abc}) leaves text. */
+    private static YamlNode.Scalar.Kind kind(ScalarNode scalar) {
+        Tag tag = scalar.getTag();
+        String text = scalar.getValue();
+        if (Tag.NULL.equals(tag)) {
+            return YamlNode.Scalar.Kind.NULL;
+        }
+        if (Tag.BOOL.equals(tag) && Resolver.BOOL.matcher(text).matches()) {
+            return YamlNode.Scalar.Kind.BOOLEAN;
+        }
+        if (Tag.INT.equals(tag) && Resolver.INT.matcher(text).matches()) {
+            return YamlNode.Scalar.Kind.INTEGER;
+        }
+        if (Tag.FLOAT.equals(tag) && Resolver.FLOAT.matcher(text).matches()) {
+            return YamlNode.Scalar.Kind.FLOAT;
+        }
+        return YamlNode.Scalar.Kind.TEXT;
+    }
+
+    /**
+     * A scalar's value as YAML 1.1 types it, by SnakeYAML's safe constructor: {@code yes} and {@code on}
+     * are true, {@code 0644} is octal, {@code 1:30} base 60, as in cloud-init's PyYAML.
+     */
+    static Object typedValue(YamlNode.Scalar scalar) {
+        try {
+            return switch (scalar.kind()) {
+                case NULL -> null;
+                case TEXT -> scalar.text();
+                case BOOLEAN -> Yaml11Values.construct(Tag.BOOL, scalar.text());
+                case INTEGER -> Yaml11Values.construct(Tag.INT, scalar.text());
+                case FLOAT -> Yaml11Values.construct(Tag.FLOAT, scalar.text());
+            };
+        } catch (NumberFormatException e) {
+            return scalar.text(); // resolved as a number but no number ("._", found by trying): left as written
+        }
+    }
+
+    /** SnakeYAML's safe constructor, for one scalar at a time (a constructor keeps state while it works). */
+    private static final class Yaml11Values extends SafeConstructor {
+
+        Yaml11Values() {
+            super(new LoaderOptions());
+        }
+
+        static Object construct(Tag tag, String text) {
+            return new Yaml11Values().constructObject(new ScalarNode(tag, text, null, null, DumperOptions.ScalarStyle.PLAIN));
         }
     }
 

@@ -123,7 +123,7 @@ class SeedBindingsTest {
         assertThat(issue("ipxe", OTHER)).as("first asker, never seen booting").isNull();
         assertThat(issue("cmdline.txt", NODE)).isNull();
         assertThat(refusals).containsExactly("ipxe no-evidence", "cmdline.txt no-evidence");
-        assertThat(seeds.issue(node, "ipxe", OTHER).explanation("web-1")).contains("no-evidence")
+        assertThat(seeds.issue(node, "ipxe", OTHER).explanation(node)).contains("no-evidence")
                 .contains("re-arm the node to reset the binding");
         assertThat(issue("ipxe", STATIC_IP)).as("the node's own static address is evidence").isNotNull();
         seeds.revoke(node.spec().mac());
@@ -254,6 +254,27 @@ class SeedBindingsTest {
         seeds = bindings(List.of(SeedBinding.none(node.spec().mac().toString()).withToken("restored-token", now, null)));
         assertThat(userData("restored-token", STATIC_IP)).isEmpty();
         assertThat(userData("restored-token", NODE)).contains(Reason.WRONG_ADDRESS);
+    }
+
+    @Test
+    void aNodeWithoutStaticIpHasOnlyItsDhcpSightingsAsEvidence() throws Exception {
+        node = InventoryLoader.load(InventoryFixture.write(dir, "dhcp.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+                nodes:
+                  web-1: {class: c, mac: 02:00:00:00:00:01}
+                """)).node("web-1").orElseThrow();
+        for (InetAddress anyone : new InetAddress[] {OTHER, STATIC_IP, NODE}) {
+            assertThat(issue("ipxe", anyone)).as(anyone.toString()).isNull();
+        }
+        assertThat(seeds.issue(node, "ipxe", NODE).explanation(node)).contains("no-evidence")
+                .contains("which is all that counts for a node without a static IP").doesNotContain("not its static IP");
+        String token = booted(NODE);
+        assertThat(userData(token, NODE)).isEmpty();
+        assertThat(userData(token, OTHER)).contains(Reason.WRONG_ADDRESS);
+        // a binding restored without an address has no static IP to fall back to
+        seeds = bindings(List.of(SeedBinding.none(node.spec().mac().toString()).withToken("restored", clock.instant(), null)));
+        assertThat(userData("restored", NODE)).contains(Reason.WRONG_ADDRESS);
     }
 
     @Test

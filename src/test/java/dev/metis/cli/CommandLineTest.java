@@ -96,7 +96,12 @@ class CommandLineTest {
                 .contains("# class control-plane (deploy/example/inventory.yaml:");
         assertThat(run.out().lines().filter(l -> l.startsWith("domain: lab.example")).findFirst().orElseThrow())
                 .contains("# site (");
-        assertThat(run.out()).doesNotContain("node-role.kubernetes.io/control-plane");
+        // cp-03 removes the taint its class sets: the line says who removed it, and what and whose it was
+        assertThat(run.out().lines().filter(l -> l.contains("node-role.kubernetes.io/control-plane")).toList())
+                .singleElement().asString()
+                .startsWith("k3s.taints.\"node-role.kubernetes.io/control-plane\": null")
+                .containsPattern("# removed by node cp-03 \\(deploy/example/inventory.yaml:\\d+:\\d+\\); was NoSchedule "
+                        + "from class control-plane \\(deploy/example/inventory.yaml:\\d+:\\d+\\)$");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.metis.state.NodeState;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,17 @@ class ApiRoutesTest {
                 .doesNotContain(dir.toString());
         Refused missing = assertThrows(Refused.class, () -> api.node(get("/api/v1/nodes/nope", "198.51.100.7"), node("nope")));
         assertThat(missing.response().status()).isEqualTo(404);
+    }
+
+    @Test
+    void aNodeWithoutIpIsShownWithoutAnAddress() throws Exception {
+        Path file = routes.inventory.current().inventory().file();
+        Files.writeString(file, Files.readString(file).replace(", ip: 192.0.2.22/24", ""));
+        assertThat(routes.inventory.reloadIfChanged()).isTrue();
+        assertThat(body(api.node(get("/api/v1/nodes/web-2", "198.51.100.7"), node("web-2"))))
+                .contains("\"mac\":\"02:00:00:00:00:02\"").doesNotContain("\"ip\"");
+        assertThat(body(api.node(get("/api/v1/nodes/web-1", "198.51.100.7"), node("web-1"))))
+                .contains("\"ip\":\"" + NodeServices.WEB1_IP + "/24\"");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.metis.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,14 +47,20 @@ class WebPageIT {
         }
         ServerFixture server = new ServerFixture(dir);
         copyExample(server.inventory);
+        // and one node whose address the site's DHCP server gives (reservation mode)
+        Files.writeString(server.inventory, "  dhcp-01: {class: amd64-agent, mac: \"52:54:00:20:00:23\", gateway: null}\n",
+                StandardOpenOption.APPEND);
         List<Map<String, String>> rows = new ArrayList<>();
         for (ResolvedNode n : InventoryLoader.load(server.inventory).nodes()) {
             rows.add(Map.of("name", n.name(), "class", n.nodeClass(), "mac", n.spec().mac().toString(),
-                    "ip", n.spec().ip().toString()));
+                    "ip", n.spec().ip() == null ? "DHCP" : n.spec().ip().toString()));
         }
         Path expected = dir.resolve("expected.json");
+        // cp-03 removes the control-plane taint its class sets
+        Map<String, String> removed = Map.of("node", "cp-03", "path", "k3s.taints.\"node-role.kubernetes.io/control-plane\"",
+                "by", "removed by node cp-03", "value", "null (was NoSchedule, set by class control-plane at inventory.yaml:");
         new ObjectMapper().writeValue(expected.toFile(), Map.of("nodes", rows, "discovered", List.of(UNKNOWN_MAC),
-                "rearm", "cp-01"));
+                "rearm", "cp-01", "removed", removed));
         recordBurns(new BurnHistory(server.state));
         Files.deleteIfExists(SCREENSHOT);
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SO_BINDTODEVICE needs root");

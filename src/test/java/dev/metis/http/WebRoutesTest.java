@@ -67,6 +67,30 @@ class WebRoutesTest {
     }
 
     @Test
+    void theConfigRouteNamesWhatANullRemovedAndWhere() throws Exception {
+        ServerFixture server = new ServerFixture(dir);
+        Files.writeString(server.inventory, server.inventoryYaml("    gateway: null\n"));
+        try (ServerFixture running = server.start()) {
+            JsonNode config = JSON.readTree(running.get("/api/v1/nodes/web-1/config").body());
+            assertThat(config.at("/config/gateway").isMissingNode()).isTrue();
+            JsonNode gateway = explained(config, "gateway");
+            assertThat(gateway.get("value").asText()).isEqualTo("null");
+            assertThat(gateway.get("layer").asText()).isEqualTo("node web-1");
+            assertThat(gateway.get("line").asInt()).isEqualTo(lineOf(server.inventory, "gateway: null"));
+            JsonNode removed = gateway.get("removed");
+            assertThat(removed.get("value").asText()).isEqualTo("127.0.0.254");
+            assertThat(removed.get("layer").asText()).isEqualTo("class net");
+            assertThat(removed.get("file").asText()).isEqualTo("inventory.yaml");
+            assertThat(removed.get("line").asInt()).isEqualTo(lineOf(server.inventory, "gateway: 127.0.0.254"));
+            assertThat(explained(config, "k3s.role").has("removed")).isFalse();
+        }
+    }
+
+    private static int lineOf(Path file, String text) throws java.io.IOException {
+        return (int) Files.readAllLines(file).stream().takeWhile(l -> !l.contains(text)).count() + 1;
+    }
+
+    @Test
     void theBurnRouteGivesTheRecentBurnsNewestLast() throws Exception {
         ServerFixture server = new ServerFixture(dir);
         BurnHistory history = new BurnHistory(server.state);

@@ -170,6 +170,93 @@ class IdentityRendererTest {
                         + "'write_files[0]' (a file Metis writes)");
     }
 
+    /** web-1 with {@code cloud_init} on its class and on itself; {@code nodeCloudInit} is a flow mapping. */
+    private Inventory loadWithCloudInit(String classCloudInit, String nodeCloudInit) throws Exception {
+        return InventoryLoader.load(InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  net:
+                    arch: amd64
+                    delivery: netboot
+                    netboot: {kernel: debian/vmlinuz}
+                    k3s: {role: agent}
+                    cloud_init:
+                %s
+                nodes:
+                  web-1:
+                    class: net
+                    mac: 02:00:00:00:00:01
+                    ip: 192.0.2.21/24
+                    cloud_init: %s
+                """.formatted(classCloudInit.stripIndent().indent(6).stripTrailing(), nodeCloudInit)));
+    }
+
+    private static final String CLASS_CLOUD_INIT = """
+            package_upgrade: yes
+            bootcmd: [echo class]
+            apt: {preserve_sources_list: true, conf: "APT::Retries 3;"}
+            write_files: [{path: /etc/class-file, permissions: "0644", content: x}]
+            """;
+
+    @Test
+    void inventoryCloudInitMergesAcrossLayersByTheInventoryRulesAndOnlyAddsToUserData() throws Exception {
+        Inventory inventory = loadWithCloudInit(CLASS_CLOUD_INIT,
+                "{bootcmd: [echo node], apt: {conf: null}, runcmd: [echo node-run], resize_rootfs: \"true\", ssh_keys: {}}");
+        String userData = render(inventory, SECRETS).text(Artifact.USER_DATA);
+        Map<?, ?> doc = Mappers.yaml().readValue(userData, Map.class);
+        // the node's list replaces the class's, its null removes the class's apt.conf
+        assertThat(doc.get("bootcmd")).isEqualTo(java.util.List.of("echo node"));
+        assertThat(doc.get("apt")).isEqualTo(Map.of("preserve_sources_list", true));
+        // YAML 1.1 types, as cloud-init reads them: plain yes is a boolean, a quoted "true" stays text
+        assertThat(userData).contains("\npackage_upgrade: true\n", "\nresize_rootfs: \"true\"\n");
+        java.util.List<?> runcmd = (java.util.List<?>) doc.get("runcmd");
+        assertThat(runcmd.get(0).toString()).startsWith("[sh, -c, command -v k3s");
+        assertThat(runcmd.get(runcmd.size() - 1)).isEqualTo("echo node-run");
+        java.util.List<?> files = (java.util.List<?>) doc.get("write_files");
+        assertThat(files.get(0).toString()).contains("path=/etc/rancher/k3s/config.yaml");
+        assertThat(files.get(files.size() - 1).toString()).contains("path=/etc/class-file");
+        assertThat(doc.keySet().stream().map(Object::toString).toList())
+                .startsWith("hostname", "fqdn").contains("phone_home", "package_upgrade", "bootcmd", "apt");
+        // the inventory's cloud_init is configuration: it is in the config hash, unlike the secret source's
+        assertThat(render(inventory, SECRETS).configHash()).isNotEqualTo(
+                render(loadWithCloudInit(CLASS_CLOUD_INIT, "{}"), SECRETS).configHash());
+    }
+
+    @Test
+    void inventoryCloudInitCannotChangeWhatMetisSetsAndSaysWhereItWasWritten() throws Exception {
+        Inventory inventory = loadWithCloudInit("""
+                hostname: other
+                bootcmd: [echo fine]
+                """, "{phone_home: {tries: 99}, write_files: [{path: /etc/rancher/k3s/config.yaml, content: x}]}");
+        int classLine = lineOf("hostname: other");
+        int nodeLine = lineOf("cloud_init: {phone_home");
+        assertThatThrownBy(() -> render(inventory, SECRETS))
+                .isInstanceOf(IdentityException.class)
+                .hasMessage("node web-1: cloud_init may only add to what Metis renders; refused: "
+                        + "'hostname' (set by Metis) in class net (inventory.yaml:" + classLine + ":17), "
+                        + "'phone_home.tries' (set by Metis) in node web-1 (inventory.yaml:" + nodeLine + ":38), "
+                        + "'write_files[0]' (a file Metis writes) in node web-1 (inventory.yaml:" + nodeLine + ":56)");
+        // the hash is of the inventory's configuration, so the public files fail alike
+        assertThatThrownBy(() -> new IdentityRenderer(inventory.site(), KEYS).renderPublic(inventory.node("web-1").orElseThrow()))
+                .isInstanceOf(IdentityException.class).hasMessageContaining("'hostname' (set by Metis)");
+    }
+
+    private int lineOf(String text) throws Exception {
+        return (int) java.nio.file.Files.readAllLines(dir.resolve("inventory.yaml")).stream()
+                .takeWhile(l -> !l.contains(text)).count() + 1;
+    }
+
+    @Test
+    void theSecretSourcesCloudInitComesAfterTheInventorysAndMayOnlyAddToItToo() throws Exception {
+        Inventory inventory = loadWithCloudInit(CLASS_CLOUD_INIT, "{}");
+        Map<?, ?> doc = Mappers.yaml().readValue(render(inventory, withCloudInit("bootcmd: [echo vault]"))
+                .text(Artifact.USER_DATA), Map.class);
+        assertThat(doc.get("bootcmd")).isEqualTo(java.util.List.of("echo class", "echo vault"));
+        assertThatThrownBy(() -> render(inventory, withCloudInit("package_upgrade: false")))
+                .isInstanceOf(IdentityException.class)
+                .hasMessage("node web-1: cloud_init from the secret source may only add to what Metis renders; "
+                        + "refused: 'package_upgrade' (set by Metis)");
+    }
+
     @Test
     void redactedExtraCloudConfigKeepsItsShapeOnly() throws Exception {
         String userData = render(load(NODE), withCloudInit("runcmd: [echo secret-cmd-8b]\nbootcmd: [echo x]").redacted())
@@ -229,6 +316,21 @@ class IdentityRendererTest {
         assertThat(net.toString()).isEqualTo("{version=2, ethernets={eth0={match={macaddress=02:00:00:00:00:01}, "
                 + "set-name=eth0, dhcp4=false, addresses=[192.0.2.21/24], routes=[{to=0.0.0.0/0, via=192.0.2.1}], "
                 + "nameservers={search=[t.example], addresses=[192.0.2.1]}}}}");
+    }
+
+    @Test
+    void aNodeWithoutIpGetsItsAddressByDhcpAndK3sFindsItsOwn() throws Exception {
+        NodeIdentity identity = render(load("""
+                nodes:
+                  web-1: {class: net, mac: 02:00:00:00:00:01, gateway: null}
+                """), SECRETS);
+        Map<?, ?> net = Mappers.yaml().readValue(identity.bytes(Artifact.NETWORK_CONFIG), Map.class);
+        assertThat(net.toString()).isEqualTo("{version=2, ethernets={eth0={match={macaddress=02:00:00:00:00:01}, "
+                + "set-name=eth0, dhcp4=true, nameservers={search=[t.example], addresses=[192.0.2.1]}}}}");
+        Map<String, Object> k3s = Mappers.yaml().readValue(identity.bytes(Artifact.K3S_CONFIG),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertThat(k3s).containsEntry("node-name", "web-1").doesNotContainKey("node-ip");
+        assertThat(identity.text(Artifact.USER_DATA)).contains("web-1  psk-456\n");
     }
 
     @Test

@@ -37,7 +37,7 @@ class InventoryErrorsTest {
               n3: {class: base, mac: zz:00:00:00:00:03, ip: 192.0.2.21/24}
               n4: {class: bsae, mac: 02:00:00:00:00:04, ip: 192.0.2.24/24}
               n5: {class: base, mac: 02:00:00:00:00:05, ip: 192.0.2.300/24}
-              n6: {class: base, mac: 02:00:00:00:00:06}
+              n6: {class: base, mac: 02:00:00:00:00:06, gateway: 192.0.2.1}
               n7: {class: base, mac: 02:00:00:00:00:07, ip: 192.0.2.27/24, hostname: n1}
               n8: {class: base, mac: 02:00:00:00:00:08, ip: 192.0.2.28, users: [ops]}
             """.formatted("c".repeat(64));
@@ -57,7 +57,7 @@ class InventoryErrorsTest {
                 "17:49: nodes.n3: IP address 192.0.2.21 is already used by node 'n1'",
                 "18:15: nodes.n4.class: unknown class 'bsae' (did you mean 'base'?)",
                 "19:49: nodes.n5.ip: '192.0.2.300' is not an IPv4 address",
-                "20:3: nodes.n6: missing required field 'ip'",
+                "20:54: nodes.n6.gateway: a node without 'ip' gets its route by DHCP; remove the gateway",
                 "21:74: nodes.n7: hostname n1 is already used by node 'n1'",
                 "22:49: nodes.n8.ip: '192.0.2.28' is not an address in CIDR form",
                 "22:68: nodes.n8.users: expected a mapping, got a list");
@@ -178,6 +178,21 @@ class InventoryErrorsTest {
         assertThatThrownBy(() -> InventoryLoader.load(file))
                 .hasMessageContaining("classes.c: 'mac' cannot be set on a class")
                 .hasMessageContaining("nodes.a: 'extends' cannot be set on a node");
+    }
+
+    @Test
+    void cloudInitTakesAnyCloudConfigButMustBeAMapping() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}, cloud_init: {made_up: {deep: [1, yes, {x: ~}]}}}
+                nodes:
+                  a: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, cloud_init: [runcmd]}
+                  b: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24, cloud_init: {bootcmd: [echo b]}}
+                """);
+        assertThatThrownBy(() -> InventoryLoader.load(file))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::toString)
+                        .containsExactly(file + ":11:72: nodes.a.cloud_init: expected a mapping, got a list"));
     }
 
     @Test

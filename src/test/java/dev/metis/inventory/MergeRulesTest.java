@@ -97,6 +97,62 @@ class MergeRulesTest {
     }
 
     @Test
+    void eachRemovalNamesTheLayerThatRemovedAndWhatItRemoved() throws Exception {
+        Inventory inventory = load(CHAIN);
+        ResolvedNode n1 = inventory.node("n1").orElseThrow();
+        assertThat(n1.removals()).containsOnlyKeys("k3s.taints.gpu");
+        Removal gpu = n1.removals().get("k3s.taints.gpu");
+        assertThat(gpu.layer()).isEqualTo("node n1");
+        assertThat(gpu.pos().line()).isEqualTo(36);
+        assertThat(gpu.removed().layer()).isEqualTo("class root");
+        assertThat(gpu.removed().value()).isEqualTo("NoExecute");
+        assertThat(gpu.removed().pos().line()).isEqualTo(18);
+        // a mapping removed whole: each of its leaves, with the layer that had set it
+        ResolvedNode n2 = inventory.node("n2").orElseThrow();
+        assertThat(n2.removals()).containsOnlyKeys("journald.SystemMaxUse", "journald.Compress");
+        assertThat(n2.removals().get("journald.SystemMaxUse").removed().layer()).isEqualTo("class leaf");
+        assertThat(n2.removals().get("journald.Compress").removed().layer()).isEqualTo("class root");
+        assertThat(n2.removals().values()).extracting(Removal::layer).containsOnly("node n2");
+    }
+
+    @Test
+    void aRemovalThatALaterLayerUndoesIsNotReported() throws Exception {
+        ResolvedNode node = load("""
+                classes:
+                  root: {arch: amd64, delivery: netboot, netboot: {kernel: k}, gateway: 192.0.2.1, timezone: UTC,
+                         k3s: {role: agent, labels: {a: "1", b: "2"}}}
+                  middle: {extends: root, gateway: null, k3s: null, timezone: null}
+                  leaf: {extends: middle, timezone: null}
+                nodes:
+                  n1: {class: leaf, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24, gateway: 192.0.2.254,
+                       k3s: {labels: {a: "3"}}}
+                """).node("n1").orElseThrow();
+        // set again by the node: gateway, and k3s.labels.a below the removed k3s; the site's k3s.server
+        // went with the class's k3s: null; the leaf's second null removed nothing, so the middle's stands
+        assertThat(node.removals()).containsOnlyKeys("timezone", "k3s.server", "k3s.role", "k3s.labels.b");
+        assertThat(node.removals().get("timezone").layer()).isEqualTo("class middle");
+        assertThat(node.removals().get("k3s.server").removed().layer()).isEqualTo("site");
+        assertThat(node.provenance().get("k3s.labels.a").layer()).isEqualTo("node n1");
+    }
+
+    @Test
+    void cloudInitScalarsAreTypedAsYaml11ReadsThem() throws Exception {
+        NodeSpec spec = load("""
+                classes:
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k}}
+                nodes:
+                  n1:
+                    class: c
+                    mac: 02:00:00:00:00:01
+                    ip: 192.0.2.21/24
+                    cloud_init:
+                      plain: [yes, "yes", 0755, "0755", 1_000, 0x1f, 1.5, !!str 12, !!int twelve, ._, text]
+                """).node("n1").orElseThrow().spec();
+        assertThat(spec.cloudInit().get("plain")).isEqualTo(java.util.List.of(
+                true, "yes", 493, "0755", 1000, 31, 1.5, "12", "twelve", "._", "text"));
+    }
+
+    @Test
     void aNodeOverridesTheSiteAndTheSiteFillsTheRest() throws Exception {
         NodeSpec n1 = load(CHAIN).node("n1").orElseThrow().spec();
         assertThat(n1.domain()).isEqualTo("t.example");
