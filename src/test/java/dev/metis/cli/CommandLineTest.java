@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
 
@@ -97,6 +100,18 @@ class CommandLineTest {
         assertThat(run.out().lines().filter(l -> l.startsWith("domain: lab.example")).findFirst().orElseThrow())
                 .contains("# site (");
         assertThat(run.out()).doesNotContain("node-role.kubernetes.io/control-plane");
+    }
+
+    @Test
+    void planNamesTheStateDirectoryOfTheEnvironmentAndMakesNothingThere(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Cli.Run plan = Cli.run(Map.of("METIS_STATE_DIR", state.toString()), "plan", "--inventory", EXAMPLE, "--node",
+                "pi4-01", "--cache", dir.resolve("cache").toString());
+        assertThat(plan.out()).as(plan.all())
+                .contains("history    " + state.resolve("burns.jsonl") + ": a server with --state-dir " + state
+                        + " lists the card on its page")
+                .contains("site key   " + state.resolve("site.key") + " (not made yet: image and burn make it)");
+        assertThat(state).doesNotExist();
     }
 
     @Test
