@@ -95,6 +95,12 @@ class HttpsIT {
                     "--token-file", token.toString());
             assertThat(done.exitCode()).as(done.all()).isZero();
             assertThat(done.err()).doesNotContain("unencrypted");
+            Cli.Run shown = Cli.run("nodes", "web-1", "--server", base, "--cacert", tls[0].toString());
+            assertThat(shown.exitCode()).as(shown.all()).isZero();
+            assertThat(shown.out()).contains("state      armed").contains("rearmed");
+            Cli.Run plainNodes = Cli.run("nodes", "--server", running.uri("").toString());
+            assertThat(plainNodes.exitCode()).isEqualTo(1);
+            assertThat(plainNodes.err()).contains("answered 403").contains("HTTPS only, on port " + https);
 
             String seed = running.seedPath(ServerFixture.MAC);
             for (String path : new String[] {"/boot.ipxe", seed + "meta-data", seed + "user-data",

@@ -3,6 +3,7 @@ package dev.metis.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.testing.DirectoryContents;
 import dev.metis.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,7 +191,7 @@ class StateStoreTest {
             store.discoveredMac("02:00:00:00:00:09", "10.0.0.9");
             // an append under way: the reader skips it and leaves it to the server
             Files.writeString(journal, "{\"seq\":99,\"at\":\"2026-01-", StandardOpenOption.APPEND);
-            Map<String, String> before = files(dir);
+            Map<String, String> before = DirectoryContents.of(dir);
 
             NodeStates read = StateStore.read(dir, clock);
 
@@ -200,14 +199,14 @@ class StateStoreTest {
             assertThat(read.status("a").events()).extracting(NodeEvent::event).containsExactly("script", "phone-home");
             assertThat(read.status("b")).isEqualTo(NodeStatus.NEW);
             assertThat(read.discovered()).extracting(DiscoveredMac::mac).containsExactly("02:00:00:00:00:09");
-            assertThat(files(dir)).isEqualTo(before);
+            assertThat(DirectoryContents.of(dir)).isEqualTo(before);
         }
     }
 
     @Test
     void readingADirectoryNoServerUsedYetMakesNothingThere() throws Exception {
         assertThat(StateStore.read(dir, clock).nodes()).isEmpty();
-        assertThat(files(dir)).isEmpty();
+        assertThat(DirectoryContents.of(dir)).isEmpty();
     }
 
     @Test
@@ -223,17 +222,6 @@ class StateStoreTest {
             assertThat(read.status("n0").servedHash()).isEqualTo("h5199");
             assertThat(read.status("n1").provisionedHash()).isEqualTo("final");
         }
-    }
-
-    /** Every file of the directory by name, with its content. */
-    private static Map<String, String> files(Path dir) throws Exception {
-        Map<String, String> files = new TreeMap<>();
-        try (var listing = Files.list(dir)) {
-            for (Path file : listing.toList()) {
-                files.put(file.getFileName().toString(), Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
-            }
-        }
-        return files;
     }
 
     @Test
