@@ -4,6 +4,7 @@ import dev.metis.http.HttpLimits;
 import dev.metis.http.TlsFiles;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.TimeSpan;
+import dev.metis.secrets.SecretSources;
 import dev.metis.secrets.Secret;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
@@ -136,12 +137,19 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "HTTP limits: " + e.getMessage());
         }
-        Path state = StateDirectory.resolve(stateDir, options.environment());
-        Files.createDirectories(state);
         if (!Files.isDirectory(assets)) {
             spec.commandLine().getErr().println("metis: boot assets directory " + assets + " does not exist");
             return Main.INVALID_INPUT;
         }
+        // Before anything is written: an inventory that cannot be served leaves no state directory, admin
+        // token or site key behind.
+        try {
+            SecretSources.check(options.load(), options.environment());
+        } catch (InvalidInputException e) {
+            return Problems.print(spec, e);
+        }
+        Path state = StateDirectory.resolve(stateDir, options.environment());
+        Files.createDirectories(state);
         Secret token = AdminToken.resolve(System.getenv(AdminToken.ENV), adminTokenFile, state);
         if (System.getenv(AdminToken.ENV) == null && adminTokenFile == null) {
             log.info("admin API token: see {} (or set {})", AdminToken.generatedFile(state), AdminToken.ENV);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.ServerFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,26 @@ class CommandLineTest {
         assertThat(noIdle.err()).contains("HTTP limits: the idle timeout must be longer than 0");
         assertThat(Cli.run(serve(stops, "--http-connections-per-client", "0")).err())
                 .contains("HTTP limits: connections per client must be at least 1");
+    }
+
+    @Test
+    void serveWritesNothingForAnInventoryItCannotServe(@TempDir Path dir) throws Exception {
+        Path assets = Files.createDirectories(dir.resolve("assets"));
+        Path state = dir.resolve("state");
+        Map<String, String> invalid = Map.of(
+                "unknown-field.yaml", InventoryFixture.site(null)
+                        + InventoryFixture.TWO_NODES.replace("hostname: host-two", "hostname: host-two, colour: blue"),
+                "missing-secrets.yaml", InventoryFixture.site("no-such-secrets.yaml") + InventoryFixture.TWO_NODES,
+                "vault-without-address.yaml", InventoryFixture.vaultSite("{}") + InventoryFixture.TWO_NODES);
+        for (Map.Entry<String, String> inventory : invalid.entrySet()) {
+            Path file = InventoryFixture.write(dir, inventory.getKey(), inventory.getValue());
+            Cli.Run run = Cli.run("serve", "--inventory", file.toString(), "--state-dir", state.toString(), "--boot-assets",
+                    assets.toString(), "--no-dhcp", "--no-tftp", "--http-addr", "127.0.0.1", "--http-port",
+                    Integer.toString(ServerFixture.freePort()));
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(run.err()).as(inventory.getKey()).containsPattern("\\d+ problems?\\n");
+            assertThat(state).as("no state directory, admin token or site key for " + inventory.getKey()).doesNotExist();
+        }
     }
 
     /** {@code serve} on the example inventory with {@code stops} and then {@code flags}. */
