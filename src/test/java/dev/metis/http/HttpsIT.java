@@ -9,6 +9,8 @@ import dev.metis.testing.ExternalTool;
 import dev.metis.testing.RawHttp;
 import dev.metis.testing.ServerFixture;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -208,5 +210,20 @@ class HttpsIT {
         Cli.Run alone = Cli.run("serve", "--inventory", server.inventory.toString(), "--tls-cert", tls[0].toString());
         assertThat(alone.exitCode()).isEqualTo(2);
         assertThat(alone.err()).contains("--tls-cert and --tls-key go together");
+    }
+
+    @Test
+    void anHttpsPortInUseIsNamedAndTheHttpPortBoundBeforeItIsLetGo() throws Exception {
+        Path[] tls = selfSigned();
+        ServerFixture server = new ServerFixture(dir);
+        int https = server.withHttps(tls[0], tls[1]);
+        try (ServerSocket taken = new ServerSocket(https, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(server::start)
+                    .hasMessageStartingWith("cannot listen for HTTPS on TCP 127.0.0.1:" + https + ": ")
+                    .hasMessageContaining("choose another --http-addr or --https-port");
+        }
+        try (ServerFixture running = server.start()) {
+            assertThat(running.get("/healthz").statusCode()).isEqualTo(200);
+        }
     }
 }
