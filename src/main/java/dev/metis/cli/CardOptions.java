@@ -79,7 +79,8 @@ final class CardOptions {
             try {
                 new BurnHistory(loaded.stateDir()).append(burn);
             } catch (IOException e) {
-                err.println("metis: warning: cannot record the burn history in " + loaded.stateDir() + ": " + e.getMessage());
+                err.println("metis: warning: cannot record the burn history in " + loaded.stateDir() + ": "
+                        + e.getMessage());
             }
         }
     }
