@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "nodes", mixinStandardHelpOptions = true,
-        description = {"Show each node's state, last sighting and config drift; with NAME, one node and its recent events.",
+        description = {"Show each node's state, last sighting and config drift; with NAME, one node and its recent "
+                + "events.",
                 "From a running server (--server, its open API), or straight from a state directory (--state-dir and "
                         + "--inventory): read only, safe while the server runs."})
 final class NodesCommand implements Callable<Integer> {
@@ -260,7 +261,8 @@ final class NodesCommand implements Callable<Integer> {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format(Locale.ROOT, "%-" + (widths[i] + 2) + "s", row[i]));
+                line.append(i == row.length - 1 ? row[i]
+                        : String.format(Locale.ROOT, "%-" + (widths[i] + 2) + "s", row[i]));
             }
             out.println(line.toString().stripTrailing());
         }

@@ -29,7 +29,7 @@ public final class InventoryLoader {
     private static final Pattern TAINT = Pattern.compile("([^:=\\s]+:)?(NoSchedule|PreferNoSchedule|NoExecute)");
     private static final Pattern URL = Pattern.compile("https?://[^\\s/]+(/\\S*)?");
 
-    /** The fields of a node or class: one where a node or class name is expected is most likely indented too little. */
+    /** The fields a node or class may have. */
     private static final Set<String> NODE_FIELDS = new SchemaCheck(Mappers.binding(), true)
             .fields(Mappers.binding().constructType(NodeSpec.class)).keySet();
     private final SchemaCheck schema = new SchemaCheck(Mappers.binding(), true);
@@ -117,8 +117,7 @@ public final class InventoryLoader {
             String path = key + "." + name;
             if (!(value instanceof YamlNode.Mapping entry)) {
                 problems.add(new Problem(value.pos(), path + ": expected a mapping, got " + YamlNode.kindOf(value)
-                        + (NODE_FIELDS.contains(name) ? "; '" + name + "' is a field of a " + kind + ": if it belongs to "
-                                + "the " + kind + " above, indent it as far as that " + kind + "'s other fields" : "")));
+                        + misplacedField(name, kind)));
                 return;
             }
             Map<String, YamlNode> allowed = new LinkedHashMap<>(entry.entries());
@@ -132,6 +131,15 @@ public final class InventoryLoader {
             out.put(name, (YamlNode.Mapping) checked);
         });
         return out;
+    }
+
+    /** A field of a node or class where a node or class name is expected: most likely a line indented too little. */
+    private static String misplacedField(String name, String kind) {
+        if (!NODE_FIELDS.contains(name)) {
+            return "";
+        }
+        return "; '" + name + "' is a field of a " + kind + ": if it belongs to the " + kind + " above, indent it "
+                + "as far as that " + kind + "'s other fields";
     }
 
     private void checkSite(YamlNode.Mapping siteTree, Site site) {

@@ -151,8 +151,8 @@ public final class YamlReader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : String.valueOf(e.getMessage());
-            throw new SyntaxError(new Problem(position(file, mark), "YAML syntax: " + (quoteValues ? what : withoutValues(what))),
-                    mark == null ? -1 : mark.getLine());
+            throw new SyntaxError(new Problem(position(file, mark), "YAML syntax: "
+                    + (quoteValues ? what : withoutValues(what))), mark == null ? -1 : mark.getLine());
         } catch (RuntimeException | IOException e) {
             // SnakeYAML also throws plain IllegalArgumentExceptions on some malformed input (found by fuzzing,
             // e.g. a tag "!1%+F"): every failure of the parser is a problem with the file.

@@ -19,7 +19,8 @@ final class BindFailure {
      */
     static IOException of(String what, Exception cause, String needs, String whenInUse) {
         String why = String.valueOf(cause.getMessage());
-        String hint = why.contains("ermission") ? " (" + needs + ")" : why.contains("in use") ? " (" + whenInUse + ")" : "";
+        String hint = why.contains("ermission") ? " (" + needs + ")"
+                : why.contains("in use") ? " (" + whenInUse + ")" : "";
         return new IOException("cannot listen for " + what + ": " + why + hint, cause);
     }
 
