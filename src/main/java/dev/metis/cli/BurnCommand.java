@@ -36,7 +36,7 @@ final class BurnCommand implements Callable<Integer> {
             try (CardOptions.Loaded loaded = options.load()) {
                 CardMaker.Result result = options.recorded(BurnHistory.BURN, loaded, device,
                         () -> loaded.maker().burn(loaded.node(), device, this::confirm), spec.commandLine().getErr());
-                Summary.print(spec.commandLine().getOut(), loaded.node().name(), device, result);
+                Summary.print(spec.commandLine().getOut(), loaded, device, result);
                 return 0;
             }
         });

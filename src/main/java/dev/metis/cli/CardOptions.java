@@ -13,6 +13,7 @@ import dev.metis.state.BurnHistory;
 import dev.metis.state.SiteKeyFile;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import picocli.CommandLine.Mixin;
@@ -31,13 +32,19 @@ final class CardOptions {
             description = "Golden image cache (default: $METIS_CACHE_DIR, else $XDG_CACHE_HOME/metis/images or ~/.cache/metis/images).")
     Path cache;
 
-    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
+    @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the burn history and the site key (shared with `serve`: the card's phone-home key "
-                    + "comes from it) are kept (default: ${DEFAULT-VALUE}).")
+                    + "comes from it) are kept (default: " + StateDirectory.DEFAULT + ").")
     Path stateDir;
 
-    /** The loaded inventory, the chosen node and a card maker for it; closing releases the secret source. */
-    record Loaded(Inventory inventory, ResolvedNode node, CardMaker maker, SecretSource secrets) implements AutoCloseable {
+    /**
+     * The loaded inventory, the chosen node and a card maker for it; closing releases the secret source.
+     *
+     * @param stateDir    where the burn history goes and the site key comes from
+     * @param siteKeyMade whether this run made the site key, so that no server has used it yet
+     */
+    record Loaded(Inventory inventory, ResolvedNode node, CardMaker maker, SecretSource secrets, Path stateDir,
+            boolean siteKeyMade) implements AutoCloseable {
         @Override
         public void close() {
             secrets.close();
@@ -70,9 +77,10 @@ final class CardOptions {
                     result == null ? 0 : result.written().bytes(), (System.nanoTime() - started) / 1e9,
                     result == null ? null : result.instanceId());
             try {
-                new BurnHistory(stateDir).append(burn);
+                new BurnHistory(loaded.stateDir()).append(burn);
             } catch (IOException e) {
-                err.println("metis: warning: cannot record the burn history in " + stateDir + ": " + e.getMessage());
+                err.println("metis: warning: cannot record the burn history in " + loaded.stateDir() + ": "
+                        + e.getMessage());
             }
         }
     }
@@ -92,15 +100,17 @@ final class CardOptions {
         Path cacheDir = cache != null ? cache : GoldenImages.defaultCacheDir();
         // A live progress line only where a person watches; scripts and CI get one line per step.
         Progress progress = new Progress(System.err, System.console() != null);
+        Path state = StateDirectory.resolve(stateDir, inventory.environment());
+        boolean siteKeyMade = writes && !Files.exists(state.resolve(SiteKeyFile.FILE));
         PhoneHomeKeys keys;
         try {
-            keys = new PhoneHomeKeys(writes ? SiteKeyFile.loadOrCreate(stateDir) : SiteKeyFile.loadOrStandIn(stateDir));
+            keys = new PhoneHomeKeys(writes ? SiteKeyFile.loadOrCreate(state) : SiteKeyFile.loadOrStandIn(state));
         } catch (IOException e) {
-            throw new CardException("cannot read or create the site key in " + stateDir + " (--state-dir): "
+            throw new CardException("cannot read or create the site key in " + state + " (--state-dir): "
                     + e.getMessage(), e);
         }
         SecretSource secrets = inventory.secrets(loaded);
         return new Loaded(loaded, selected, new CardMaker(loaded, secrets, keys, new GoldenImages(cacheDir), cacheDir,
-                progress), secrets);
+                progress), secrets, state, siteKeyMade);
     }
 }

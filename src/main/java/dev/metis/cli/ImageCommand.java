@@ -30,7 +30,7 @@ final class ImageCommand implements Callable<Integer> {
             try (CardOptions.Loaded loaded = options.load()) {
                 CardMaker.Result result = options.recorded(BurnHistory.IMAGE, loaded, output,
                         () -> loaded.maker().image(loaded.node(), output), spec.commandLine().getErr());
-                Summary.print(spec.commandLine().getOut(), loaded.node().name(), output, result);
+                Summary.print(spec.commandLine().getOut(), loaded, output, result);
                 return 0;
             }
         });

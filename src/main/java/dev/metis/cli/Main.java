@@ -15,8 +15,8 @@ public final class Main {
 
     /** The commands in the order the usage lists them, each named by its {@code @Command}. */
     private static final List<Class<?>> COMMANDS = List.of(ServeCommand.class, InventoryCommand.class,
-            ConfigCommand.class, RenderCommand.class, ReprovisionCommand.class, PlanCommand.class, ImageCommand.class,
-            BurnCommand.class, CommandLine.HelpCommand.class);
+            ConfigCommand.class, RenderCommand.class, NodesCommand.class, ReprovisionCommand.class, PlanCommand.class,
+            ImageCommand.class, BurnCommand.class, CommandLine.HelpCommand.class);
 
     private final Map<String, String> environment;
 

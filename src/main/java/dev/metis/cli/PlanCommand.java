@@ -5,8 +5,11 @@ import dev.metis.card.CardSeed;
 import dev.metis.card.disk.PartitionTable;
 import dev.metis.card.image.Compression;
 import dev.metis.card.image.Progress;
+import dev.metis.state.BurnHistory;
+import dev.metis.state.SiteKeyFile;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,6 +98,13 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         out.printf("record     %s (what was injected, without secrets)%n", CardSeed.RECORD);
+        Path stateDir = loaded.stateDir();
+        out.printf("history    %s: a server with --state-dir %s lists the card on its page%n",
+                stateDir.resolve(BurnHistory.FILE), stateDir);
+        Path siteKey = stateDir.resolve(SiteKeyFile.FILE);
+        out.printf("site key   %s%s: the node's phone-home key comes from it; only a server with --state-dir %s "
+                + "(or a copy of that key) accepts it%n", siteKey,
+                Files.exists(siteKey) ? "" : " (not made yet: image and burn make it)", stateDir);
         out.flush();
         return ok;
     }

@@ -32,9 +32,9 @@ final class RenderCommand implements Callable<Integer> {
             description = "One of: ${COMPLETION-CANDIDATES}.", converter = ArtifactConverter.class)
     Artifact artifact;
 
-    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
+    @Option(names = "--state-dir", paramLabel = "DIR",
             description = "With --reveal-secrets: where the site key is that the node's phone-home key in user-data "
-                    + "comes from, as for `serve` (default: ${DEFAULT-VALUE}).")
+                    + "comes from, as for `serve` (default: " + StateDirectory.DEFAULT + ").")
     Path stateDir;
 
     @Override
@@ -47,8 +47,8 @@ final class RenderCommand implements Callable<Integer> {
                 return Main.INVALID_INPUT;
             }
             // The phone-home key is a secret like the others: shown only when they are.
-            PhoneHomeKeys keys = options.revealSecrets ? new PhoneHomeKeys(SiteKeyFile.loadOrCreate(stateDir))
-                    : PhoneHomeKeys.REDACTED;
+            PhoneHomeKeys keys = options.revealSecrets ? new PhoneHomeKeys(SiteKeyFile.loadOrCreate(
+                    StateDirectory.resolve(stateDir, options.inventory.environment()))) : PhoneHomeKeys.REDACTED;
             System.out.write(new IdentityRenderer(selected.inventory().site(), keys)
                     .render(selected.node(), selected.shownSecrets()).bytes(artifact));
             System.out.flush();

@@ -1,12 +1,10 @@
 package dev.metis.cli;
 
-import dev.metis.files.PemTrust;
 import dev.metis.serve.AdminToken;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -36,9 +35,8 @@ final class ReprovisionCommand implements Callable<Integer> {
             description = "File with the admin token (default: $" + AdminToken.ENV + ").")
     Path tokenFile;
 
-    @Option(names = "--cacert", paramLabel = "FILE",
-            description = "PEM certificates to trust for an https:// server (default: the JDK's CAs).")
-    Path caFile;
+    @Mixin
+    ServerClient client;
 
     @Override
     public Integer call() throws Exception {
@@ -53,10 +51,6 @@ final class ReprovisionCommand implements Callable<Integer> {
         URI target = server.resolve("/api/v1/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "/reprovision");
         HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (caFile != null) {
-            client.sslContext(PemTrust.trusting(caFile));
-        }
         if (!"https".equals(target.getScheme()) && !isLoopback(target)) {
             spec.commandLine().getErr().println("metis: warning: the admin token goes to " + target.getHost()
                     + " unencrypted; use https:// when the server has TLS");

@@ -5,6 +5,7 @@ import dev.metis.http.TlsFiles;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.TimeSpan;
 import dev.metis.secrets.Secret;
+import dev.metis.secrets.SecretSources;
 import dev.metis.serve.AdminToken;
 import dev.metis.serve.MetisServer;
 import dev.metis.tftp.TftpLimits;
@@ -41,8 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--state-dir", defaultValue = "${env:METIS_STATE_DIR:-/var/lib/metis}",
-            description = "Where node states and events are kept (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where node states and events, the site key and the burn history are kept (default: "
+                    + StateDirectory.DEFAULT + ").")
     Path stateDir;
 
     @Option(names = "--boot-assets", defaultValue = "boot-assets",
@@ -135,20 +137,28 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "HTTP limits: " + e.getMessage());
         }
-        Files.createDirectories(stateDir);
         if (!Files.isDirectory(assets)) {
             spec.commandLine().getErr().println("metis: boot assets directory " + assets + " does not exist");
             return Main.INVALID_INPUT;
         }
-        Secret token = AdminToken.resolve(System.getenv(AdminToken.ENV), adminTokenFile, stateDir);
+        // Before anything is written: an inventory that cannot be served leaves no state directory, admin
+        // token or site key behind.
+        try {
+            SecretSources.check(options.load(), options.environment());
+        } catch (InvalidInputException e) {
+            return Problems.print(spec, e);
+        }
+        Path state = StateDirectory.resolve(stateDir, options.environment());
+        Files.createDirectories(state);
+        Secret token = AdminToken.resolve(System.getenv(AdminToken.ENV), adminTokenFile, state);
         if (System.getenv(AdminToken.ENV) == null && adminTokenFile == null) {
-            log.info("admin API token: see {} (or set {})", AdminToken.generatedFile(stateDir), AdminToken.ENV);
+            log.info("admin API token: see {} (or set {})", AdminToken.generatedFile(state), AdminToken.ENV);
         }
         MetisServer server;
         try {
             MetisServer.Https https = tlsCert == null ? MetisServer.Https.OFF : new MetisServer.Https(true,
                     new InetSocketAddress(httpAddress, httpsPort), new TlsFiles(tlsCert, tlsKey));
-            server = MetisServer.start(new MetisServer.Settings(options.file(), stateDir, assets, tftpRoot,
+            server = MetisServer.start(new MetisServer.Settings(options.file(), state, assets, tftpRoot,
                     new InetSocketAddress(httpAddress, httpPort), https, httpLimits, token, reloadInterval, seedWindow,
                     new MetisServer.Dhcp(!noDhcp, interfaces, dhcpPort, pxePort),
                     new MetisServer.Tftp(!noTftp, new InetSocketAddress(httpAddress, tftpPort),

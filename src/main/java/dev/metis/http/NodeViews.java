@@ -44,8 +44,7 @@ final class NodeViews {
         current.secretsFailure(node).ifPresent(failure -> json.put("secrets_error", failure));
         json.put("served_hash", status.servedHash());
         json.put("provisioned_hash", status.provisionedHash());
-        json.put("drift", status.state() == NodeState.PROVISIONED && currentHash != null
-                && !currentHash.equals(status.provisionedHash()));
+        json.put("drift", status.drifted(currentHash));
         json.put("events", status.events());
         return json;
     }

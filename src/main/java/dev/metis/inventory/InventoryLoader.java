@@ -29,6 +29,9 @@ public final class InventoryLoader {
     private static final Pattern TAINT = Pattern.compile("([^:=\\s]+:)?(NoSchedule|PreferNoSchedule|NoExecute)");
     private static final Pattern URL = Pattern.compile("https?://[^\\s/]+(/\\S*)?");
 
+    /** The fields a node or class may have. */
+    private static final Set<String> NODE_FIELDS = new SchemaCheck(Mappers.binding(), true)
+            .fields(Mappers.binding().constructType(NodeSpec.class)).keySet();
     private final SchemaCheck schema = new SchemaCheck(Mappers.binding(), true);
     private final List<Problem> problems = new ArrayList<>();
     private final Path file;
@@ -42,7 +45,14 @@ public final class InventoryLoader {
     }
 
     private Inventory load() throws InvalidInputException {
-        YamlNode root = YamlReader.read(file, "inventory", true);
+        YamlNode root;
+        try {
+            root = YamlReader.read(file, "inventory", true);
+        } catch (YamlReader.MisIndented e) {
+            // Reported, and the rest is checked as if re-indented: one run lists the other problems too.
+            problems.addAll(e.problems());
+            root = e.asIfIndented();
+        }
         if (!(root instanceof YamlNode.Mapping top)) {
             throw new InvalidInputException(List.of(new Problem(root.pos(),
                     "an inventory is a mapping with 'site', 'classes' and 'nodes'")));
@@ -106,7 +116,8 @@ public final class InventoryLoader {
         section.entries().forEach((name, value) -> {
             String path = key + "." + name;
             if (!(value instanceof YamlNode.Mapping entry)) {
-                problems.add(new Problem(value.pos(), path + ": expected a mapping, got " + YamlNode.kindOf(value)));
+                problems.add(new Problem(value.pos(), path + ": expected a mapping, got " + YamlNode.kindOf(value)
+                        + misplacedField(name, kind)));
                 return;
             }
             Map<String, YamlNode> allowed = new LinkedHashMap<>(entry.entries());
@@ -120,6 +131,15 @@ public final class InventoryLoader {
             out.put(name, (YamlNode.Mapping) checked);
         });
         return out;
+    }
+
+    /** A field of a node or class where a node or class name is expected: most likely a line indented too little. */
+    private static String misplacedField(String name, String kind) {
+        if (!NODE_FIELDS.contains(name)) {
+            return "";
+        }
+        return "; '" + name + "' is a field of a " + kind + ": if it belongs to the " + kind + " above, indent it "
+                + "as far as that " + kind + "'s other fields";
     }
 
     private void checkSite(YamlNode.Mapping siteTree, Site site) {

@@ -88,7 +88,58 @@ public final class YamlReader {
         return parse(file, text, layer, quoteValues);
     }
 
+    /**
+     * A syntax error that one line's indentation likely caused: re-indented, the file reads. Besides the
+     * problem, it carries the tree the file gives as re-indented, so that a loader can still list the
+     * other problems the file has.
+     */
+    public static final class MisIndented extends InvalidInputException {
+        private final transient YamlNode asIfIndented;
+
+        MisIndented(Problem problem, YamlNode asIfIndented) {
+            super(List.of(problem));
+            this.asIfIndented = asIfIndented;
+        }
+
+        public YamlNode asIfIndented() {
+            return asIfIndented;
+        }
+    }
+
+    /** A syntax error, and the line (from 0) the parser stopped at. */
+    private static final class SyntaxError extends InvalidInputException {
+        private final transient Problem problem;
+        private final int line;
+
+        SyntaxError(Problem problem, int line) {
+            super(List.of(problem));
+            this.problem = problem;
+            this.line = line;
+        }
+    }
+
+    /** @throws MisIndented for a syntax error that re-indenting one line mends */
     public static YamlNode parse(Path file, String text, String layer, boolean quoteValues)
+            throws InvalidInputException {
+        try {
+            return compose(file, text, layer, quoteValues);
+        } catch (SyntaxError error) {
+            for (Indentation.Reindented reindented : Indentation.tries(text, error.line)) {
+                YamlNode tree;
+                try {
+                    tree = compose(file, reindented.text(), layer, quoteValues);
+                } catch (InvalidInputException stillWrong) {
+                    continue;
+                }
+                throw new MisIndented(new Problem(error.problem.pos(), error.problem.message()
+                        + "; indentation is the likely cause: this line is indented by " + reindented.was()
+                        + " spaces, and the file reads as YAML with " + reindented.spaces()), tree);
+            }
+            throw new InvalidInputException(List.of(error.problem));
+        }
+    }
+
+    private static YamlNode compose(Path file, String text, String layer, boolean quoteValues)
             throws InvalidInputException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowRecursiveKeys(false);
@@ -102,8 +153,8 @@ public final class YamlReader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : String.valueOf(e.getMessage());
-            throw new InvalidInputException(List.of(new Problem(position(file, mark),
-                    "YAML syntax: " + (quoteValues ? what : withoutValues(what)))));
+            throw new SyntaxError(new Problem(position(file, mark), "YAML syntax: "
+                    + (quoteValues ? what : withoutValues(what))), mark == null ? -1 : mark.getLine());
         } catch (RuntimeException | IOException e) {
             // SnakeYAML also throws plain IllegalArgumentExceptions on some malformed input (found by fuzzing,
             // e.g. a tag "!1%+F"): every failure of the parser is a problem with the file.

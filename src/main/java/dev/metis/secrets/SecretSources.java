@@ -17,6 +17,21 @@ public final class SecretSources {
     }
 
     /**
+     * Throws what {@link #forInventory} would for the inventory's secret settings, opening no source: the
+     * secrets file is read but not kept (nor warned about), no Vault client is made.
+     */
+    public static void check(Inventory inventory, Map<String, String> env) throws InvalidInputException {
+        Site.Secrets settings = inventory.site().secrets();
+        if (settings == null) {
+            return;
+        }
+        switch (settings.sourceOrDefault()) {
+            case FILE -> SecretsFile.read(inventory.resolve(settings.file()));
+            case VAULT -> VaultSettings.from(inventory, env);
+        }
+    }
+
+    /**
      * @param env      where Vault's address and credentials come from ({@code VAULT_ADDR}, {@code VAULT_TOKEN}
      *                 or {@code VAULT_ROLE_ID} and {@code VAULT_SECRET_ID}, {@code VAULT_CACERT})
      * @param observer told about Vault requests, for metrics

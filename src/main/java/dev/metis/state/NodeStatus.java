@@ -18,4 +18,9 @@ public record NodeStatus(NodeState state, String servedHash, String provisionedH
     public NodeStatus {
         events = List.copyOf(events);
     }
+
+    /** Whether the node runs another config than the inventory now gives it ({@code currentHash}, if known). */
+    public boolean drifted(String currentHash) {
+        return state == NodeState.PROVISIONED && currentHash != null && !currentHash.equals(provisionedHash);
+    }
 }

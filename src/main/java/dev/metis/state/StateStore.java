@@ -109,8 +109,9 @@ public final class StateStore implements AutoCloseable {
     private long seq;
     private int journalLines;
 
+    /** @param owner whether this store writes the directory (holding its lock), or only reads it as it is */
     private StateStore(Path dir, Clock clock, DiscoveredLimits limits, Consumer<String> journaled,
-            Consumer<DiscoveredDrop> dropped) throws IOException {
+            Consumer<DiscoveredDrop> dropped, boolean owner) throws IOException {
         this.dir = dir;
         this.clock = clock;
         this.limits = limits;
@@ -118,6 +119,13 @@ public final class StateStore implements AutoCloseable {
         this.dropped = dropped;
         this.writeTokens = limits.burst();
         this.tokensAt = clock.millis();
+        if (!owner) {
+            lockChannel = null;
+            lock = null;
+            load(false);
+            forgetExpired(clock.instant(), false);
+            return;
+        }
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock acquired;
@@ -131,7 +139,7 @@ public final class StateStore implements AutoCloseable {
             lockChannel.close();
             throw new IOException("state directory " + dir + " is in use by another Metis process");
         }
-        load();
+        load(true);
         forgetExpired(clock.instant(), false);
         journal = FileChannel.open(journalFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
@@ -147,7 +155,18 @@ public final class StateStore implements AutoCloseable {
      */
     public static StateStore open(Path dir, Clock clock, DiscoveredLimits limits, Consumer<String> journaled,
             Consumer<DiscoveredDrop> dropped) throws IOException {
-        return new StateStore(dir, clock, limits, journaled, dropped);
+        return new StateStore(dir, clock, limits, journaled, dropped, true);
+    }
+
+    /**
+     * The node states and discovered MACs the directory holds, read without its lock and without writing
+     * anything there (not even the lock file): safe beside the server that owns it.
+     */
+    public static NodeStates read(Path dir, Clock clock) throws IOException {
+        StateStore replayed = new StateStore(dir, clock, DiscoveredLimits.DEFAULT, event -> { }, drop -> { }, false);
+        Map<String, NodeStatus> statuses = new LinkedHashMap<>();
+        replayed.nodes.forEach((node, record) -> statuses.put(node, record.status()));
+        return new NodeStates(statuses, List.copyOf(replayed.discovered.values()));
     }
 
     public synchronized NodeStatus status(String node) {
@@ -314,7 +333,15 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    private void load() throws IOException {
+    /**
+     * @param repair whether a torn last journal line is cut off the file (by the owner), or only skipped (by
+     *               a reader, which writes nothing)
+     */
+    private void load(boolean repair) throws IOException {
+        // The journal before the snapshot: a compaction writes the snapshot before it empties the journal,
+        // so a reader beside a running server gets either both of before it or a snapshot holding what the
+        // journal it read held. Read the other way round, the lines between the two snapshots would be lost.
+        List<String> lines = Files.exists(journalFile()) ? wholeJournalLines(repair) : List.of();
         Path snapshotFile = snapshotFile();
         long snapshotSeq = 0;
         if (Files.exists(snapshotFile)) {
@@ -326,11 +353,6 @@ public final class StateStore implements AutoCloseable {
             snapshot.discovered().values().stream().sorted(Comparator.comparing(DiscoveredMac::lastSeen))
                     .skip(Math.max(0, snapshot.discovered().size() - limits.max())).forEach(this::seen);
         }
-        if (!Files.exists(journalFile())) {
-            return;
-        }
-        dropTornTail();
-        List<String> lines = Files.readAllLines(journalFile(), StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) {
@@ -349,22 +371,24 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * A crash in the middle of an append leaves a line without its newline; cut it off, or the next
-     * append would be glued to it and lost as well.
+     * The journal's whole lines. A crash in the middle of an append leaves a line without its newline (as
+     * does an append still under way, for a reader); the owner cuts it off, or the next append would be
+     * glued to it and lost as well.
      */
-    private void dropTornTail() throws IOException {
+    private List<String> wholeJournalLines(boolean repair) throws IOException {
         byte[] bytes = Files.readAllBytes(journalFile());
         int end = bytes.length;
         while (end > 0 && bytes[end - 1] != '\n') {
             end--;
         }
-        if (end < bytes.length) {
+        if (repair && end < bytes.length) {
             LOG.warn("{}: dropping {} bytes of an interrupted write at the end", journalFile(), bytes.length - end);
             try (FileChannel channel = FileChannel.open(journalFile(), StandardOpenOption.WRITE)) {
                 channel.truncate(end);
                 channel.force(true);
             }
         }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
     }
 
     private void compact() throws IOException {

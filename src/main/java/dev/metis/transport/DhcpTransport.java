@@ -114,10 +114,11 @@ public final class DhcpTransport implements AutoCloseable {
         try {
             return bootstrap.bind(new InetSocketAddress(number)).sync().channel();
         } catch (Exception e) {
-            String why = String.valueOf(e.getMessage());
-            String hint = why.contains("ermission") ? " (run as root or with CAP_NET_BIND_SERVICE, plus CAP_NET_RAW on Linux before 5.7)"
-                    : why.contains("in use") ? " (is another DHCP server running on this host? use --no-dhcp)" : "";
-            throw new IOException("cannot bind UDP port " + number + " on " + listener.interfaceName() + ": " + why + hint, e);
+            // Bound to the wildcard address on the interface (SO_BINDTODEVICE): named by the interface's own address.
+            throw BindFailure.of("proxy-DHCP on UDP port " + number + " of " + listener.interfaceName() + " ("
+                    + listener.address() + ")", e,
+                    "run as root or with CAP_NET_BIND_SERVICE, plus CAP_NET_RAW on Linux before 5.7",
+                    "is another DHCP server running on this host? use --no-dhcp");
         }
     }
 

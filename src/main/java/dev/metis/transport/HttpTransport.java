@@ -156,15 +156,30 @@ public final class HttpTransport implements AutoCloseable {
                                 ch.pipeline().addLast("routes", new Handler(responder, waiting, tls.isPresent()));
                             }
                         });
-                channels.add(bootstrap.bind(listeners.get(i).address()).sync().channel());
+                channels.add(bind(bootstrap, listeners.get(i)));
             }
             return new HttpTransport(channels, boss, workers, waiting);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             channels.forEach(Channel::close);
             boss.shutdownGracefully();
             workers.shutdownGracefully();
             waiting.shutdownNow();
             throw e;
+        }
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, Listener listener) throws IOException, InterruptedException {
+        try {
+            return bootstrap.bind(listener.address()).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // sync() rethrows the bind's IOException undeclared
+            boolean https = listener.tls().isPresent();
+            throw BindFailure.of((https ? "HTTPS" : "HTTP") + " on TCP " + BindFailure.at(listener.address()), e,
+                    "ports below 1024 need root or CAP_NET_BIND_SERVICE",
+                    "another program listens there: stop it, or choose another --http-addr or "
+                            + (https ? "--https-port" : "--http-port"));
         }
     }
 

@@ -114,9 +114,8 @@ public final class TftpTransport implements AutoCloseable {
         } catch (Exception e) {
             lookups.shutdownNow();
             group.shutdownGracefully();
-            String why = String.valueOf(e.getMessage());
-            throw new IOException("cannot bind TFTP on UDP " + address + ": " + why
-                    + (why.contains("ermission") ? " (run as root or with CAP_NET_BIND_SERVICE)" : ""), e);
+            throw BindFailure.of("TFTP on UDP " + BindFailure.at(address), e, "run as root or with CAP_NET_BIND_SERVICE",
+                    "is another TFTP server running on this host? choose another --tftp-port, or use --no-tftp");
         }
     }
 

@@ -454,6 +454,21 @@ class CardImageIT {
     }
 
     @Test
+    void imageSaysWhereItRecordedTheRunAndWhoseSiteKeyTheCardCarries() throws Exception {
+        Path state = dir.resolve("state-of-the-environment");
+        List<String> args = List.of("image", "--inventory", inventory.toString(), "--node", "pi-ubuntu", "--output",
+                dir.resolve("told.img").toString(), "--cache", dir.resolve("cache").toString());
+        Cli.Run first = Cli.run(Map.of("METIS_STATE_DIR", state.toString()), args.toArray(String[]::new));
+        assertThat(first.exitCode()).as(first.all()).isZero();
+        assertThat(first.out()).contains("recorded in " + state.resolve(BurnHistory.FILE) + ": a server with --state-dir "
+                + state + " lists it on its page").contains("phone-home key from " + state.resolve("site.key")
+                + " (made by this run): only a server with --state-dir " + state + " (or a copy of that key) accepts");
+        assertThat(new BurnHistory(state).recent(1)).singleElement().satisfies(burn -> assertThat(burn.node()).isEqualTo("pi-ubuntu"));
+        Cli.Run second = Cli.run(Map.of("METIS_STATE_DIR", state.toString()), args.toArray(String[]::new));
+        assertThat(second.out()).contains("phone-home key from " + state.resolve("site.key") + ": only a server");
+    }
+
+    @Test
     void planShowsLayoutAndInjectionAndChangesNothing() throws Exception {
         Path target = dir.resolve("plan-target.img");
         Files.write(target, new byte[4096]);

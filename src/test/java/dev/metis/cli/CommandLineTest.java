@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.ServerFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
 
@@ -38,6 +43,26 @@ class CommandLineTest {
         assertThat(noIdle.err()).contains("HTTP limits: the idle timeout must be longer than 0");
         assertThat(Cli.run(serve(stops, "--http-connections-per-client", "0")).err())
                 .contains("HTTP limits: connections per client must be at least 1");
+    }
+
+    @Test
+    void serveWritesNothingForAnInventoryItCannotServe(@TempDir Path dir) throws Exception {
+        Path assets = Files.createDirectories(dir.resolve("assets"));
+        Path state = dir.resolve("state");
+        Map<String, String> invalid = Map.of(
+                "unknown-field.yaml", InventoryFixture.site(null)
+                        + InventoryFixture.TWO_NODES.replace("hostname: host-two", "hostname: host-two, colour: blue"),
+                "missing-secrets.yaml", InventoryFixture.site("no-such-secrets.yaml") + InventoryFixture.TWO_NODES,
+                "vault-without-address.yaml", InventoryFixture.vaultSite("{}") + InventoryFixture.TWO_NODES);
+        for (Map.Entry<String, String> inventory : invalid.entrySet()) {
+            Path file = InventoryFixture.write(dir, inventory.getKey(), inventory.getValue());
+            Cli.Run run = Cli.run("serve", "--inventory", file.toString(), "--state-dir", state.toString(), "--boot-assets",
+                    assets.toString(), "--no-dhcp", "--no-tftp", "--http-addr", "127.0.0.1", "--http-port",
+                    Integer.toString(ServerFixture.freePort()));
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(run.err()).as(inventory.getKey()).containsPattern("\\d+ problems?\\n");
+            assertThat(state).as("no state directory, admin token or site key for " + inventory.getKey()).doesNotExist();
+        }
     }
 
     /** {@code serve} on the example inventory with {@code stops} and then {@code flags}. */
@@ -102,6 +127,18 @@ class CommandLineTest {
                 .startsWith("k3s.taints.\"node-role.kubernetes.io/control-plane\": null")
                 .containsPattern("# removed by node cp-03 \\(deploy/example/inventory.yaml:\\d+:\\d+\\); was NoSchedule "
                         + "from class control-plane \\(deploy/example/inventory.yaml:\\d+:\\d+\\)$");
+    }
+
+    @Test
+    void planNamesTheStateDirectoryOfTheEnvironmentAndMakesNothingThere(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Cli.Run plan = Cli.run(Map.of("METIS_STATE_DIR", state.toString()), "plan", "--inventory", EXAMPLE, "--node",
+                "pi4-01", "--cache", dir.resolve("cache").toString());
+        assertThat(plan.out()).as(plan.all())
+                .contains("history    " + state.resolve("burns.jsonl") + ": a server with --state-dir " + state
+                        + " lists the card on its page")
+                .contains("site key   " + state.resolve("site.key") + " (not made yet: image and burn make it)");
+        assertThat(state).doesNotExist();
     }
 
     @Test

@@ -138,7 +138,8 @@ class SystemdUnitIT {
             assertThat(fixture.get("/metrics").body()).contains(malformed);
         }
         assertThatThrownBy(() -> MetisProcess.launch(dir, asNobody(setpriv, List.of(), serve), fixture.port, Map.of()))
-                .hasMessageContaining("cannot bind UDP port " + dhcpPort);
+                .hasMessageContaining("cannot listen for proxy-DHCP on UDP port " + dhcpPort + " of lo (127.0.0.1)")
+                .hasMessageContaining("CAP_NET_BIND_SERVICE");
     }
 
     private static List<String> asNobody(String setpriv, List<String> capabilities, List<String> command) {

@@ -9,6 +9,8 @@ import dev.metis.testing.ExternalTool;
 import dev.metis.testing.RawHttp;
 import dev.metis.testing.ServerFixture;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -95,6 +97,12 @@ class HttpsIT {
                     "--token-file", token.toString());
             assertThat(done.exitCode()).as(done.all()).isZero();
             assertThat(done.err()).doesNotContain("unencrypted");
+            Cli.Run shown = Cli.run("nodes", "web-1", "--server", base, "--cacert", tls[0].toString());
+            assertThat(shown.exitCode()).as(shown.all()).isZero();
+            assertThat(shown.out()).contains("state      armed").contains("rearmed");
+            Cli.Run plainNodes = Cli.run("nodes", "--server", running.uri("").toString());
+            assertThat(plainNodes.exitCode()).isEqualTo(1);
+            assertThat(plainNodes.err()).contains("answered 403").contains("HTTPS only, on port " + https);
 
             String seed = running.seedPath(ServerFixture.MAC);
             for (String path : new String[] {"/boot.ipxe", seed + "meta-data", seed + "user-data",
@@ -202,5 +210,20 @@ class HttpsIT {
         Cli.Run alone = Cli.run("serve", "--inventory", server.inventory.toString(), "--tls-cert", tls[0].toString());
         assertThat(alone.exitCode()).isEqualTo(2);
         assertThat(alone.err()).contains("--tls-cert and --tls-key go together");
+    }
+
+    @Test
+    void anHttpsPortInUseIsNamedAndTheHttpPortBoundBeforeItIsLetGo() throws Exception {
+        Path[] tls = selfSigned();
+        ServerFixture server = new ServerFixture(dir);
+        int https = server.withHttps(tls[0], tls[1]);
+        try (ServerSocket taken = new ServerSocket(https, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(server::start)
+                    .hasMessageStartingWith("cannot listen for HTTPS on TCP 127.0.0.1:" + https + ": ")
+                    .hasMessageContaining("choose another --http-addr or --https-port");
+        }
+        try (ServerFixture running = server.start()) {
+            assertThat(running.get("/healthz").statusCode()).isEqualTo(200);
+        }
     }
 }

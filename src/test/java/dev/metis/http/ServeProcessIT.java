@@ -6,8 +6,11 @@ import dev.metis.testing.ExternalTool;
 import dev.metis.testing.FakeVault;
 import dev.metis.testing.MetisProcess;
 import dev.metis.testing.ServerFixture;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,9 +27,13 @@ class ServeProcessIT {
     }
 
     private MetisProcess serve(ServerFixture fixture, Map<String, String> env) throws Exception {
-        return MetisProcess.start(dir, List.of("serve", "--no-dhcp", "--no-tftp", "--inventory", fixture.inventory.toString(),
+        return MetisProcess.start(dir, serveArguments(fixture), fixture.port, env);
+    }
+
+    private static List<String> serveArguments(ServerFixture fixture) {
+        return List.of("serve", "--no-dhcp", "--no-tftp", "--inventory", fixture.inventory.toString(),
                 "--state-dir", fixture.state.toString(), "--boot-assets", fixture.assets.toString(),
-                "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port)), fixture.port, env);
+                "--http-addr", "127.0.0.1", "--http-port", Integer.toString(fixture.port));
     }
 
     private static void promtoolAccepts(Path dir, String metrics) throws Exception {
@@ -82,6 +89,19 @@ class ServeProcessIT {
                     .contains("seed refused: at=").contains("node=web-1 mac=" + ServerFixture.MAC + " from=127.0.0.1 "
                             + "file=user-data reason=no-token")
                     .doesNotContain(token);
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamedWithItsAddress() throws Exception {
+        ServerFixture fixture = new ServerFixture(dir);
+        try (ServerSocket taken = new ServerSocket(fixture.port, 1, InetAddress.getByName("127.0.0.1"))) {
+            List<String> command = new ArrayList<>(MetisProcess.javaJar());
+            command.addAll(serveArguments(fixture));
+            ExternalTool.Result refused = ExternalTool.run(dir, command.toArray(String[]::new));
+            assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
+            assertThat(refused.all()).contains("metis: cannot listen for HTTP on TCP 127.0.0.1:" + fixture.port + ": ")
+                    .contains("another program listens there: stop it, or choose another --http-addr or --http-port");
         }
     }
 

@@ -93,6 +93,73 @@ class InventoryErrorsTest {
                         .startsWith(file + ":3:").contains("YAML syntax"));
     }
 
+    /** A valid inventory of one node, for the indentation mistakes below. */
+    private static final String ONE_NODE = """
+            site:
+              name: lab
+              server_url: http://192.0.2.2:8080
+            classes:
+              net:
+                arch: amd64
+                delivery: netboot
+                netboot: {kernel: k}
+            nodes:
+              web-1:
+                class: net
+                mac: 02:00:00:00:00:01
+                ip: 192.0.2.21/24
+            """;
+
+    private List<String> problems(String yaml) throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", yaml);
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InventoryLoader.load(file));
+        return e.problems().stream().map(p -> p.toString().substring(file.toString().length() + 1)).toList();
+    }
+
+    @Test
+    void aLineIndentedTooFarOrNotFarEnoughIsNamedAsTheLikelyCauseAndTheOtherProblemsAreStillListed() throws Exception {
+        String withTypo = ONE_NODE.replace("class: net", "class: nett");
+        assertThat(problems(withTypo.replace("  server_url:", "   server_url:"))).containsExactly(
+                "3:14: YAML syntax: mapping values are not allowed here; indentation is the likely cause: this line is "
+                        + "indented by 3 spaces, and the file reads as YAML with 2",
+                "11:12: nodes.web-1.class: unknown class 'nett' (did you mean 'net'?)");
+        assertThat(problems(withTypo.replace("    mac:", "   mac:"))).containsExactly(
+                "11:12: nodes.web-1.class: unknown class 'nett' (did you mean 'net'?)",
+                "12:4: YAML syntax: expected <block end>, but found '<block mapping start>'; indentation is the likely "
+                        + "cause: this line is indented by 3 spaces, and the file reads as YAML with 4");
+    }
+
+    @Test
+    void aSyntaxErrorThatNoIndentationMendsGetsNoSuchHint() throws Exception {
+        assertThat(problems(ONE_NODE.replace("kernel: k}", "kernel: k"))).singleElement()
+                .satisfies(problem -> assertThat(problem).contains("YAML syntax").doesNotContain("indent"));
+    }
+
+    @Test
+    void aFieldIndentedAsFarAsTheNodesIsNamedAsOne() throws Exception {
+        assertThat(problems(ONE_NODE.replace("    ip:", "  ip:"))).contains("13:7: nodes.ip: expected a mapping, got a "
+                + "scalar; 'ip' is a field of a node: if it belongs to the node above, indent it as far as that node's "
+                + "other fields");
+    }
+
+    @Test
+    void aSecretsFileIndentationErrorIsNamedWithoutItsValues() throws Exception {
+        Path secrets = InventoryFixture.write(dir, "secrets.yaml", """
+                nodes:
+                  web-1:
+                    k3s_token: K10-secret-value
+                     ssh_password: hunter2-secret
+                """);
+        java.nio.file.Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path file = InventoryFixture.write(dir, "inventory.yaml", ONE_NODE.replace("  server_url:",
+                "  secrets: {source: file, file: secrets.yaml}\n  server_url:"));
+        Cli.Run run = Cli.run("inventory", "check", "--inventory", file.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(secrets + ":4:").contains("indentation is the likely cause: this line is indented by "
+                + "5 spaces, and the file reads as YAML with 4").doesNotContain("secret-value").doesNotContain("hunter2");
+    }
+
     @Test
     void aRecursiveAliasIsAProblemAtItsAnchorNotAStackOverflow() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", "site: {name: x}\n" + InventoryFixture.RECURSIVE_ALIAS);

@@ -3,6 +3,7 @@ package dev.metis.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metis.testing.DirectoryContents;
 import dev.metis.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,6 +180,48 @@ class StateStoreTest {
 
     private static long sizeOrZero(Path file) throws Exception {
         return Files.exists(file) ? Files.size(file) : 0;
+    }
+
+    @Test
+    void aReaderBesideTheServerSeesItsStateAndWritesNothing() throws Exception {
+        Path journal = dir.resolve("journal.jsonl");
+        try (StateStore store = StateStore.open(dir, clock)) {
+            store.scriptServed("a", "h1", "10.0.0.5");
+            store.phoneHome("a", "h1", "10.0.0.5");
+            store.discoveredMac("02:00:00:00:00:09", "10.0.0.9");
+            // an append under way: the reader skips it and leaves it to the server
+            Files.writeString(journal, "{\"seq\":99,\"at\":\"2026-01-", StandardOpenOption.APPEND);
+            Map<String, String> before = DirectoryContents.of(dir);
+
+            NodeStates read = StateStore.read(dir, clock);
+
+            assertThat(read.status("a").state()).isEqualTo(NodeState.PROVISIONED);
+            assertThat(read.status("a").events()).extracting(NodeEvent::event).containsExactly("script", "phone-home");
+            assertThat(read.status("b")).isEqualTo(NodeStatus.NEW);
+            assertThat(read.discovered()).extracting(DiscoveredMac::mac).containsExactly("02:00:00:00:00:09");
+            assertThat(DirectoryContents.of(dir)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void readingADirectoryNoServerUsedYetMakesNothingThere() throws Exception {
+        assertThat(StateStore.read(dir, clock).nodes()).isEmpty();
+        assertThat(DirectoryContents.of(dir)).isEmpty();
+    }
+
+    @Test
+    void aReaderSeesWhatACompactionMovedIntoTheSnapshot() throws Exception {
+        try (StateStore store = StateStore.open(dir, clock)) {
+            for (int i = 0; i < 5200; i++) {
+                store.scriptServed("n" + (i % 3), "h" + i, "10.0.0.5");
+                clock.advance(Duration.ofMinutes(2));
+            }
+            store.phoneHome("n1", "final", "10.0.0.5");
+            assertThat(dir.resolve("snapshot.json")).exists();
+            NodeStates read = StateStore.read(dir, clock);
+            assertThat(read.status("n0").servedHash()).isEqualTo("h5199");
+            assertThat(read.status("n1").provisionedHash()).isEqualTo("final");
+        }
     }
 
     @Test

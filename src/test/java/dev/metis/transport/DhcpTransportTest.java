@@ -52,7 +52,8 @@ class DhcpTransportTest {
             List<DhcpListener> lo = List.of(new DhcpListener("lo", Ipv4.parse("127.0.0.1")));
             assertThatThrownBy(() -> DhcpTransport.start(lo, other.getLocalPort(), ServerFixture.freePort(),
                     (d, p, l, s) -> Optional.empty()))
-                    .hasMessageContaining("cannot bind UDP port " + other.getLocalPort() + " on lo")
+                    .hasMessageContaining("cannot listen for proxy-DHCP on UDP port " + other.getLocalPort()
+                            + " of lo (127.0.0.1): ")
                     .hasMessageContaining("another DHCP server");
         }
     }

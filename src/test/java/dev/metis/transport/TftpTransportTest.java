@@ -1,6 +1,7 @@
 package dev.metis.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metis.tftp.FileCache;
 import dev.metis.tftp.RootFiles;
@@ -52,8 +53,12 @@ class TftpTransportTest {
     }
 
     private TftpTransport start(TftpLimits limits) throws Exception {
+        return start(new InetSocketAddress("127.0.0.1", 0), limits);
+    }
+
+    private TftpTransport start(InetSocketAddress address, TftpLimits limits) throws Exception {
         TftpService service = new TftpService(new RootFiles(root, new FileCache(1 << 20, 1 << 20)));
-        return TftpTransport.start(new InetSocketAddress("127.0.0.1", 0), service, limits, new TftpObserver() {
+        return TftpTransport.start(address, service, limits, new TftpObserver() {
             @Override
             public void turnedAway(InetSocketAddress client, String reason) {
                 refused.add(reason);
@@ -150,6 +155,15 @@ class TftpTransportTest {
             return out.toByteArray();
         } finally {
             client.close();
+        }
+    }
+
+    @Test
+    void aPortHeldByAnotherServerIsNamedWithItsAddress() throws Exception {
+        try (DatagramSocket other = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            assertThatThrownBy(() -> start(new InetSocketAddress("127.0.0.1", other.getLocalPort()), TftpLimits.DEFAULT))
+                    .hasMessageStartingWith("cannot listen for TFTP on UDP 127.0.0.1:" + other.getLocalPort() + ": ")
+                    .hasMessageContaining("another TFTP server");
         }
     }
 }
