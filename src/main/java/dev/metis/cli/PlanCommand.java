@@ -3,6 +3,7 @@ package dev.metis.cli;
 import dev.metis.card.CardMaker;
 import dev.metis.card.CardSeed;
 import dev.metis.card.disk.PartitionTable;
+import dev.metis.card.image.CardException;
 import dev.metis.card.image.Compression;
 import dev.metis.card.image.Progress;
 import dev.metis.state.BurnHistory;
@@ -79,7 +80,8 @@ final class PlanCommand implements Callable<Integer> {
                     ? "absent: the image finds the seed by its partition label"
                     : "becomes: " + plan.injection().cmdline());
         } else {
-            out.printf("partitions read after the download (%s)%n", plan.source().url());
+            out.println(plan.source().url() == null ? "partitions unknown: the image is not there to read"
+                    : "partitions read after the download (" + plan.source().url() + ")");
             out.printf("inject     %s and cmdline.txt (+ %s)%n", String.join(", ", plan.seed().files().keySet()),
                     plan.seed().cmdlineArgument());
         }
@@ -92,7 +94,7 @@ final class PlanCommand implements Callable<Integer> {
                 plan.target().checkWritable(plan.imageBytes().orElse(0));
                 out.println("safe       yes" + (plan.imageBytes().isPresent() || plan.target().capacity() < 0 ? ""
                         : " (size checked once the image is decompressed)"));
-            } catch (dev.metis.card.image.CardException refused) {
+            } catch (CardException refused) {
                 out.println("safe       NO: " + refused.getMessage());
                 ok = false;
             }

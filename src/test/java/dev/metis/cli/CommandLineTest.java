@@ -142,6 +142,20 @@ class CommandLineTest {
     }
 
     @Test
+    void planOfAMissingLocalImageSaysSoAndNamesNoDownload(@TempDir Path dir) throws Exception {
+        Path inventory = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  pi: {arch: arm64, delivery: card, image: {path: missing.img, sha256: %s}}
+                nodes:
+                  pi-1: {class: pi, mac: "dc:a6:32:00:00:01", ip: 192.0.2.31/24}
+                """.formatted("0".repeat(64)));
+        Cli.Run plan = Cli.run(Map.of("METIS_STATE_DIR", dir.resolve("state").toString()), "plan", "--inventory",
+                inventory.toString(), "--node", "pi-1", "--cache", dir.resolve("cache").toString());
+        assertThat(plan.out()).as(plan.all()).contains("partitions unknown: the image is not there to read")
+                .contains("problem    the golden image file does not exist").doesNotContain("null");
+    }
+
+    @Test
     void theInventoryComesFromTheEnvironmentWhenNotGiven() {
         Cli.Run run = Cli.run("inventory", "check");
         if (System.getenv("METIS_INVENTORY") == null) {
