@@ -145,7 +145,7 @@ class CommandLineTest {
     void planOfAMissingLocalImageSaysSoAndNamesNoDownload(@TempDir Path dir) throws Exception {
         Path inventory = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
                 classes:
-                  pi: {arch: arm64, delivery: card, image: {path: missing.img, sha256: %s}}
+                  pi: {arch: arm64, delivery: sdcard, image: {path: missing.img, sha256: %s}}
                 nodes:
                   pi-1: {class: pi, mac: "dc:a6:32:00:00:01", ip: 192.0.2.31/24}
                 """.formatted("0".repeat(64)));
