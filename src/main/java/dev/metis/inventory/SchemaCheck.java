@@ -1,5 +1,6 @@
 package dev.metis.inventory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
@@ -69,9 +70,10 @@ public final class SchemaCheck {
             }
             return new YamlNode.Sequence(valid, sequence.pos(), sequence.layer());
         }
-        if (isScalarType(type.getRawClass())) {
+        boolean alsoMapping = bindsAMapping(type.getRawClass());
+        if (isScalarType(type.getRawClass()) && !(alsoMapping && node instanceof YamlNode.Mapping)) {
             if (!(node instanceof YamlNode.Scalar scalar)) {
-                problems.add(wrongKind(node, path, describeScalar(type.getRawClass())));
+                problems.add(wrongKind(node, path, alsoMapping ? "a single value or a mapping" : describeScalar(type.getRawClass())));
                 return null;
             }
             return checkScalar(scalar, type.getRawClass(), path, problems) ? node : null;
@@ -81,7 +83,7 @@ public final class SchemaCheck {
             return null;
         }
         Map<String, JavaType> fields = fields(type);
-        return keepValid(mapping, key -> {
+        YamlNode.Mapping valid = keepValid(mapping, key -> {
             JavaType fieldType = fields.get(key);
             if (fieldType == null) {
                 problems.add(new Problem(mapping.keyPos(key), path + ": unknown field '" + key + "'"
@@ -89,6 +91,9 @@ public final class SchemaCheck {
             }
             return fieldType;
         }, path, problems);
+        List<String> missing = required(type).stream().filter(field -> mapping.get(field) == null).toList();
+        missing.forEach(field -> problems.add(new Problem(mapping.pos(), path + ": missing required field '" + field + "'")));
+        return missing.isEmpty() ? valid : null;
     }
 
     private YamlNode.Mapping keepValid(YamlNode.Mapping mapping, Function<String, JavaType> typeOfKey, String path,
@@ -104,13 +109,31 @@ public final class SchemaCheck {
         return new YamlNode.Mapping(valid, mapping.keyPositions(), mapping.pos(), mapping.layer());
     }
 
-    /** The YAML field names a record accepts, in declaration order. */
+    /**
+     * The YAML field names a record accepts, in declaration order; for a value that is also a mapping, those
+     * of the creator that binds the mapping.
+     */
     Map<String, JavaType> fields(JavaType type) {
+        boolean byCreator = bindsAMapping(type.getRawClass());
         Map<String, JavaType> fields = new LinkedHashMap<>();
         for (BeanPropertyDefinition property : mapper.getDeserializationConfig().introspect(type).findProperties()) {
-            fields.put(property.getName(), property.getPrimaryType());
+            if (!byCreator || property.hasConstructorParameter()) {
+                fields.put(property.getName(), property.getPrimaryType());
+            }
         }
         return fields;
+    }
+
+    /** Fields a mapping must give ({@code @JsonProperty(required = true)}): binding would fail without them. */
+    private List<String> required(JavaType type) {
+        return mapper.getDeserializationConfig().introspect(type).findProperties().stream()
+                .filter(BeanPropertyDefinition::isRequired).map(BeanPropertyDefinition::getName).toList();
+    }
+
+    /** A value type that is bound from one value and also from a mapping: it has a creator of mode PROPERTIES. */
+    private static boolean bindsAMapping(Class<?> raw) {
+        return Arrays.stream(raw.getDeclaredMethods()).map(m -> m.getAnnotation(JsonCreator.class))
+                .anyMatch(creator -> creator != null && creator.mode() == JsonCreator.Mode.PROPERTIES);
     }
 
     private boolean checkScalar(YamlNode.Scalar scalar, Class<?> raw, String path, List<Problem> problems) {
