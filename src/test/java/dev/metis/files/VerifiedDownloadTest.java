@@ -3,8 +3,7 @@ package dev.metis.files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
+import dev.metis.testing.Mirror;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,26 +23,20 @@ class VerifiedDownloadTest {
 
     @TempDir
     Path dir;
-    private HttpServer mirror;
+    private Mirror mirror;
 
     @BeforeEach
     void startMirror() throws Exception {
-        mirror = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        mirror.createContext("/linux", exchange -> {
-            exchange.sendResponseHeaders(200, KERNEL.length);
-            exchange.getResponseBody().write(KERNEL);
-            exchange.close();
-        });
-        mirror.start();
+        mirror = Mirror.start().serve("/linux", KERNEL);
     }
 
     @AfterEach
     void stopMirror() {
-        mirror.stop(0);
+        mirror.close();
     }
 
     private URI url(String path) {
-        return URI.create("http://127.0.0.1:" + mirror.getAddress().getPort() + path);
+        return URI.create(mirror.url(path));
     }
 
     @Test
