@@ -41,11 +41,11 @@ public final class AssetWatch {
 
     private static void logChanges(AssetReport before, AssetReport now) {
         List<AssetReport.Group> problems = now.problems();
-        if (problems.equals(before.problems())) {
+        List<AssetReport.Group> known = before.problems();
+        if (problems.equals(known)) {
             return;
         }
-        problems.stream().filter(p -> !before.problems().contains(p))
-                .forEach(p -> LOG.warn("{}: {}", p.pos(), p));
+        problems.stream().filter(p -> !known.contains(p)).forEach(p -> LOG.warn("{}: {}", p.pos(), p));
         if (problems.isEmpty()) {
             LOG.info("every kernel, initrd and golden image the nodes need is in place");
         }

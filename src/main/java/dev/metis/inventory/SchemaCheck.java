@@ -21,6 +21,15 @@ import java.util.stream.Collectors;
  */
 public final class SchemaCheck {
 
+    /** A value type that is bound from one value and also from a mapping: it has a creator of mode PROPERTIES. */
+    private static final ClassValue<Boolean> BINDS_A_MAPPING = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> raw) {
+            return Arrays.stream(raw.getDeclaredMethods()).map(m -> m.getAnnotation(JsonCreator.class))
+                    .anyMatch(creator -> creator != null && creator.mode() == JsonCreator.Mode.PROPERTIES);
+        }
+    };
+
     private final ObjectMapper mapper;
     private final boolean quoteValues;
 
@@ -70,7 +79,7 @@ public final class SchemaCheck {
             }
             return new YamlNode.Sequence(valid, sequence.pos(), sequence.layer());
         }
-        boolean alsoMapping = bindsAMapping(type.getRawClass());
+        boolean alsoMapping = BINDS_A_MAPPING.get(type.getRawClass());
         if (isScalarType(type.getRawClass()) && !(alsoMapping && node instanceof YamlNode.Mapping)) {
             if (!(node instanceof YamlNode.Scalar scalar)) {
                 problems.add(wrongKind(node, path, alsoMapping ? "a single value or a mapping" : describeScalar(type.getRawClass())));
@@ -82,16 +91,16 @@ public final class SchemaCheck {
             problems.add(wrongKind(node, path, "a mapping"));
             return null;
         }
-        Map<String, JavaType> fields = fields(type);
+        Fields fields = fields(type);
         YamlNode.Mapping valid = keepValid(mapping, key -> {
-            JavaType fieldType = fields.get(key);
+            JavaType fieldType = fields.types().get(key);
             if (fieldType == null) {
                 problems.add(new Problem(mapping.keyPos(key), path + ": unknown field '" + key + "'"
-                        + suggestion(key, List.copyOf(fields.keySet()))));
+                        + suggestion(key, List.copyOf(fields.types().keySet()))));
             }
             return fieldType;
         }, path, problems);
-        List<String> missing = required(type).stream().filter(field -> mapping.get(field) == null).toList();
+        List<String> missing = fields.required().stream().filter(field -> mapping.get(field) == null).toList();
         missing.forEach(field -> problems.add(new Problem(mapping.pos(), path + ": missing required field '" + field + "'")));
         return missing.isEmpty() ? valid : null;
     }
@@ -110,30 +119,26 @@ public final class SchemaCheck {
     }
 
     /**
-     * The YAML field names a record accepts, in declaration order; for a value that is also a mapping, those
-     * of the creator that binds the mapping.
+     * The YAML fields a record accepts, in declaration order (for a value that is also a mapping, those of the
+     * creator that binds the mapping), and those a mapping must give ({@code @JsonProperty(required = true)}:
+     * binding would fail without them).
      */
-    Map<String, JavaType> fields(JavaType type) {
-        boolean byCreator = bindsAMapping(type.getRawClass());
-        Map<String, JavaType> fields = new LinkedHashMap<>();
+    private record Fields(Map<String, JavaType> types, List<String> required) {
+    }
+
+    private Fields fields(JavaType type) {
+        boolean byCreator = BINDS_A_MAPPING.get(type.getRawClass());
+        Map<String, JavaType> types = new LinkedHashMap<>();
+        List<String> required = new ArrayList<>();
         for (BeanPropertyDefinition property : mapper.getDeserializationConfig().introspect(type).findProperties()) {
             if (!byCreator || property.hasConstructorParameter()) {
-                fields.put(property.getName(), property.getPrimaryType());
+                types.put(property.getName(), property.getPrimaryType());
+            }
+            if (property.isRequired()) {
+                required.add(property.getName());
             }
         }
-        return fields;
-    }
-
-    /** Fields a mapping must give ({@code @JsonProperty(required = true)}): binding would fail without them. */
-    private List<String> required(JavaType type) {
-        return mapper.getDeserializationConfig().introspect(type).findProperties().stream()
-                .filter(BeanPropertyDefinition::isRequired).map(BeanPropertyDefinition::getName).toList();
-    }
-
-    /** A value type that is bound from one value and also from a mapping: it has a creator of mode PROPERTIES. */
-    private static boolean bindsAMapping(Class<?> raw) {
-        return Arrays.stream(raw.getDeclaredMethods()).map(m -> m.getAnnotation(JsonCreator.class))
-                .anyMatch(creator -> creator != null && creator.mode() == JsonCreator.Mode.PROPERTIES);
+        return new Fields(types, required);
     }
 
     private boolean checkScalar(YamlNode.Scalar scalar, Class<?> raw, String path, List<Problem> problems) {
