@@ -1,7 +1,8 @@
 // End-to-end test of the metis serve web page in headless Debian Chromium (run by WebPageIT).
 //   node webpage.mjs URL ADMIN_TOKEN SCREENSHOT.png EXPECTED.json
 // EXPECTED.json: {"nodes": [{"name", "class", "mac", "ip"}...], "discovered": [MAC...], "rearm": NODE,
-//                 "removed": {"node", "path", "by", "value"}: a value a null removed, as the node's config shows it}
+//                 "removed": {"node", "path", "by", "value"}: a value a null removed, as the node's config shows it,
+//                 "missing": {"field", "problem"}: a file REARM needs that the server reports missing}
 // Exits 0 when every check passes, 1 with the failed check on stderr.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -80,6 +81,10 @@ try {
   check((await cells(page, '#events')).some((r) => r[1] === expected.rearm && r[2] === 'phone-home'),
     `the boot events show ${expected.rearm} phoning home`);
   check((await cells(page, '#burns')).length > 0, 'the burn history is shown');
+  const missing = (await cells(page, '#assets')).find(([nodes, field]) => nodes.split(', ').includes(expected.rearm)
+    && field === expected.missing.field);
+  check(missing && missing[3].includes(expected.missing.problem), `the files ${expected.rearm} misses are shown`,
+    JSON.stringify(missing));
 
   step = 'node page';
   await page.click(`#nodes a[href="#/nodes/${expected.rearm}"]`);
@@ -92,6 +97,9 @@ try {
   check(role && /^class /.test(role[2]) && /^inventory\.yaml:\d+$/.test(role[3]),
     'the merged config shows where each value was set', JSON.stringify(role));
   check(await page.textContent('#node-state') === 'provisioned', `${expected.rearm} starts provisioned`);
+  const files = await page.textContent('#node-assets');
+  check(files.includes(expected.missing.field) && files.includes(expected.missing.problem),
+    'the node page names the files it misses', files);
 
   step = 're-arm';
   await page.fill('#admin-token', 'not-the-token');

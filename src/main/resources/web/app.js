@@ -113,19 +113,36 @@ function burnsSection(burns) {
     : table(['Time', 'Node', 'Kind', 'Target', 'Result', 'Size'], rows, { id: 'burns' }));
 }
 
-async function overview() {
-  const [{ nodes, discovered }, { burns }] = await Promise.all([getJson('/api/v1/nodes'), getJson('/api/v1/burns')]);
-  return [nodesSection(nodes), discoveredSection(discovered),
-    el('div', { class: 'grid' }, eventsSection(nodes), burnsSection(burns))];
+// The files nodes need that are missing or wrong (from /healthz), each with the nodes it concerns.
+const assetProblems = (health) => health?.assets?.problems ?? [];
+
+function assetsSection(problems) {
+  const rows = problems.map((p) => el('tr', {}, el('td', {}, p.nodes.join(', ')), el('td', { class: 'mono' }, p.field),
+    el('td', { class: 'mono' }, p.location), el('td', { class: 'drift' }, p.problem)));
+  return section('Missing or wrong files', problems.length,
+    el('p', { class: 'muted' }, 'Kernels, initrds and golden images these nodes need; Metis looks again by itself.'),
+    table(['Nodes', 'Field', 'Location', 'Problem'], rows, { id: 'assets' }));
 }
 
-function facts(node) {
+async function overview(health) {
+  const [{ nodes, discovered }, { burns }] = await Promise.all([getJson('/api/v1/nodes'), getJson('/api/v1/burns')]);
+  const problems = assetProblems(health);
+  return [problems.length > 0 ? assetsSection(problems) : null, nodesSection(nodes), discoveredSection(discovered),
+    el('div', { class: 'grid' }, eventsSection(nodes), burnsSection(burns))].filter((part) => part !== null);
+}
+
+function facts(node, health) {
   const pairs = [['Class', node.class], ['MAC', el('span', { class: 'mono' }, node.mac)],
     ['IP', el('span', { class: 'mono' }, node.ip ?? 'DHCP')], ['Arch', node.arch], ['Delivery', node.delivery],
     ['State', el('span', { id: 'node-state' }, stateBadge(node.state))], ['Last seen', time(node.last_seen)],
     ['Config (current)', shortHash(node.config_hash)], ['Served', shortHash(node.served_hash)],
     ['Provisioned', shortHash(node.provisioned_hash)], ['Drift', drift(node)]];
   if (node.secrets_error) pairs.push(['Secrets', el('span', { class: 'drift' }, node.secrets_error)]);
+  const files = assetProblems(health).filter((p) => p.nodes.includes(node.name));
+  if (files.length > 0) {
+    pairs.push(['Files', el('span', { class: 'drift', id: 'node-assets' },
+      files.map((p) => `${p.field}: ${p.location}: ${p.problem}`).join('; '))]);
+  }
   return el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
@@ -170,30 +187,31 @@ function configSection(config) {
     el('details', {}, el('summary', {}, 'As one document'), el('pre', {}, JSON.stringify(config.config, null, 2))));
 }
 
-async function nodePage(name) {
+async function nodePage(name, health) {
   const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
   const [node, config] = await Promise.all([getJson(path), getJson(`${path}/config`)]);
   return [el('p', {}, el('a', { href: '#/' }, '← all nodes')), el('h1', {}, node.name),
-    el('div', { class: 'grid' }, section('Node', null, facts(node)), rearmPanel(node)),
+    el('div', { class: 'grid' }, section('Node', null, facts(node, health)), rearmPanel(node)),
     section('Events', node.events.length, node.events.length === 0 ? el('p', { class: 'muted' }, 'None yet.')
       : table(['Time', 'Event', 'From', 'Config'], eventRows([...node.events].reverse(), false))),
     configSection(config)];
 }
 
-async function showHealth() {
-  const health = await getJson('/healthz');
-  document.getElementById('health').textContent =
-    `${health.status} · ${health.nodes} nodes · inventory generation ${health.inventory_generation}`;
+function showHealth(health) {
+  document.getElementById('health').textContent = health === null ? ''
+    : `${health.status} · ${health.nodes} nodes · inventory generation ${health.inventory_generation}`;
 }
 
 async function render() {
   const match = location.hash.match(/^#\/nodes\/(.+)$/);
+  // The page works without it: health only adds the status line and the files nodes miss.
+  const health = await getJson('/healthz').catch(() => null);
   try {
-    view.replaceChildren(...await (match ? nodePage(decodeURIComponent(match[1])) : overview()));
+    view.replaceChildren(...await (match ? nodePage(decodeURIComponent(match[1]), health) : overview(health)));
   } catch (error) {
     view.replaceChildren(el('p', { class: 'message error' }, error.message));
   }
-  showHealth().catch(() => {});
+  showHealth(health);
 }
 
 window.addEventListener('hashchange', render);

@@ -30,7 +30,7 @@ class ArchitectureTest {
     static final List<Set<String>> LAYERS = List.of(
             Set.of("net", "files", "metrics"),
             Set.of("inventory"),
-            Set.of("secrets", "state"),
+            Set.of("secrets", "state", "assets"),
             Set.of("identity"),
             Set.of("served"),
             Set.of("boot"),

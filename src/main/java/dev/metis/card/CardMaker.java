@@ -14,7 +14,7 @@ import dev.metis.card.image.GoldenImages;
 import dev.metis.card.image.ImageCheck;
 import dev.metis.card.image.ImageStream;
 import dev.metis.card.image.Progress;
-import dev.metis.card.image.RunFiles;
+import dev.metis.files.RunFiles;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.identity.NodeIdentity;

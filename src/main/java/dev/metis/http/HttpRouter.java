@@ -1,5 +1,7 @@
 package dev.metis.http;
 
+import dev.metis.assets.AssetWatch;
+import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.IdentityException;
@@ -44,9 +46,14 @@ public final class HttpRouter {
         this.adminToken = adminToken;
     }
 
-    /** What the routes of each area are made from. */
+    /**
+     * What the routes of each area are made from.
+     *
+     * @param assets  the latest look at the files nodes need, for {@code /healthz}
+     * @param fetched the kernels and initrds fetched by URL, served at {@code /fetched/}
+     */
     public record Services(ServedInventory inventory, StateStore state, SeedBindings seeds, BootFiles bootFiles,
-            BurnHistory burns, StatusRoutes.Health health, MetisMetrics metrics) {
+            BurnHistory burns, StatusRoutes.Health health, AssetWatch assets, FetchedFiles fetched, MetisMetrics metrics) {
     }
 
     /**
@@ -58,9 +65,9 @@ public final class HttpRouter {
         List<Route> table = new ArrayList<>();
         table.addAll(new BootRoutes(services.inventory(), services.bootFiles()).routes());
         table.addAll(new SeedRoutes(services.inventory(), services.state(), services.seeds()).routes());
-        table.addAll(new FileRoutes(assets, tftpRoot).routes());
+        table.addAll(new FileRoutes(assets, tftpRoot, services.fetched()).routes());
         table.addAll(new ApiRoutes(services.inventory(), services.state(), services.seeds(), services.burns()).routes());
-        table.addAll(new StatusRoutes(services.inventory(), services.health(), services.metrics()).routes());
+        table.addAll(new StatusRoutes(services.inventory(), services.health(), services.assets(), services.metrics()).routes());
         table.addAll(WebRoutes.routes());
         return table;
     }

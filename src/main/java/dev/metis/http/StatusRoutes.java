@@ -1,5 +1,7 @@
 package dev.metis.http;
 
+import dev.metis.assets.AssetReport;
+import dev.metis.assets.AssetWatch;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.served.ServedInventory;
 import java.io.IOException;
@@ -20,11 +22,13 @@ public final class StatusRoutes {
 
     private final ServedInventory inventory;
     private final Health health;
+    private final AssetWatch assets;
     private final MetisMetrics metrics;
 
-    StatusRoutes(ServedInventory inventory, Health health, MetisMetrics metrics) {
+    StatusRoutes(ServedInventory inventory, Health health, AssetWatch assets, MetisMetrics metrics) {
         this.inventory = inventory;
         this.health = health;
+        this.assets = assets;
         this.metrics = metrics;
     }
 
@@ -36,14 +40,17 @@ public final class StatusRoutes {
     }
 
     /**
-     * Always 200 while the server runs: "degraded" (some node's secrets failed at their last lookup)
-     * still serves everything else, so a readiness probe should not take the server out of service.
+     * Always 200 while the server runs: "degraded" (some node's secrets failed at their last lookup, or a
+     * file some node needs is missing or wrong) still serves everything else, so a readiness probe should
+     * not take the server out of service.
      */
     HttpResponse healthz(HttpRequest request, Route.Params params) throws IOException {
         ServedInventory.Generation current = inventory.current();
         Map<String, String> failing = current.failingSecrets();
+        AssetReport report = assets.report();
+        List<AssetReport.Group> missing = report.problems();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", failing.isEmpty() ? "ok" : "degraded");
+        body.put("status", failing.isEmpty() && missing.isEmpty() ? "ok" : "degraded");
         body.put("inventory_generation", current.number());
         body.put("nodes", current.inventory().nodes().size());
         body.putAll(health.details());
@@ -53,6 +60,21 @@ public final class StatusRoutes {
             secrets.put("nodes", failing);
         }
         body.put("secrets", secrets);
+        Map<String, Object> files = new LinkedHashMap<>();
+        files.put("status", !report.done() ? "checking" : missing.isEmpty() ? "ok" : "failing");
+        if (!missing.isEmpty()) {
+            files.put("problems", missing.stream().map(StatusRoutes::problem).toList());
+        }
+        body.put("assets", files);
         return Answers.json(HEALTHZ, 200, body);
+    }
+
+    private static Map<String, Object> problem(AssetReport.Group group) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("field", group.field());
+        json.put("nodes", group.nodes());
+        json.put("location", group.location());
+        json.put("problem", group.text());
+        return json;
     }
 }

@@ -378,8 +378,8 @@ public final class IdentityRenderer {
         }
         List<Map<String, String>> initrds = new ArrayList<>();
         if (netboot.initrd() != null) {
-            for (String initrd : netboot.initrd()) {
-                initrds.add(Map.of("name", initrd.substring(initrd.lastIndexOf('/') + 1), "url", urls.asset(initrd)));
+            for (NodeSpec.BootAsset initrd : netboot.initrd()) {
+                initrds.add(Map.of("name", initrd.fileName(), "url", urls.asset(initrd)));
             }
         }
         Map<String, Object> context = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.metis.identity;
 
+import dev.metis.inventory.NodeSpec;
 import dev.metis.net.MacAddress;
 
 /**
@@ -18,6 +19,11 @@ public final class ServerUrls {
     public static final String TOKEN_SEED = "/nocloud/{mac}/{token}/{file}";
     public static final String PHONE_HOME = "/phone-home/{mac}/{key}";
     public static final String ASSET = "/assets/{path...}";
+    /**
+     * A kernel or initrd Metis fetched by URL and checked, from its cache: by hash, with the file's own name
+     * last, which iPXE names an initrd by.
+     */
+    public static final String FETCHED = "/fetched/{sha256}/{file}";
     /** The iPXE binaries of the TFTP root, for UEFI HTTP boot. */
     public static final String FIRMWARE = "/tftp/{path...}";
 
@@ -49,12 +55,18 @@ public final class ServerUrls {
         return base + fill(PHONE_HOME, mac.toString(), key);
     }
 
-    /** Relative asset paths are served by Metis; absolute URLs pass through. */
-    public String asset(String pathOrUrl) {
-        if (pathOrUrl.startsWith("http://") || pathOrUrl.startsWith("https://")) {
-            return pathOrUrl;
+    /**
+     * Where iPXE fetches a kernel or initrd: a boot-assets path and a URL with its hash from Metis, a URL
+     * without one from where it points.
+     */
+    public String asset(NodeSpec.BootAsset asset) {
+        if (asset.fetchedByMetis()) {
+            return base + fill(FETCHED, asset.sha256(), asset.fileName());
         }
-        return base + fill(ASSET, pathOrUrl.replaceFirst("^/+", ""));
+        if (asset.url() != null) {
+            return asset.url();
+        }
+        return base + fill(ASSET, asset.path().replaceFirst("^/+", ""));
     }
 
     /** A file of the TFTP root over HTTP, for firmware that boots by HTTP. */

@@ -31,7 +31,7 @@ public final class InventoryLoader {
 
     /** The fields a node or class may have. */
     private static final Set<String> NODE_FIELDS = new SchemaCheck(Mappers.binding(), true)
-            .fields(Mappers.binding().constructType(NodeSpec.class)).keySet();
+            .fieldNames(Mappers.binding().constructType(NodeSpec.class));
     private final SchemaCheck schema = new SchemaCheck(Mappers.binding(), true);
     private final List<Problem> problems = new ArrayList<>();
     private final Path file;
@@ -366,6 +366,7 @@ public final class InventoryLoader {
             problems.add(at(node, "delivery", path + ": delivery sdcard needs an image (url or path, and sha256)"));
         }
         checkImage(node, path);
+        checkNetbootAssets(node, path);
         checkK3s(node, path);
         if (spec.users() != null) {
             spec.users().keySet().stream().filter(u -> !USER_NAME.matcher(u).matches()).forEach(u ->
@@ -432,6 +433,30 @@ public final class InventoryLoader {
         }
     }
 
+    /** A kernel or initrd Metis fetches needs an http(s) URL and a well-formed hash; the rest is checked at use. */
+    private void checkNetbootAssets(ResolvedNode node, String path) {
+        NodeSpec.Netboot netboot = node.spec().netboot();
+        if (netboot == null) {
+            return;
+        }
+        Map<String, NodeSpec.BootAsset> assets = new LinkedHashMap<>();
+        if (netboot.kernel() != null) {
+            assets.put("netboot.kernel", netboot.kernel());
+        }
+        for (int i = 0; netboot.initrd() != null && i < netboot.initrd().size(); i++) {
+            assets.put("netboot.initrd[" + i + "]", netboot.initrd().get(i));
+        }
+        assets.forEach((field, asset) -> {
+            String where = field.startsWith("netboot.initrd") ? "netboot.initrd" : field;
+            if (asset.fetchedByMetis() && !URL.matcher(asset.url()).matches()) {
+                problems.add(at(node, where, path + "." + field + ".url: '" + asset.url() + "' is not an http(s) URL"));
+            }
+            if (asset.fetchedByMetis() && !SHA256.matcher(asset.sha256()).matches()) {
+                problems.add(at(node, where, path + "." + field + ".sha256: 64 lower-case hex digits are required"));
+            }
+        });
+    }
+
     private void checkK3s(ResolvedNode node, String path) {
         NodeSpec.K3s k3s = node.spec().k3s();
         if (k3s == null) {
@@ -464,13 +489,7 @@ public final class InventoryLoader {
 
     /** A problem placed at the value that caused it (or its closest set parent), else at the node. */
     private static Problem at(ResolvedNode node, String field, String message) {
-        Origin origin = node.provenance().get(field);
-        if (origin == null) {
-            origin = node.provenance().entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(field + "."))
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
-        }
-        return new Problem(origin != null ? origin.pos() : node.pos(), message);
+        return new Problem(node.where(field), message);
     }
 
     private <T> void checkUnique(List<ResolvedNode> nodes, String what, Function<ResolvedNode, T> key, String field) {

@@ -1,8 +1,10 @@
 package dev.metis.inventory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.metis.net.Ipv4;
 import dev.metis.net.Ipv4Cidr;
 import dev.metis.net.MacAddress;
@@ -46,13 +48,57 @@ public record NodeSpec(
         Map<String, Object> cloudInit) {
 
     /**
-     * Kernel, initrds and command line that iPXE boots; relative paths are served from boot-assets.
+     * Kernel, initrds and command line that iPXE boots (see {@link BootAsset}).
      * {@code boot_file} overrides the iPXE binary that firmware which is not yet iPXE is given.
      * {@code firmware_dir} (relative to the inventory) holds a Raspberry Pi's boot files, served over
      * TFTP under the Pi's serial number; its {@code cmdline.txt} is generated.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Netboot(String kernel, List<String> initrd, String cmdline, String bootFile, String firmwareDir) {
+    public record Netboot(BootAsset kernel, List<BootAsset> initrd, String cmdline, String bootFile, String firmwareDir) {
+    }
+
+    /**
+     * A kernel or initrd. Written as one value, it is a path under the served boot assets or a URL the node
+     * fetches itself, as written. Written as {@code {url, sha256}}, Metis fetches it into its cache, checks its
+     * hash and serves it: the node needs no way out and gets exactly the bytes the hash names.
+     */
+    public record BootAsset(String path, String url, String sha256) {
+
+        @JsonCreator
+        public static BootAsset parse(String written) {
+            return written.startsWith("http://") || written.startsWith("https://")
+                    ? new BootAsset(null, written, null) : new BootAsset(written, null, null);
+        }
+
+        /** The mapping form: both fields are required, so that a URL Metis fetches always has its hash. */
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public static BootAsset fetched(@JsonProperty(value = "url", required = true) String url,
+                @JsonProperty(value = "sha256", required = true) String sha256) {
+            return new BootAsset(null, url, sha256);
+        }
+
+        /** Metis fetches, checks and serves it (rather than serving a boot-assets file or passing a URL on). */
+        public boolean fetchedByMetis() {
+            return sha256 != null;
+        }
+
+        /** The last segment of its path or URL: the name iPXE gives an initrd. */
+        public String fileName() {
+            String written = path != null ? path : url.replaceFirst("[?#].*", "");
+            return written.substring(written.lastIndexOf('/') + 1);
+        }
+
+        /** As written: one value, or the mapping. */
+        @JsonValue
+        Object written() {
+            if (!fetchedByMetis()) {
+                return path != null ? path : url;
+            }
+            Map<String, String> mapping = new java.util.LinkedHashMap<>();
+            mapping.put("url", url);
+            mapping.put("sha256", sha256);
+            return mapping;
+        }
     }
 
     /** The golden image a card is written from: a local path or a URL, and its SHA-256. */

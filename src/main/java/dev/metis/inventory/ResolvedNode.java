@@ -29,6 +29,16 @@ public record ResolvedNode(String name, NodeSpec spec, List<String> classChain, 
         return spec.domain() == null ? hostname() : hostname() + "." + spec.domain();
     }
 
+    /** Where the layer that set {@code field} (or, for a mapping, its first value) wrote it; else where the node is. */
+    public SourcePos where(String field) {
+        Origin origin = provenance.get(field);
+        if (origin == null) {
+            origin = provenance.entrySet().stream().filter(e -> e.getKey().startsWith(field + "."))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+        return origin != null ? origin.pos() : pos;
+    }
+
     /** The node's own class, the last of the chain. */
     public String nodeClass() {
         return spec.nodeClass();

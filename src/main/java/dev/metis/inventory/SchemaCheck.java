@@ -1,5 +1,6 @@
 package dev.metis.inventory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -19,6 +21,15 @@ import java.util.stream.Collectors;
  * problem instead of stopping at the first as Jackson would. The records are the only schema.
  */
 public final class SchemaCheck {
+
+    /** A value type that is bound from one value and also from a mapping: it has a creator of mode PROPERTIES. */
+    private static final ClassValue<Boolean> BINDS_A_MAPPING = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> raw) {
+            return Arrays.stream(raw.getDeclaredMethods()).map(m -> m.getAnnotation(JsonCreator.class))
+                    .anyMatch(creator -> creator != null && creator.mode() == JsonCreator.Mode.PROPERTIES);
+        }
+    };
 
     private final ObjectMapper mapper;
     private final boolean quoteValues;
@@ -72,9 +83,10 @@ public final class SchemaCheck {
             }
             return new YamlNode.Sequence(valid, sequence.pos(), sequence.layer());
         }
-        if (isScalarType(type.getRawClass())) {
+        boolean alsoMapping = BINDS_A_MAPPING.get(type.getRawClass());
+        if (isScalarType(type.getRawClass()) && !(alsoMapping && node instanceof YamlNode.Mapping)) {
             if (!(node instanceof YamlNode.Scalar scalar)) {
-                problems.add(wrongKind(node, path, describeScalar(type.getRawClass())));
+                problems.add(wrongKind(node, path, alsoMapping ? "a single value or a mapping" : describeScalar(type.getRawClass())));
                 return null;
             }
             return checkScalar(scalar, type.getRawClass(), path, problems) ? node : null;
@@ -83,15 +95,18 @@ public final class SchemaCheck {
             problems.add(wrongKind(node, path, "a mapping"));
             return null;
         }
-        Map<String, JavaType> fields = fields(type);
-        return keepValid(mapping, key -> {
-            JavaType fieldType = fields.get(key);
+        Fields fields = fields(type);
+        YamlNode.Mapping valid = keepValid(mapping, key -> {
+            JavaType fieldType = fields.types().get(key);
             if (fieldType == null) {
                 problems.add(new Problem(mapping.keyPos(key), path + ": unknown field '" + key + "'"
-                        + suggestion(key, List.copyOf(fields.keySet()))));
+                        + suggestion(key, List.copyOf(fields.types().keySet()))));
             }
             return fieldType;
         }, path, problems);
+        List<String> missing = fields.required().stream().filter(field -> mapping.get(field) == null).toList();
+        missing.forEach(field -> problems.add(new Problem(mapping.pos(), path + ": missing required field '" + field + "'")));
+        return missing.isEmpty() ? valid : null;
     }
 
     private YamlNode.Mapping keepValid(YamlNode.Mapping mapping, Function<String, JavaType> typeOfKey, String path,
@@ -107,13 +122,32 @@ public final class SchemaCheck {
         return new YamlNode.Mapping(valid, mapping.keyPositions(), mapping.pos(), mapping.layer());
     }
 
-    /** The YAML field names a record accepts, in declaration order. */
-    Map<String, JavaType> fields(JavaType type) {
-        Map<String, JavaType> fields = new LinkedHashMap<>();
+    /**
+     * The YAML fields a record accepts, in declaration order (for a value that is also a mapping, those of the
+     * creator that binds the mapping), and those a mapping must give ({@code @JsonProperty(required = true)}:
+     * binding would fail without them).
+     */
+    private record Fields(Map<String, JavaType> types, List<String> required) {
+    }
+
+    /** The YAML field names a record accepts. */
+    Set<String> fieldNames(JavaType type) {
+        return fields(type).types().keySet();
+    }
+
+    private Fields fields(JavaType type) {
+        boolean byCreator = BINDS_A_MAPPING.get(type.getRawClass());
+        Map<String, JavaType> types = new LinkedHashMap<>();
+        List<String> required = new ArrayList<>();
         for (BeanPropertyDefinition property : mapper.getDeserializationConfig().introspect(type).findProperties()) {
-            fields.put(property.getName(), property.getPrimaryType());
+            if (!byCreator || property.hasConstructorParameter()) {
+                types.put(property.getName(), property.getPrimaryType());
+            }
+            if (property.isRequired()) {
+                required.add(property.getName());
+            }
         }
-        return fields;
+        return new Fields(types, required);
     }
 
     private boolean checkScalar(YamlNode.Scalar scalar, Class<?> raw, String path, List<Problem> problems) {

@@ -1,7 +1,12 @@
 package dev.metis.serve;
 
+import dev.metis.assets.AssetProbe;
+import dev.metis.assets.AssetRoots;
+import dev.metis.assets.AssetWatch;
+import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
+import dev.metis.card.image.GoldenImages;
 import dev.metis.dhcp.DhcpListener;
 import dev.metis.dhcp.ProxyDhcpResponder;
 import dev.metis.identity.PhoneHomeKeys;
@@ -98,6 +103,8 @@ public final class MetisServer implements AutoCloseable {
     private final DhcpTransport dhcp;
     private final TftpTransport tftp;
     private final ScheduledExecutorService reloader;
+    private final FetchedFiles fetched;
+    private final ScheduledExecutorService assetChecks;
 
     private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
         PhoneHomeKeys phoneHomeKeys = new PhoneHomeKeys(SiteKeyFile.loadOrCreate(settings.stateDir()));
@@ -123,6 +130,9 @@ public final class MetisServer implements AutoCloseable {
                     }
                 });
         bootFiles = new BootFiles(inventory, state, seeds);
+        fetched = new FetchedFiles(AssetRoots.fetchedIn(settings.stateDir()), clock);
+        AssetRoots roots = new AssetRoots(settings.assets(), fetched.dir(), GoldenImages.defaultCacheDir());
+        AssetWatch assets = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock));
         try {
             registerStateGauges();
             metrics.burns(List.of(BurnHistory.BURN, BurnHistory.IMAGE), List.of(BurnHistory.OK, BurnHistory.FAILED),
@@ -134,12 +144,13 @@ public final class MetisServer implements AutoCloseable {
             }
             HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
                     new BurnHistory(settings.stateDir()),
-                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"), metrics);
+                    () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"), assets, fetched, metrics);
             HttpRouter router = new HttpRouter(HttpRouter.table(services, settings.assets(), settings.tftpRoot()),
                     settings.https().enabled() ? OptionalInt.of(settings.https().address().getPort()) : OptionalInt.empty(),
                     settings.adminToken());
             http = HttpTransport.start(listeners, new HttpResponder(router, metrics), settings.httpLimits());
         } catch (IOException | RuntimeException | InterruptedException e) {
+            fetched.close();
             state.close();
             inventory.close();
             throw e;
@@ -158,19 +169,27 @@ public final class MetisServer implements AutoCloseable {
                 startedDhcp.close();
             }
             http.close();
+            fetched.close();
             state.close();
             inventory.close();
             throw e;
         }
         dhcp = startedDhcp;
-        reloader = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "metis-inventory-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
+        reloader = daemonScheduler("metis-inventory-reload");
         long interval = settings.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(inventory::reloadIfChanged, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info("inventory reload watching {} every {} ms", settings.inventory(), interval);
+        // Not on the reload thread: hashing a golden image or a HEAD that waits must not hold up a reload.
+        assetChecks = daemonScheduler("metis-assets");
+        assetChecks.scheduleWithFixedDelay(assets::recheck, 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private DhcpTransport startDhcp(Dhcp settings) throws IOException, InterruptedException {
@@ -223,6 +242,8 @@ public final class MetisServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         reloader.shutdownNow();
+        assetChecks.shutdownNow();
+        fetched.close();
         if (dhcp != null) {
             dhcp.close();
         }

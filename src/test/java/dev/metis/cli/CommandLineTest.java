@@ -2,9 +2,12 @@ package dev.metis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metis.files.Sha256;
 import dev.metis.testing.Cli;
 import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.Mirror;
 import dev.metis.testing.ServerFixture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +20,48 @@ class CommandLineTest {
 
     private static final String EXAMPLE = InventoryFixture.EXAMPLE.toString();
 
+    /**
+     * The example names kernels this repository does not ship and images with placeholder hashes: a valid
+     * inventory, whose missing files are warnings that fail the check only with --strict.
+     */
     @Test
-    void theExampleInventoryChecksClean() {
+    void theExampleInventoryIsValidAndWarnsOfTheFilesItsNodesMiss() {
         Cli.Run run = Cli.run("inventory", "check", "--inventory", EXAMPLE);
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("site homelab, 9 nodes ok");
+        assertThat(run.out()).contains("site homelab, 9 nodes valid (control-plane 3, amd64-agent 2, pi4-storage 2, pi4 1, "
+                + "pi5 1); 6 warnings about files the nodes need (--strict fails on them)");
+        assertThat(run.err()).contains(EXAMPLE + ":85:15: warning: netboot.kernel of cp-01, cp-02, cp-03, nuc-01, nuc-02: "
+                        + Path.of("boot-assets/debian-12/vmlinuz").toAbsolutePath() + ": no such file\n",
+                EXAMPLE + ":50:13: warning: image of pi4-01, pi4-02, pi4-03: " + Path.of("deploy/example/images/"
+                        + "ubuntu-24.04-preinstalled-server-arm64+raspi.img.xz").toAbsolutePath()
+                        + ": its sha256 is a placeholder (one digit, 64 times): give the file's own\n");
+        Cli.Run strict = Cli.run("inventory", "check", "--inventory", EXAMPLE, "--strict");
+        assertThat(strict.exitCode()).isEqualTo(3);
+        assertThat(strict.err().lines().filter(line -> line.contains(": warning: ")))
+                .containsExactlyElementsOf(run.err().lines().filter(line -> line.contains(": warning: ")).toList());
+    }
+
+    @Test
+    void withEveryFileInPlaceTheCheckSaysOkAndHowAFileByUrlWasFound(@TempDir Path dir) throws Exception {
+        byte[] image = "an image on a mirror".getBytes(StandardCharsets.UTF_8);
+        Files.createDirectories(dir.resolve("assets/debian"));
+        Files.writeString(dir.resolve("assets/debian/vmlinuz"), "kernel");
+        try (Mirror mirror = Mirror.start().serve("/pi.img.xz", image)) {
+            Path inventory = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                    classes:
+                      net: {arch: amd64, delivery: netboot, netboot: {kernel: debian/vmlinuz}}
+                      pi: {arch: arm64, delivery: sdcard, image: {url: "%s", sha256: %s}}
+                    nodes:
+                      web-1: {class: net, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                      pi-1: {class: pi, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                    """.formatted(mirror.url("/pi.img.xz"), Sha256.hex(image)));
+            Cli.Run run = Cli.run("inventory", "check", "--inventory", inventory.toString(), "--boot-assets",
+                    dir.resolve("assets").toString(), "--cache", dir.resolve("cache").toString(), "--strict");
+            assertThat(run.exitCode()).as(run.all()).isZero();
+            assertThat(run.out()).contains(inventory + ":10:52: note: image of pi-1: " + mirror.url("/pi.img.xz")
+                    + ": not cached; reachable (HEAD: HTTP 200)\n", "site test, 2 nodes ok (net 1, pi 1)\n");
+            assertThat(run.err()).doesNotContain("warning");
+        }
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.metis.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.metis.assets.AssetProbe;
+import dev.metis.assets.AssetRoots;
+import dev.metis.assets.AssetWatch;
+import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
@@ -51,9 +55,12 @@ public final class HttpPathFuzzer {
             }, (binding, refusal) -> {
             });
             StateStore state = StateStore.open(dir.resolve("state"), Clock.systemUTC());
+            FetchedFiles fetched = new FetchedFiles(AssetRoots.fetchedIn(dir.resolve("state")), Clock.systemUTC());
+            AssetRoots roots = new AssetRoots(dir.resolve("assets"), fetched.dir(), dir.resolve("image-cache"));
             HttpRouter.Services services = new HttpRouter.Services(inventory, state, bindings,
                     new BootFiles(inventory, state, bindings), new BurnHistory(dir.resolve("state")), Map::of,
-                    metrics);
+                    new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, Clock.systemUTC())),
+                    fetched, metrics);
             ROUTER = new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), TFTP), OptionalInt.empty(),
                     Secret.of("fuzz-admin-token"));
         } catch (Exception e) {

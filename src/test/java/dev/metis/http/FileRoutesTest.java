@@ -60,4 +60,24 @@ class FileRoutesTest {
         assertThat(file(null).status()).isEqualTo(404);
         assertThat(file(null, "debian", "missing").status()).isEqualTo(404);
     }
+
+    /** A file fetched by URL is served by its hash only once checked, and not once it changed. */
+    @Test
+    void aFetchedFileIsServedOnlyCheckedAndUnchanged() throws Exception {
+        FileRoutes files = new FileRoutes(root, routes.tftpRoot, routes.fetched);
+        String hash = NodeServices.FETCHED_INITRD_SHA256;
+        assertThat(fetched(files, hash).status()).isEqualTo(404);
+        routes.assetWatch.recheck();
+        HttpResponse served = fetched(files, hash);
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.file()).hasBinaryContent(NodeServices.FETCHED_INITRD);
+        assertThat(fetched(files, "..").status()).isEqualTo(404);
+        Files.writeString(routes.fetched.dir().resolve(hash), "changed since its check");
+        assertThat(fetched(files, hash).status()).isEqualTo(404);
+    }
+
+    private static HttpResponse fetched(FileRoutes files, String sha256) throws Exception {
+        return files.fetched(request("GET", "/fetched/" + sha256 + "/fw.cpio", Map.of(), "", "198.51.100.7"),
+                new Route.Params(Map.of("sha256", sha256), List.of()));
+    }
 }

@@ -39,12 +39,14 @@ class HttpRouterTest {
 
     @Test
     void everyRouteOfTheTableIsReachedByItsOwnPattern() {
+        routes.assetWatch.recheck(); // the fetched initrd is served once checked
         Set<String> patterns = new HashSet<>();
         for (Route route : router.routes()) {
             assertThat(patterns.add(route.pattern())).as("one entry per pattern: " + route.pattern()).isTrue();
             String file = route.label().equals(FileRoutes.FIRMWARE_LABEL) ? "ipxe.efi" : "debian/vmlinuz";
             String path = route.pattern().replaceAll("\\{[a-z]+\\.\\.\\.}", file).replace("{mac}", NodeServices.WEB1_MAC)
-                    .replace("{name}", "web-1").replace("{file}", route.pattern().startsWith("/web/") ? "index.html" : "meta-data").replace("{token}", "t").replace("{key}", "k");
+                    .replace("{name}", "web-1").replace("{file}", route.pattern().startsWith("/web/") ? "index.html" : "meta-data").replace("{token}", "t").replace("{key}", "k")
+                    .replace("{sha256}", NodeServices.FETCHED_INITRD_SHA256);
             String method = route.methods().get(0);
             HttpResponse response = router.answer(request(method, path, Map.of("authorization", "Bearer " + NodeServices.ADMIN), "",
                     NodeServices.WEB1_IP));

@@ -4,6 +4,7 @@ import static dev.metis.testing.NodeServices.body;
 import static dev.metis.testing.NodeServices.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import dev.metis.testing.NodeServices;
@@ -31,10 +32,32 @@ class StatusRoutesTest {
 
     @Test
     void healthSaysWhichGenerationServesAndAddsTheServersOwnChecks() throws Exception {
-        StatusRoutes status = new StatusRoutes(routes.inventory, () -> Map.of("dhcp", "off"), routes.metrics);
+        StatusRoutes status = new StatusRoutes(routes.inventory, () -> Map.of("dhcp", "off"), routes.assetWatch, routes.metrics);
         HttpResponse health = status.healthz(get("/healthz", "198.51.100.7"), null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(body(health)).contains("\"status\":\"ok\"", "\"inventory_generation\":1", "\"nodes\":3", "\"dhcp\":\"off\"");
+    }
+
+    /** Degraded while a file some node needs is missing, with the nodes, the field and the resolved path; ok once it is back. */
+    @Test
+    void healthNamesTheFilesNodesMissUntilTheyAreInPlace() throws Exception {
+        StatusRoutes status = new StatusRoutes(routes.inventory, Map::of, routes.assetWatch, routes.metrics);
+        assertThat(body(status.healthz(get("/healthz", "198.51.100.7"), null)))
+                .contains("\"status\":\"ok\"", "\"assets\":{\"status\":\"checking\"}");
+
+        Path kernel = routes.assets.resolve("vmlinuz");
+        Files.move(kernel, dir.resolve("vmlinuz.away"));
+        routes.assetWatch.recheck();
+        HttpResponse degraded = status.healthz(get("/healthz", "198.51.100.7"), null);
+        assertThat(degraded.status()).isEqualTo(200);
+        assertThat(body(degraded)).contains("\"status\":\"degraded\"", "\"assets\":{\"status\":\"failing\",\"problems\":["
+                + "{\"field\":\"netboot.kernel\",\"nodes\":[\"web-1\",\"web-2\"],\"location\":\"" + kernel
+                + "\",\"problem\":\"no such file\"}]}", "\"secrets\":{\"status\":\"ok\"}");
+
+        Files.move(dir.resolve("vmlinuz.away"), kernel);
+        routes.assetWatch.recheck();
+        assertThat(body(status.healthz(get("/healthz", "198.51.100.7"), null)))
+                .contains("\"status\":\"ok\"", "\"assets\":{\"status\":\"ok\"}");
     }
 
     @Test

@@ -73,6 +73,27 @@ class IdentityRendererTest {
         assertThat(script).contains("initrd --name fw.cpio http://mirror.example/fw.cpio\n");
     }
 
+    /** Given by URL with a hash, the kernel and initrd come from Metis's cache, under their hash and own name. */
+    @Test
+    void aKernelAndInitrdByUrlAndHashAreFetchedFromMetis() throws Exception {
+        String kernel = "a".repeat(64);
+        String initrd = "b".repeat(64);
+        String script = render(load("""
+                nodes:
+                  web-1:
+                    class: net
+                    mac: 02:00:00:00:00:01
+                    ip: 192.0.2.21/24
+                    netboot:
+                      kernel: {url: https://deb.example/netboot/linux, sha256: %s}
+                      initrd: [{url: "https://deb.example/netboot/initrd.gz?v=2", sha256: %s}, debian/fw.cpio]
+                """.formatted(kernel, initrd)), SECRETS).text(Artifact.IPXE);
+        assertThat(script).contains("kernel http://192.0.2.2:8080/fetched/" + kernel + "/linux initrd=initrd.gz initrd=fw.cpio ");
+        assertThat(script).contains("initrd --name initrd.gz http://192.0.2.2:8080/fetched/" + initrd + "/initrd.gz\n");
+        assertThat(script).contains("initrd --name fw.cpio http://192.0.2.2:8080/assets/debian/fw.cpio\n");
+        assertThat(script).doesNotContain("deb.example");
+    }
+
     @Test
     void aSeedTokenChangesOnlyTheSeedUrlOfTheScriptAndCmdline() throws Exception {
         Inventory inventory = load(NODE);

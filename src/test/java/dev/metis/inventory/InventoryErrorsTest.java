@@ -331,4 +331,57 @@ class InventoryErrorsTest {
         assertThat(vault.ttlOrDefault()).hasSeconds(60);
         assertThat(vault.timeoutOrDefault()).hasSeconds(5);
     }
+
+    /** A kernel or initrd Metis fetches by URL always names its hash: the mapping form needs both fields. */
+    @Test
+    void aBootFileByUrlNeedsItsHashAndAnHttpUrl() throws Exception {
+        String hash = "c".repeat(64);
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  a: {arch: amd64, delivery: netboot, netboot: {kernel: {url: https://mirror.example/linux}}}
+                  b: {arch: amd64, delivery: netboot, netboot: {kernel: {url: ftp://mirror.example/linux, sha256: %s}}}
+                  c: {arch: amd64, delivery: netboot, netboot: {kernel: k, initrd: [{url: https://m.example/i, sha256: C0FFEE}, [x]]}}
+                  d: {arch: amd64, delivery: netboot, netboot: {kernel: {path: k, sha256: %s}}}
+                nodes:
+                  na: {class: a, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                  nb: {class: b, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
+                  nc: {class: c, mac: 02:00:00:00:00:03, ip: 192.0.2.23/24}
+                  nd: {class: d, mac: 02:00:00:00:00:04, ip: 192.0.2.24/24}
+                """.formatted(hash, hash));
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InventoryLoader.load(file));
+        for (String problem : List.of(
+                "9:57: classes.a.netboot.kernel: missing required field 'sha256'",
+                "10:63: nodes.nb.netboot.kernel.url: 'ftp://mirror.example/linux' is not an http(s) URL",
+                "11:68: nodes.nc.netboot.initrd[0].sha256: 64 lower-case hex digits are required",
+                "11:113: classes.c.netboot.initrd[1]: expected a single value or a mapping, got a list",
+                "12:58: classes.d.netboot.kernel: unknown field 'path' (known: url, sha256)")) {
+            assertThat(e.problems()).extracting(Problem::toString).anySatisfy(p -> assertThat(p).startsWith(file + ":" + problem));
+        }
+    }
+
+    @Test
+    void aBootFileIsAPathAUrlOrAUrlWithItsHashAndReadsBackAsWritten() throws Exception {
+        String hash = "c".repeat(64);
+        Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site(null) + """
+                classes:
+                  c:
+                    arch: amd64
+                    delivery: netboot
+                    netboot:
+                      kernel: {url: "https://mirror.example/netboot/linux?v=1", sha256: %s}
+                      initrd: [debian/initrd.gz, https://mirror.example/fw.cpio]
+                nodes:
+                  n: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
+                """.formatted(hash));
+        NodeSpec.Netboot netboot = InventoryLoader.load(file).node("n").orElseThrow().spec().netboot();
+        assertThat(netboot.kernel()).isEqualTo(new NodeSpec.BootAsset(null, "https://mirror.example/netboot/linux?v=1", hash));
+        assertThat(netboot.kernel().fetchedByMetis()).isTrue();
+        assertThat(netboot.kernel().fileName()).isEqualTo("linux");
+        assertThat(netboot.initrd()).containsExactly(new NodeSpec.BootAsset("debian/initrd.gz", null, null),
+                new NodeSpec.BootAsset(null, "https://mirror.example/fw.cpio", null));
+        assertThat(Mappers.binding().writeValueAsString(netboot)).isEqualTo("{\"kernel\":{\"url\":"
+                + "\"https://mirror.example/netboot/linux?v=1\",\"sha256\":\"" + hash + "\"},"
+                + "\"initrd\":[\"debian/initrd.gz\",\"https://mirror.example/fw.cpio\"]}");
+    }
 }

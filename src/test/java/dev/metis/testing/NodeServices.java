@@ -1,10 +1,15 @@
 package dev.metis.testing;
 
+import dev.metis.assets.AssetProbe;
+import dev.metis.assets.AssetRoots;
+import dev.metis.assets.AssetWatch;
+import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpRouter;
 import dev.metis.boot.SeedBindings;
+import dev.metis.files.Sha256;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
@@ -38,6 +43,9 @@ public final class NodeServices implements AutoCloseable {
     public static final String WEB1_MAC = "02:00:00:00:00:01";
     public static final String WEB1_IP = "192.0.2.21";
     public static final String PI_SERIAL = "1a2b3c4d";
+    /** The net class's initrd, given by URL and hash: in the fetched files' cache as an earlier fetch left it. */
+    public static final byte[] FETCHED_INITRD = "an initrd fetched by URL".getBytes(StandardCharsets.UTF_8);
+    public static final String FETCHED_INITRD_SHA256 = Sha256.hex(FETCHED_INITRD);
     private static final Pattern TOKEN = Pattern.compile("/nocloud/[^/]+/([^/]+)/");
 
     public final Path dir;
@@ -50,12 +58,16 @@ public final class NodeServices implements AutoCloseable {
     public final MetisMetrics metrics = new MetisMetrics(MetricLabels.known());
     public final Path assets;
     public final Path tftpRoot;
+    public final FetchedFiles fetched;
+    /** The look at the files nodes need; {@link AssetWatch#recheck} runs it, as serve's own thread does. */
+    public final AssetWatch assetWatch;
     private OptionalInt httpsPort = OptionalInt.empty();
 
     public NodeServices(Path dir) throws Exception {
         this.dir = dir;
         assets = Files.createDirectories(dir.resolve("assets/debian"));
         Files.writeString(assets.resolve("vmlinuz"), "0123456789");
+        Files.writeString(dir.resolve("assets/kernel8.img"), "pi kernel");
         tftpRoot = Files.createDirectories(dir.resolve("tftp"));
         Files.createDirectories(dir.resolve("pi-firmware"));
         Files.writeString(tftpRoot.resolve("ipxe.efi"), "ipxe");
@@ -66,7 +78,7 @@ public final class NodeServices implements AutoCloseable {
                   net:
                     arch: amd64
                     delivery: netboot
-                    netboot: {kernel: debian/vmlinuz, cmdline: console=ttyS0}
+                    netboot: {kernel: debian/vmlinuz, initrd: [{url: "http://mirror.invalid/fw.cpio", sha256: %s}], cmdline: console=ttyS0}
                     k3s: {role: agent}
                   pi:
                     arch: arm64
@@ -76,13 +88,18 @@ public final class NodeServices implements AutoCloseable {
                   web-1: {class: net, mac: %s, ip: %s/24}
                   web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
                   pi-1: {class: pi, mac: 02:00:00:00:00:03, ip: 192.0.2.23/24, serial: %s}
-                """.formatted(WEB1_MAC, WEB1_IP, PI_SERIAL));
+                """.formatted(FETCHED_INITRD_SHA256, WEB1_MAC, WEB1_IP, PI_SERIAL));
         inventory = ServedInventory.load(file, metrics, Map.of(), keys);
         state = StateStore.open(dir.resolve("state"), clock);
         seeds = new SeedBindings(List.of(), clock, Duration.ofMinutes(30), keys, saved -> {
         }, (seedFile, reason) -> {
         });
         bootFiles = new BootFiles(inventory, state, seeds);
+        fetched = new FetchedFiles(AssetRoots.fetchedIn(dir.resolve("state")), clock);
+        Files.createDirectories(fetched.dir());
+        Files.write(fetched.dir().resolve(FETCHED_INITRD_SHA256), FETCHED_INITRD);
+        AssetRoots roots = new AssetRoots(dir.resolve("assets"), fetched.dir(), dir.resolve("image-cache"));
+        assetWatch = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock));
     }
 
     public NodeServices withHttps(int port) {
@@ -92,7 +109,7 @@ public final class NodeServices implements AutoCloseable {
 
     public HttpRouter router() {
         HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
-                new BurnHistory(dir.resolve("state")), () -> Map.of("http", "up"), metrics);
+                new BurnHistory(dir.resolve("state")), () -> Map.of("http", "up"), assetWatch, fetched, metrics);
         return new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), tftpRoot), httpsPort, Secret.of(ADMIN));
     }
 
@@ -124,6 +141,7 @@ public final class NodeServices implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        fetched.close();
         state.close();
         inventory.close();
     }

@@ -1,5 +1,7 @@
 package dev.metis.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.dhcp.Captures;
 import dev.metis.http.HttpLimits;
 import dev.metis.http.TlsFiles;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -211,6 +214,24 @@ public final class ServerFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** {@code /healthz} once {@code until} holds for it: the server's checks run on threads of their own. */
+    public JsonNode awaitHealth(Predicate<JsonNode> until) throws Exception {
+        JsonNode health = null;
+        for (int i = 0; i < 600; i++) {
+            health = new ObjectMapper().readTree(get("/healthz").body());
+            if (until.test(health)) {
+                return health;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/healthz never became as awaited: " + health);
+    }
+
+    /** {@code /healthz} once the server has looked at the files its nodes need. */
+    public JsonNode awaitAssetsChecked() throws Exception {
+        return awaitHealth(health -> !health.at("/assets/status").asText().equals("checking"));
     }
 
     public void stop() throws IOException {

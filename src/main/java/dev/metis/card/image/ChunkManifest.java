@@ -1,5 +1,6 @@
 package dev.metis.card.image;
 
+import dev.metis.files.RunFiles;
 import dev.metis.files.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

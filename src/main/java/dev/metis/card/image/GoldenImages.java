@@ -1,23 +1,14 @@
 package dev.metis.card.image;
 
-import dev.metis.files.Sha256;
+import dev.metis.files.VerifiedDownload;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.NodeSpec;
 import dev.metis.inventory.ResolvedNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.OptionalLong;
 
 /**
  * Golden images, from a class's local {@code path} or downloaded from its {@code url} into a cache named
@@ -91,52 +82,38 @@ public final class GoldenImages {
     }
 
     private void download(Source source, Progress progress) throws CardException {
-        Path partial;
         try {
             Files.createDirectories(cacheDir);
-            partial = RunFiles.create(cacheDir, "." + source.sha256() + "-", ".part");
         } catch (IOException e) {
             throw new CardException("cannot create the image cache " + cacheDir + ": " + e.getMessage(), e);
         }
         try {
-            HttpResponse<InputStream> response = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NORMAL).build()
-                    .send(HttpRequest.newBuilder(source.url()).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: HTTP "
-                            + response.statusCode());
+            VerifiedDownload.fetch(source.url(), source.sha256(), source.file(), CONNECT_TIMEOUT, new VerifiedDownload.Progress() {
+                private Progress.Step step;
+
+                @Override
+                public void started(long length) {
+                    step = progress.start("download", length);
                 }
-                OptionalLong length = response.headers().firstValueAsLong("Content-Length");
-                Progress.Step step = progress.start("download", length.orElse(-1));
-                MessageDigest digest = Sha256.newDigest();
-                try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                    byte[] buffer = new byte[1 << 20];
-                    for (int n; (n = body.read(buffer)) >= 0; ) {
-                        digest.update(buffer, 0, n);
-                        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                        while (chunk.hasRemaining()) {
-                            out.write(chunk);
-                        }
-                        step.advance(n);
-                    }
-                    out.force(true);
+
+                @Override
+                public void advanced(int bytes) {
+                    step.advance(bytes);
                 }
-                step.finish();
-                checkHash(source, Sha256.hex(digest), "downloaded from " + source.url());
-            }
-            RunFiles.moveIntoPlace(partial, source.file());
+
+                @Override
+                public void finished() {
+                    step.finish();
+                }
+            });
+        } catch (VerifiedDownload.HashMismatch e) {
+            checkHash(source, e.actual(), "downloaded from " + source.url());
         } catch (IOException e) {
-            throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: " + e, e);
+            throw new CardException("download of " + source.url() + " for node " + source.node() + " failed: "
+                    + VerifiedDownload.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CardException("download of " + source.url() + " interrupted", e);
-        } finally {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // A stray .part file is ignored by lookups, and deleted by the next download once its run is gone.
-            }
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.metis.card.image;
+package dev.metis.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.metis.card.image;
+package dev.metis.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
