@@ -22,13 +22,9 @@ public final class HttpResponder {
         this.metrics = metrics;
     }
 
-    public HttpResponse answer(HttpRequest request) {
-        return router.answer(request);
-    }
-
-    /** Whether answering may wait for the secret source: the transport then answers off its event loop. */
-    public boolean mayWait(HttpRequest request) {
-        return router.mayWait(request);
+    /** The request decoded and matched: whether its answer may wait for the secret source, and the answer. */
+    public HttpRouter.Dispatch dispatch(HttpRequest request) {
+        return router.dispatch(request);
     }
 
     /** The answer to a request the codec could not read whole: too large, or malformed. */

@@ -90,33 +90,60 @@ public final class HttpRouter {
         return Optional.empty();
     }
 
-    public HttpResponse answer(HttpRequest request) {
-        Optional<List<String>> decoded = Paths.decode(request.path());
-        if (decoded.isEmpty()) {
-            return Answers.error("bad-path", 400, "malformed path");
+    /** A request decoded and matched once, for both questions the transport asks of it. */
+    public final class Dispatch {
+        private final HttpRequest request;
+        private final Optional<List<String>> decoded;
+        private final Optional<Matched> matched;
+
+        private Dispatch(HttpRequest request) {
+            this.request = request;
+            this.decoded = Paths.decode(request.path());
+            this.matched = decoded.flatMap(HttpRouter.this::find);
         }
-        Optional<Matched> matched = find(decoded.get());
-        if (httpsPort.isPresent() && !request.secure() && !matched.map(m -> m.route().plain()).orElse(false)) {
-            return Answers.error("https-only", 403, "served over HTTPS only, on port " + httpsPort.getAsInt());
+
+        /**
+         * Whether answering may wait for the secret source (Vault); the transport answers these off its
+         * event loop so that a slow Vault cannot stall other requests.
+         */
+        public boolean mayWait() {
+            return matched.map(m -> m.route().mayWait().test(m.params())).orElse(false);
         }
-        String method = request.method();
-        boolean read = method.equals("GET") || method.equals("HEAD");
-        // Checked before the route, so that a route added later cannot forget it.
-        if (!read && !decoded.get().isEmpty() && decoded.get().get(0).equals(ApiRoutes.FIRST_SEGMENT)) {
-            Optional<HttpResponse> denied = checkAdmin(request, matched.map(m -> m.route().label()).orElse(UNKNOWN));
-            if (denied.isPresent()) {
-                return denied.get();
+
+        public HttpResponse answer() {
+            if (decoded.isEmpty()) {
+                return Answers.error("bad-path", 400, "malformed path");
             }
+            if (httpsPort.isPresent() && !request.secure() && !matched.map(m -> m.route().plain()).orElse(false)) {
+                return Answers.error("https-only", 403, "served over HTTPS only, on port " + httpsPort.getAsInt());
+            }
+            String method = request.method();
+            boolean read = method.equals("GET") || method.equals("HEAD");
+            // Checked before the route, so that a route added later cannot forget it.
+            if (!read && !decoded.get().isEmpty() && decoded.get().get(0).equals(ApiRoutes.FIRST_SEGMENT)) {
+                Optional<HttpResponse> denied = checkAdmin(request, matched.map(m -> m.route().label()).orElse(UNKNOWN));
+                if (denied.isPresent()) {
+                    return denied.get();
+                }
+            }
+            if (matched.isEmpty()) {
+                return Answers.error(UNKNOWN, 404, "no such route: " + request.path());
+            }
+            Route route = matched.get().route();
+            if (!route.methods().contains(method)) {
+                return Answers.notAllowed(route.label(), route.methods());
+            }
+            HttpResponse response = handle(route, request, matched.get().params());
+            return method.equals("HEAD") ? response.withoutBody() : response;
         }
-        if (matched.isEmpty()) {
-            return Answers.error(UNKNOWN, 404, "no such route: " + request.path());
-        }
-        Route route = matched.get().route();
-        if (!route.methods().contains(method)) {
-            return Answers.notAllowed(route.label(), route.methods());
-        }
-        HttpResponse response = handle(route, request, matched.get().params());
-        return method.equals("HEAD") ? response.withoutBody() : response;
+    }
+
+    public Dispatch dispatch(HttpRequest request) {
+        return new Dispatch(request);
+    }
+
+    public HttpResponse answer(HttpRequest request) {
+        return dispatch(request).answer();
     }
 
     private static HttpResponse handle(Route route, HttpRequest request, Route.Params params) {
@@ -135,13 +162,8 @@ public final class HttpRouter {
         }
     }
 
-    /**
-     * Whether answering may wait for the secret source (Vault); the transport answers these off its event
-     * loop so that a slow Vault cannot stall other requests.
-     */
     public boolean mayWait(HttpRequest request) {
-        return Paths.decode(request.path()).flatMap(this::find)
-                .map(m -> m.route().mayWait().test(m.params())).orElse(false);
+        return dispatch(request).mayWait();
     }
 
     /**
@@ -155,7 +177,7 @@ public final class HttpRouter {
         if (matched.isEmpty()) {
             return uri;
         }
-        List<String> template = Paths.segments(matched.get().route().pattern());
+        List<String> template = matched.get().route().template();
         String[] pieces = path.split("/", -1);
         int segment = 0;
         for (int i = 0; i < pieces.length; i++) {

@@ -13,19 +13,8 @@ import java.util.function.Predicate;
 /**
  * One entry of the route table: everything dispatch, the plain-port filter and the waiting pool need to
  * know about a path, read from one place.
- *
- * @param pattern  path template: literal segments, {@code {name}} for one segment, {@code {name...}} (last)
- *                 for the rest of the path
- * @param label    the route as metrics and logs name it (bounded cardinality, never what the client sent)
- * @param methods  the methods it answers, in the order the {@code Allow} header lists them; HEAD is answered
- *                 as GET without the body
- * @param plain    kept on the plain port when TLS is on: what firmware and installers fetch, which cannot be
- *                 given a CA
- * @param mayWait  whether answering these parameters may wait for the secret source (Vault), so the transport
- *                 answers off its event loop
  */
-public record Route(String pattern, String label, List<String> methods, boolean plain, Predicate<Params> mayWait,
-        Handler handler) {
+public final class Route {
 
     public static final List<String> READ = List.of("GET", "HEAD");
     public static final Predicate<Params> NEVER = params -> false;
@@ -33,8 +22,64 @@ public record Route(String pattern, String label, List<String> methods, boolean 
     /** Placeholders whose value is a secret the client proves itself with: logs show only its start. */
     public static final Set<String> SECRET_PLACEHOLDERS = Set.of("{token}", "{key}");
 
-    public Route {
-        methods = List.copyOf(methods);
+    private final String pattern;
+    private final String label;
+    private final List<String> methods;
+    private final boolean plain;
+    private final Predicate<Params> mayWait;
+    private final Handler handler;
+    /** The pattern split once: every request is matched against it. */
+    private final List<String> template;
+
+    /**
+     * @param pattern  path template: literal segments, {@code {name}} for one segment, {@code {name...}} (last)
+     *                 for the rest of the path
+     * @param label    the route as metrics and logs name it (bounded cardinality, never what the client sent)
+     * @param methods  the methods it answers, in the order the {@code Allow} header lists them; HEAD is answered
+     *                 as GET without the body
+     * @param plain    kept on the plain port when TLS is on: what firmware and installers fetch, which cannot be
+     *                 given a CA
+     * @param mayWait  whether answering these parameters may wait for the secret source (Vault), so the transport
+     *                 answers off its event loop
+     */
+    public Route(String pattern, String label, List<String> methods, boolean plain, Predicate<Params> mayWait,
+            Handler handler) {
+        this.pattern = pattern;
+        this.label = label;
+        this.methods = List.copyOf(methods);
+        this.plain = plain;
+        this.mayWait = mayWait;
+        this.handler = handler;
+        this.template = Paths.segments(pattern);
+    }
+
+    public String pattern() {
+        return pattern;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public List<String> methods() {
+        return methods;
+    }
+
+    public boolean plain() {
+        return plain;
+    }
+
+    public Predicate<Params> mayWait() {
+        return mayWait;
+    }
+
+    public Handler handler() {
+        return handler;
+    }
+
+    /** The pattern's segments, placeholders included. */
+    List<String> template() {
+        return template;
     }
 
     /** Answers a request that matched the route, with the route's parameters. */
@@ -56,7 +101,6 @@ public record Route(String pattern, String label, List<String> methods, boolean 
 
     /** The route's parameters for these decoded path segments, if the path is this route's. */
     public Optional<Params> match(List<String> segments) {
-        List<String> template = Paths.segments(pattern);
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < template.size(); i++) {
             String part = template.get(i);

@@ -4,6 +4,7 @@ import dev.metis.http.HttpLimits;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpResponder;
+import dev.metis.http.HttpRouter;
 import dev.metis.http.TlsFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -311,8 +312,9 @@ public final class HttpTransport implements AutoCloseable {
                 }
                 HttpRequest decoded = new HttpRequest(method, path, headers, ByteBufUtil.getBytes(request.content()),
                         remote.getAddress(), secure);
-                answer = () -> responder.answer(decoded);
-                mayWait = responder.mayWait(decoded);
+                HttpRouter.Dispatch dispatch = responder.dispatch(decoded);
+                answer = dispatch::answer;
+                mayWait = dispatch.mayWait();
             }
             lastRequest = !keepAlive;
             if (previous.isDone() && !mayWait) {
