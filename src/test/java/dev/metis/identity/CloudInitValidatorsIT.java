@@ -7,6 +7,7 @@ import dev.metis.inventory.InventoryLoader;
 import dev.metis.secrets.NodeSecrets;
 import dev.metis.testing.ExternalTool;
 import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.NetConvert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -75,13 +76,7 @@ class CloudInitValidatorsIT {
     void aNodeWithoutIpGetsDhcpOnTheNicMatchedByItsMac() throws Exception {
         Path cloudInit = ExternalTool.require("cloud-init");
         NodeIdentity identity = render("dhcp-1");
-        Path networkConfig = dir.resolve("network-config");
-        Files.write(networkConfig, identity.bytes(Artifact.NETWORK_CONFIG));
-        Path out = dir.resolve("out");
-        ExternalTool.Result result = ExternalTool.run(dir, cloudInit.toString(), "devel", "net-convert", "-p",
-                networkConfig.toString(), "-k", "yaml", "-D", "debian", "-O", "networkd", "-d", out.toString());
-        assertThat(result.exitCode()).as(result.all()).isZero();
-        String unit = Files.readString(out.resolve("etc/systemd/network/10-cloud-init-eth0.network"));
+        String unit = NetConvert.networkdUnit(dir, identity.bytes(Artifact.NETWORK_CONFIG));
         assertThat(unit).contains("MACAddress=02:00:00:00:00:02", "Name=eth0", "DHCP=ipv4", "DNS=192.0.2.1")
                 .doesNotContain("Address=192", "Gateway=");
         ExternalTool.Result userData = schema(cloudInit, identity);

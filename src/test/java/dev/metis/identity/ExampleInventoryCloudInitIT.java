@@ -9,6 +9,7 @@ import dev.metis.secrets.SecretSource;
 import dev.metis.secrets.SecretSources;
 import dev.metis.testing.ExternalTool;
 import dev.metis.testing.InventoryFixture;
+import dev.metis.testing.NetConvert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -50,17 +51,9 @@ class ExampleInventoryCloudInitIT {
     @ParameterizedTest
     @MethodSource("nodes")
     void networkConfigConvertsToNetworkdMatchingTheMac(String name) throws Exception {
-        Path cloudInit = ExternalTool.require("cloud-init");
-        NodeIdentity identity = render(name);
-        Path networkConfig = dir.resolve("network-config");
-        Files.write(networkConfig, identity.bytes(Artifact.NETWORK_CONFIG));
-        Path out = dir.resolve("out");
-        ExternalTool.Result result = ExternalTool.run(dir, cloudInit.toString(), "devel", "net-convert", "-p",
-                networkConfig.toString(), "-k", "yaml", "-D", "debian", "-O", "networkd", "-d", out.toString());
-        assertThat(result.exitCode()).as(result.all()).isZero();
-        Path unit = out.resolve("etc/systemd/network/10-cloud-init-eth0.network");
+        String unit = NetConvert.networkdUnit(dir, render(name).bytes(Artifact.NETWORK_CONFIG));
         String mac = InventoryLoader.load(InventoryFixture.EXAMPLE).node(name).orElseThrow().spec().mac().toString();
-        assertThat(Files.readString(unit)).contains("MACAddress=" + mac, "Name=eth0", "Address=", "Gateway=", "DNS=");
+        assertThat(unit).contains("MACAddress=" + mac, "Name=eth0", "Address=", "Gateway=", "DNS=");
     }
 
     @Test
