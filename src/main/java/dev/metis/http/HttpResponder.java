@@ -3,6 +3,7 @@ package dev.metis.http;
 import dev.metis.metrics.AccessLog;
 import dev.metis.metrics.MetisMetrics;
 import java.net.InetAddress;
+import java.util.function.Supplier;
 
 /**
  * What the HTTP transport hands each request to and reports each answer and closed connection to: the
@@ -36,12 +37,14 @@ public final class HttpResponder {
     /**
      * An answer was handed to the socket.
      *
-     * @param uri the request target as the client sent it, {@code -} when it could not be read
+     * @param loggableUri the request target as logs may show it ({@link HttpRouter.Dispatch#loggable}), {@code -}
+     *                    when it could not be read; asked only when access lines are written
      */
-    public void answered(InetAddress client, String method, String uri, HttpResponse response, long elapsedNanos) {
+    public void answered(InetAddress client, String method, Supplier<String> loggableUri, HttpResponse response,
+            long elapsedNanos) {
         metrics.httpRequest(response.route(), response.status(), response.sentBytes());
         if (AccessLog.LOG.isInfoEnabled()) {
-            AccessLog.LOG.info("{} \"{} {}\" {} {} {}ms", client.getHostAddress(), method, AccessLog.printable(router.loggable(uri), MAX_URI),
+            AccessLog.LOG.info("{} \"{} {}\" {} {} {}ms", client.getHostAddress(), method, AccessLog.printable(loggableUri.get(), MAX_URI),
                     response.status(), response.sentBytes(), elapsedNanos / 1_000_000);
         }
     }

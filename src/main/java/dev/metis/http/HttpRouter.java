@@ -110,6 +110,14 @@ public final class HttpRouter {
             return matched.map(m -> m.route().mayWait().test(m.params())).orElse(false);
         }
 
+        /**
+         * The request's target ({@code uri}, whose path this dispatch matched) as logs may show it, by the
+         * route already found: see {@link HttpRouter#loggable}.
+         */
+        public String loggable(String uri) {
+            return redact(uri, matched);
+        }
+
         public HttpResponse answer() {
             if (decoded.isEmpty()) {
                 return Answers.error("bad-path", 400, "malformed path");
@@ -171,10 +179,18 @@ public final class HttpRouter {
      * key; see {@link Route#SECRET_PLACEHOLDERS}) is cut to its {@link SeedBindings#hint}.
      */
     public String loggable(String uri) {
+        return redact(uri, Paths.decode(pathOf(uri)).flatMap(this::find));
+    }
+
+    private static String pathOf(String uri) {
         int query = uri.indexOf('?');
-        String path = query >= 0 ? uri.substring(0, query) : uri;
-        Optional<Matched> matched = Paths.decode(path).flatMap(this::find);
-        if (matched.isEmpty()) {
+        return query >= 0 ? uri.substring(0, query) : uri;
+    }
+
+    /** {@code uri} with the secret placeholders of the route its path matched cut short. */
+    private static String redact(String uri, Optional<Matched> matched) {
+        String path = pathOf(uri);
+        if (matched.isEmpty() || !path.startsWith("/")) {
             return uri;
         }
         List<String> template = matched.get().route().template();
@@ -189,7 +205,7 @@ public final class HttpRouter {
             }
             segment++;
         }
-        return String.join("/", pieces) + (query >= 0 ? uri.substring(query) : "");
+        return String.join("/", pieces) + uri.substring(path.length());
     }
 
     private Optional<HttpResponse> checkAdmin(HttpRequest request, String route) {

@@ -292,16 +292,16 @@ public final class HttpTransport implements AutoCloseable {
             Supplier<HttpResponse> answer;
             boolean mayWait;
             boolean keepAlive;
-            String uri;
+            Supplier<String> loggableUri;
             if (request.decoderResult().isFailure()) {
                 Throwable cause = request.decoderResult().cause();
                 HttpResponse bad = responder.unreadable(cause instanceof TooLongFrameException);
                 answer = () -> bad;
                 mayWait = false;
                 keepAlive = false;
-                uri = "-";
+                loggableUri = () -> "-";
             } else {
-                uri = request.uri();
+                String uri = request.uri();
                 keepAlive = HttpUtil.isKeepAlive(request);
                 Map<String, String> headers = new LinkedHashMap<>();
                 request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
@@ -315,10 +315,11 @@ public final class HttpTransport implements AutoCloseable {
                 HttpRouter.Dispatch dispatch = responder.dispatch(decoded);
                 answer = dispatch::answer;
                 mayWait = dispatch.mayWait();
+                loggableUri = () -> dispatch.loggable(uri);
             }
             lastRequest = !keepAlive;
             if (previous.isDone() && !mayWait) {
-                finish(ctx, answer.get(), keepAlive, remote, method, uri, started);
+                finish(ctx, answer.get(), keepAlive, remote, method, loggableUri, started);
                 return;
             }
             // Behind an answer still being worked on, or itself waiting: chained, so that answers on
@@ -328,16 +329,16 @@ public final class HttpTransport implements AutoCloseable {
                         if (failure != null) {
                             exceptionCaught(ctx, failure);
                         } else {
-                            finish(ctx, response, keepAlive, remote, method, uri, started);
+                            finish(ctx, response, keepAlive, remote, method, loggableUri, started);
                         }
                         return null;
                     }, ctx.executor());
         }
 
         private void finish(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, InetSocketAddress remote,
-                String method, String uri, long started) {
+                String method, Supplier<String> loggableUri, long started) {
             write(ctx, response, keepAlive);
-            responder.answered(remote.getAddress(), method, uri, response, System.nanoTime() - started);
+            responder.answered(remote.getAddress(), method, loggableUri, response, System.nanoTime() - started);
         }
 
         private void write(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive) {

@@ -128,5 +128,9 @@ class HttpRouterTest {
                 .isEqualTo("//phone-home//" + NodeServices.WEB1_MAC + "/bbbbbb.../");
         assertThat(router.loggable("/assets/debian/vmlinuz")).isEqualTo("/assets/debian/vmlinuz");
         assertThat(router.loggable("/no/route/" + token)).isEqualTo("/no/route/" + token);
+        // The transport asks the request's dispatch, which has matched the route already: the same line.
+        String seed = "/nocloud/" + NodeServices.WEB1_MAC + "/" + token + "/user-data";
+        assertThat(router.dispatch(get(seed, ANYONE)).loggable(seed + "?x=1"))
+                .isEqualTo("/nocloud/" + NodeServices.WEB1_MAC + "/aaaaaa.../user-data?x=1");
     }
 }
