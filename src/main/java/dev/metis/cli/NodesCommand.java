@@ -155,9 +155,7 @@ final class NodesCommand implements Callable<Integer> {
                     status.lastSeen(), status.drifted(currentHash), currentHash, status.servedHash(),
                     status.provisionedHash(), configError, null, status.events()));
         }
-        List<DiscoveredMac> discovered = states.discovered().stream()
-                .filter(mac -> loaded.nodeByMac(MacAddress.parse(mac.mac())).isEmpty()).toList();
-        return new NodeReport.All(nodes, discovered);
+        return new NodeReport.All(nodes, DiscoveredMac.unknownTo(loaded, states.discovered()));
     }
 
     /** By name, or by MAC address in any common spelling. */

@@ -2,7 +2,6 @@ package dev.metis.http;
 
 import dev.metis.boot.SeedBindings;
 import dev.metis.inventory.ResolvedNode;
-import dev.metis.net.MacAddress;
 import dev.metis.served.ServedInventory;
 import dev.metis.state.BurnHistory;
 import dev.metis.state.DiscoveredMac;
@@ -65,10 +64,8 @@ final class ApiRoutes {
             nodes.add(NodeViews.node(current, node, state.status(node.name())));
         }
         List<Object> discovered = new ArrayList<>();
-        for (DiscoveredMac mac : state.discovered()) {
-            if (current.inventory().nodeByMac(MacAddress.parse(mac.mac())).isEmpty()) {
-                discovered.add(NodeViews.discovered(mac));
-            }
+        for (DiscoveredMac mac : DiscoveredMac.unknownTo(current.inventory(), state.discovered())) {
+            discovered.add(NodeViews.discovered(mac));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("nodes", nodes);

@@ -20,6 +20,7 @@ import dev.metis.metrics.MetisMetrics;
 import dev.metis.secrets.Secret;
 import dev.metis.state.BurnCounts;
 import dev.metis.state.BurnHistory;
+import dev.metis.state.DiscoveredMac;
 import dev.metis.state.NodeState;
 import dev.metis.state.SeedBindingFile;
 import dev.metis.state.SiteKeyFile;
@@ -225,8 +226,7 @@ public final class MetisServer implements AutoCloseable {
         for (NodeState nodeState : NodeState.values()) {
             metrics.nodesByState(nodeState.toString(), () -> {
                 if (nodeState == NodeState.DISCOVERED) {
-                    return state.discovered().stream().filter(d -> inventory.current().inventory()
-                            .nodeByMac(dev.metis.net.MacAddress.parse(d.mac())).isEmpty()).count();
+                    return DiscoveredMac.unknownTo(inventory.current().inventory(), state.discovered()).size();
                 }
                 long count = 0;
                 for (ResolvedNode node : inventory.current().inventory().nodes()) {
