@@ -14,17 +14,20 @@ import dev.metis.inventory.ResolvedNode;
 import dev.metis.inventory.Site;
 import dev.metis.secrets.NodeSecrets;
 import dev.metis.secrets.Secret;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Renders everything a node receives from its merged inventory entry and its secrets. The HTTP server
@@ -390,7 +393,7 @@ public final class IdentityRenderer {
         context.put("kernelUrl", urls.asset(netboot.kernel()));
         context.put("initrds", initrds);
         context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
-        context.put("seedUrl", urls.seedPrefix(node.spec().mac(), seedToken));
+        context.put("seedArguments", seedArguments(node, seedToken));
         return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -398,7 +401,30 @@ public final class IdentityRenderer {
     private byte[] piCmdline(ResolvedNode node, String seedToken) {
         NodeSpec.Netboot netboot = node.spec().netboot();
         String arguments = netboot == null || netboot.cmdline() == null ? "" : netboot.cmdline().trim() + " ";
-        return (arguments + "ds=nocloud;s=" + urls.seedPrefix(node.spec().mac(), seedToken) + "\n").getBytes(StandardCharsets.UTF_8);
+        return (arguments + seedArguments(node, seedToken) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The kernel arguments that make a netbooted cloud-init apply the node's seed. {@code nocloud-net}, not
+     * {@code nocloud}: cloud-init 22.4 reads the latter as dsmode=local and then ignores a seed fetched in
+     * its network stage. The network config rides on the command line too (gzipped, base64, as cloud-init's
+     * {@code network-config=} takes it), because 22.4 never fetches {@code network-config} from an HTTP
+     * seed, and the command line is the source cloud-init ranks first, before the network is up.
+     */
+    private String seedArguments(ResolvedNode node, String seedToken) {
+        return "ds=nocloud-net;s=" + urls.seedPrefix(node.spec().mac(), seedToken)
+                + " network-config=" + Base64.getEncoder().encodeToString(gzip(yaml(networkConfig(node))));
+    }
+
+    /** Deterministic (gzip's header time stays 0), so the boot file, like every rendering, is the same bytes each time. */
+    private static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static Map<String, Object> templateContext(ResolvedNode node, NodeSecrets secrets) {

@@ -41,7 +41,7 @@ class BootFilesTest {
     @Test
     void anArmedPiGetsItsCmdlineWithASeedTokenAtItsOwnAddressAsAnIpxeNodeGetsItsScript() throws Exception {
         BootFiles.Answer cmdline = services.bootFiles.piCmdline(pi, InetAddress.getByName("192.0.2.23"));
-        assertThat(text(cmdline)).matches("(?s)ds=nocloud;s=http://192\\.0\\.2\\.2:8080/nocloud/02:00:00:00:00:03/[A-Za-z0-9_-]{20,}/\n");
+        assertThat(text(cmdline)).matches("(?s)ds=nocloud-net;s=http://192\\.0\\.2\\.2:8080/nocloud/02:00:00:00:00:03/[A-Za-z0-9_-]{20,}/ network-config=[A-Za-z0-9+/=]+\n");
         assertThat(services.state.status("pi-1").state()).isEqualTo(NodeState.BOOTING);
         BootFiles.Answer script = services.bootFiles.ipxeScript(MacAddress.parse(NodeServices.WEB1_MAC),
                 InetAddress.getByName(NodeServices.WEB1_IP));

@@ -135,14 +135,14 @@ class CommandLineTest {
         assertThat(cardIpxe.err()).contains("node pi4-01 is delivered on a card: it boots no iPXE script");
         Cli.Run cardCmdline = Cli.run("render", "--inventory", EXAMPLE, "--node", "pi4-01", "cmdline.txt");
         assertThat(cardCmdline.exitCode()).isEqualTo(1);
-        assertThat(cardCmdline.out()).doesNotContain("ds=nocloud;s=");
+        assertThat(cardCmdline.out()).doesNotContain(";s=http");
         assertThat(cardCmdline.err()).contains("its cmdline.txt is the golden image's own");
         Cli.Run amd64Cmdline = Cli.run("render", "--inventory", EXAMPLE, "--node", "cp-01", "cmdline.txt");
         assertThat(amd64Cmdline.exitCode()).isEqualTo(1);
         assertThat(amd64Cmdline.err()).contains("node cp-01 has no Pi serial: only netbooting Pis fetch cmdline.txt");
         Cli.Run netbootIpxe = Cli.run("render", "--inventory", EXAMPLE, "--node", "cp-01", "ipxe");
         assertThat(netbootIpxe.exitCode()).isZero();
-        assertThat(netbootIpxe.out()).startsWith("#!ipxe\n").contains("ds=nocloud;s=");
+        assertThat(netbootIpxe.out()).startsWith("#!ipxe\n").contains("ds=nocloud-net;s=");
     }
 
     @Test

@@ -54,7 +54,7 @@ class BootRoutesTest {
         HttpResponse first = script(NodeServices.WEB1_MAC, NodeServices.WEB1_IP);
         assertThat(first.status()).isEqualTo(200);
         assertThat(body(first)).contains("kernel http://192.0.2.2:8080/assets/debian/vmlinuz",
-                "ds=nocloud;s=http://192.0.2.2:8080/nocloud/" + NodeServices.WEB1_MAC + "/");
+                "ds=nocloud-net;s=http://192.0.2.2:8080/nocloud/" + NodeServices.WEB1_MAC + "/");
         assertThat(routes.state.status("web-1").state()).isEqualTo(NodeState.BOOTING);
         routes.clock.advance(Duration.ofSeconds(5));
         assertThat(NodeServices.token(script(NodeServices.WEB1_MAC, NodeServices.WEB1_IP))).isNotEqualTo(NodeServices.token(first));

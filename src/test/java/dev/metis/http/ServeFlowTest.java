@@ -75,7 +75,7 @@ class ServeFlowTest {
 
         assertThat(node("web-1").get("state").asText()).isEqualTo("armed");
         String script = server.get("/ipxe/" + ServerFixture.MAC).body();
-        Matcher seed = Pattern.compile("ds=nocloud;s=\\S+/nocloud/" + ServerFixture.MAC + "/([A-Za-z0-9_-]{43})/\\s").matcher(script);
+        Matcher seed = Pattern.compile("ds=nocloud-net;s=\\S+/nocloud/" + ServerFixture.MAC + "/([A-Za-z0-9_-]{43})/\\s").matcher(script);
         assertThat(seed.find()).as(script).isTrue();
         assertThat(script).isEqualTo(expectedScript(seed.group(1)));
         assertThat(node("web-1").get("state").asText()).isEqualTo("booting");

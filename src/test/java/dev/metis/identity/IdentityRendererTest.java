@@ -63,12 +63,30 @@ class IdentityRendererTest {
         }
     }
 
+    /**
+     * cloud-init 22.4 never fetches network-config from an HTTP seed: the boot files carry it on the kernel
+     * command line, gzipped and base64 as cloud-init decodes it, and it must be the seed's own file.
+     */
+    @Test
+    void bootFilesCarryTheSeedsNetworkConfigOnTheCommandLine() throws Exception {
+        NodeIdentity identity = render(load(NODE), SECRETS);
+        for (Artifact artifact : new Artifact[] {Artifact.IPXE, Artifact.PI_CMDLINE}) {
+            java.util.regex.Matcher argument = java.util.regex.Pattern.compile(" network-config=([A-Za-z0-9+/=]+)\n")
+                    .matcher(identity.text(artifact));
+            assertThat(argument.find()).as(identity.text(artifact)).isTrue();
+            byte[] gzipped = java.util.Base64.getDecoder().decode(argument.group(1));
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+                assertThat(in.readAllBytes()).as(artifact.fileName()).isEqualTo(identity.bytes(Artifact.NETWORK_CONFIG));
+            }
+        }
+    }
+
     @Test
     void theIpxeScriptBootsTheKernelWithNamedInitrdsAndTheSeedUrl() throws Exception {
         String script = render(load(NODE), SECRETS).text(Artifact.IPXE);
         assertThat(script).startsWith("#!ipxe\n").endsWith("boot\n");
         assertThat(script).contains("kernel http://192.0.2.2:8080/assets/debian/vmlinuz initrd=initrd.gz initrd=fw.cpio "
-                + "console=ttyS0 ds=nocloud;s=http://192.0.2.2:8080/nocloud/02:00:00:00:00:01/\n");
+                + "console=ttyS0 ds=nocloud-net;s=http://192.0.2.2:8080/nocloud/02:00:00:00:00:01/ network-config=");
         assertThat(script).contains("initrd --name initrd.gz http://192.0.2.2:8080/assets/debian/initrd.gz\n");
         assertThat(script).contains("initrd --name fw.cpio http://mirror.example/fw.cpio\n");
     }
@@ -105,7 +123,7 @@ class IdentityRendererTest {
         for (Artifact artifact : new Artifact[] {Artifact.IPXE, Artifact.PI_CMDLINE}) {
             String withToken = new String(renderer.bootFile(node, artifact, identity.configHash(), "Tok-en_1"),
                     java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(withToken).as(artifact.fileName()).contains("ds=nocloud;s=http://192.0.2.2:8080" + tokened)
+            assertThat(withToken).as(artifact.fileName()).contains("ds=nocloud-net;s=http://192.0.2.2:8080" + tokened)
                     .isEqualTo(identity.text(artifact).replace(untokened, tokened));
         }
         assertThatThrownBy(() -> renderer.bootFile(node, Artifact.USER_DATA, identity.configHash(), "t"))

@@ -66,7 +66,7 @@ class PiCmdlineOffLoopTest {
                 } finally {
                     vault.release();
                 }
-                assertThat(cmdline.get(60, TimeUnit.SECONDS)).startsWith("console=serial0,115200 ds=nocloud;s=");
+                assertThat(cmdline.get(60, TimeUnit.SECONDS)).startsWith("console=serial0,115200 ds=nocloud-net;s=");
             }
         }
     }

@@ -175,7 +175,7 @@ public final class ServerFixture implements AutoCloseable {
     /** {@link #seedPath(String)} as fetched by a client speaking from {@code source}, a loopback address. */
     public String seedPath(String mac, String source) throws IOException {
         RawHttp.Answer script = RawHttp.get(source, port, "/ipxe/" + mac);
-        Matcher seed = Pattern.compile("ds=nocloud;s=http://127\\.0\\.0\\.1:" + port + "(/nocloud/\\S+/)").matcher(script.body());
+        Matcher seed = Pattern.compile("ds=nocloud-net;s=http://127\\.0\\.0\\.1:" + port + "(/nocloud/\\S+/)").matcher(script.body());
         if (script.status() != 200 || !seed.find()) {
             throw new AssertionError("no seed URL in the script: " + script.status() + " " + script.body());
         }

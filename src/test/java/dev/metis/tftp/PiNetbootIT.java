@@ -59,7 +59,7 @@ class PiNetbootIT {
                     SERIAL + "/cmdline.txt", "-l", cmdline.toString(), "127.0.0.1", Integer.toString(running.tftpPort));
             assertThat(result.exitCode()).as(result.all()).isZero();
             java.util.regex.Matcher seed = java.util.regex.Pattern.compile("console=serial0,115200 rootwait "
-                    + "ds=nocloud;s=http://127\\.0\\.0\\.1:" + running.port + "(/nocloud/" + PI_MAC + "/[A-Za-z0-9_-]{43}/)\n")
+                    + "ds=nocloud-net;s=http://127\\.0\\.0\\.1:" + running.port + "(/nocloud/" + PI_MAC + "/[A-Za-z0-9_-]{43}/) network-config=[A-Za-z0-9+/=]+\n")
                     .matcher(Files.readString(cmdline));
             assertThat(seed.matches()).as(Files.readString(cmdline)).isTrue();
             assertThat(running.get("/api/v1/nodes/pi-1").body()).contains("\"state\":\"booting\"");
