@@ -4,6 +4,7 @@ import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.net.Ipv4;
 import dev.metis.net.MacAddress;
+import dev.metis.state.NodeState;
 import dev.metis.state.NodeStatus;
 import dev.metis.state.SeedBinding;
 import java.net.InetAddress;
@@ -57,6 +58,10 @@ public final class SeedBindings {
     static final Duration DHCP_SAVE_INTERVAL = Duration.ofSeconds(1);
     /** What a refused phone-home is logged and counted as, beside the files. */
     public static final String PHONE_HOME = "phone-home";
+    /** What the recovery environment's requests are logged and counted as. */
+    public static final String INSTALL_PLAN = "install-plan";
+    public static final String INSTALL_IMAGE = "install-image";
+    public static final String INSTALL_EVENT = "install-event";
 
     /** Why a script, user-data or phone-home was refused; {@link #label()} is the metric label and audit word. */
     public enum Reason {
@@ -198,11 +203,29 @@ public final class SeedBindings {
      */
     public synchronized Optional<Reason> checkUserData(ResolvedNode node, NodeStatus status, String token,
             InetAddress from) {
+        return checkHolder(node, status, "user-data", token, from, false);
+    }
+
+    /**
+     * Whether the recovery environment of an installing node, at {@code from} with {@code token}, may have
+     * {@code file} (its plan, image ranges, or a report of its steps): by the same rules as user-data, since
+     * the image carries the seed. Its last reports come after its verified install made the node
+     * {@code installed}, so a report is taken then too, until the token is spent.
+     *
+     * @param file {@code install-plan}, {@code install-image} or {@code install-event}, for the audit log
+     */
+    public synchronized Optional<Reason> checkInstall(ResolvedNode node, NodeStatus status, String file, String token,
+            InetAddress from) {
+        return checkHolder(node, status, file, token, from, file.equals(INSTALL_EVENT));
+    }
+
+    private Optional<Reason> checkHolder(ResolvedNode node, NodeStatus status, String file, String token,
+            InetAddress from, boolean installedToo) {
         Instant now = clock.instant();
         SeedBinding known = binding(node.spec().mac());
-        Reason refused = refusal(node, status, known, token, from, now);
+        Reason refused = refusal(node, status, known, token, from, now, installedToo);
         if (refused != null) {
-            refuse(node, "user-data", from, refused, token, now);
+            refuse(node, file, from, refused, token, now);
         } else if (known.fetchedFrom() == null) {
             bindings.put(known.mac(), known.fetchedBy(from.getHostAddress()));
             save();
@@ -211,7 +234,7 @@ public final class SeedBindings {
     }
 
     private Reason refusal(ResolvedNode node, NodeStatus status, SeedBinding known, String token, InetAddress from,
-            Instant now) {
+            Instant now, boolean installedToo) {
         if (token == null) {
             return Reason.NO_TOKEN;
         }
@@ -222,7 +245,8 @@ public final class SeedBindings {
         if (known.spent()) {
             return Reason.SPENT;
         }
-        if (!(BootPolicy.decide(Optional.of(node), status) instanceof BootDecision.Provision)) {
+        if (!(BootPolicy.decide(Optional.of(node), status) instanceof BootDecision.Provision)
+                && !(installedToo && status.state() == NodeState.INSTALLED)) {
             return Reason.NOT_ARMED;
         }
         if (!within(known.issuedAt(), now)) {
@@ -246,12 +270,20 @@ public final class SeedBindings {
             refuse(node, PHONE_HOME, from, refused, null, now);
             return Optional.of(refused);
         }
+        spend(node);
+        return Optional.empty();
+    }
+
+    /**
+     * The node's seed token opens nothing any more: it phoned home, or its recovery environment is done and
+     * reboots into the installed system (whose own DHCP address is then no conflict).
+     */
+    public synchronized void spend(ResolvedNode node) {
         SeedBinding known = bindings.get(node.spec().mac().toString());
         if (known != null && known.token() != null && !known.spent()) {
             bindings.put(known.mac(), known.spend());
             save();
         }
-        return Optional.empty();
     }
 
     /** The node was re-armed: its next script, from whatever address it then has, starts afresh. */

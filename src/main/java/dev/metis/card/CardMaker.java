@@ -15,12 +15,10 @@ import dev.metis.card.image.ImageCheck;
 import dev.metis.card.image.ImageStream;
 import dev.metis.card.image.Progress;
 import dev.metis.files.RunFiles;
-import dev.metis.identity.IdentityRenderer;
-import dev.metis.identity.PhoneHomeKeys;
+import dev.metis.identity.IdentitySource;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
-import dev.metis.secrets.SecretSource;
 import dev.metis.secrets.SecretUnavailableException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -44,21 +42,20 @@ import java.util.concurrent.Future;
 public final class CardMaker {
 
     private final Inventory inventory;
-    private final SecretSource secrets;
+    private final IdentitySource identities;
     private final GoldenImages images;
     private final Path workDir;
     private final Progress progress;
-    private final PhoneHomeKeys phoneHomeKeys;
 
     /**
-     * @param workDir       where the decompressed head of an image is spilled while its seed is injected
-     * @param phoneHomeKeys the keys the seeds carry: the server's own, so that its cards can phone home
+     * @param identities renders each node's seed; its phone-home keys must be the server's own, so that its
+     *                   cards can phone home
+     * @param workDir    where the decompressed head of an image is spilled while its seed is injected
      */
-    public CardMaker(Inventory inventory, SecretSource secrets, PhoneHomeKeys phoneHomeKeys, GoldenImages images,
-            Path workDir, Progress progress) {
+    public CardMaker(Inventory inventory, IdentitySource identities, GoldenImages images, Path workDir,
+            Progress progress) {
         this.inventory = inventory;
-        this.secrets = secrets;
-        this.phoneHomeKeys = phoneHomeKeys;
+        this.identities = identities;
         this.images = images;
         this.workDir = workDir;
         this.progress = progress;
@@ -230,7 +227,7 @@ public final class CardMaker {
     private CardSeed seed(ResolvedNode node, GoldenImages.Source source) throws CardException {
         NodeIdentity identity;
         try {
-            identity = new IdentityRenderer(inventory.site(), phoneHomeKeys).render(node, secrets.secretsFor(node));
+            identity = identities.identity(node);
         } catch (SecretUnavailableException e) {
             throw new CardException(e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import dev.metis.card.CardMaker;
 import dev.metis.card.image.CardException;
 import dev.metis.card.image.GoldenImages;
 import dev.metis.card.image.Progress;
+import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.inventory.InvalidInputException;
 import dev.metis.inventory.Inventory;
@@ -110,7 +111,8 @@ final class CardOptions {
                     + e.getMessage(), e);
         }
         SecretSource secrets = inventory.secrets(loaded);
-        return new Loaded(loaded, selected, new CardMaker(loaded, secrets, keys, new GoldenImages(cacheDir), cacheDir,
-                progress), secrets, state, siteKeyMade);
+        IdentityRenderer renderer = new IdentityRenderer(loaded.site(), keys);
+        return new Loaded(loaded, selected, new CardMaker(loaded, node -> renderer.render(node, secrets.secretsFor(node)),
+                new GoldenImages(cacheDir), cacheDir, progress), secrets, state, siteKeyMade);
     }
 }

@@ -10,6 +10,9 @@ import dev.metis.inventory.ResolvedNode;
 import dev.metis.net.MacAddress;
 import dev.metis.secrets.LeakGuard;
 import dev.metis.served.ServedInventory;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,5 +57,25 @@ final class Answers {
     static ResolvedNode requireNode(String route, ServedInventory.Generation current, MacAddress mac) throws Refused {
         return current.inventory().nodeByMac(mac)
                 .orElseThrow(() -> new Refused(error(route, 404, "no node with MAC " + mac)));
+    }
+
+    /** An {@code application/x-www-form-urlencoded} body, as cloud-init and the recovery environment post them. */
+    static Map<String, String> form(byte[] body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        if (body == null || body.length == 0) {
+            return form;
+        }
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                try {
+                    form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException malformed) {
+                    // a malformed pair is skipped; the rest of the report still counts
+                }
+            }
+        }
+        return form;
     }
 }

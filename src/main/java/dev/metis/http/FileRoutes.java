@@ -5,6 +5,7 @@ import dev.metis.files.SafePath;
 import dev.metis.identity.ServerUrls;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -56,10 +57,13 @@ final class FileRoutes {
         if (resolved.isEmpty()) {
             return Answers.error(route, 404, "no such file");
         }
-        Path file = resolved.get().path();
-        long size = resolved.get().attributes().size();
-        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                resolved.get().attributes().lastModifiedTime().toInstant().atOffset(ZoneOffset.UTC));
+        return region(request, route, resolved.get().path(), resolved.get().attributes().size(),
+                resolved.get().attributes().lastModifiedTime());
+    }
+
+    /** A file of {@code size} bytes, whole or the range the request asks for, sent by the transport without copying. */
+    static HttpResponse region(HttpRequest request, String route, Path file, long size, FileTime modified) {
+        String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(modified.toInstant().atOffset(ZoneOffset.UTC));
         ByteRange.Parsed range = ByteRange.parse(request.header("range"), size);
         HttpResponse response;
         if (range instanceof ByteRange.Unsatisfiable) {

@@ -3,6 +3,7 @@ package dev.metis.http;
 import dev.metis.assets.AssetWatch;
 import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
+import dev.metis.boot.InstallImages;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.IdentityException;
 import dev.metis.metrics.MetisMetrics;
@@ -53,7 +54,8 @@ public final class HttpRouter {
      * @param fetched the kernels and initrds fetched by URL, served at {@code /fetched/}
      */
     public record Services(ServedInventory inventory, StateStore state, SeedBindings seeds, BootFiles bootFiles,
-            BurnHistory burns, StatusRoutes.Health health, AssetWatch assets, FetchedFiles fetched, MetisMetrics metrics) {
+            InstallImages installImages, BurnHistory burns, StatusRoutes.Health health, AssetWatch assets,
+            FetchedFiles fetched, MetisMetrics metrics) {
     }
 
     /**
@@ -65,6 +67,8 @@ public final class HttpRouter {
         List<Route> table = new ArrayList<>();
         table.addAll(new BootRoutes(services.inventory(), services.bootFiles()).routes());
         table.addAll(new SeedRoutes(services.inventory(), services.state(), services.seeds()).routes());
+        table.addAll(new InstallRoutes(services.inventory(), services.state(), services.seeds(),
+                services.installImages()).routes());
         table.addAll(new FileRoutes(assets, tftpRoot, services.fetched()).routes());
         table.addAll(new ApiRoutes(services.inventory(), services.state(), services.seeds(), services.burns()).routes());
         table.addAll(new StatusRoutes(services.inventory(), services.health(), services.assets(), services.metrics()).routes());

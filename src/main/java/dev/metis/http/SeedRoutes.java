@@ -11,11 +11,7 @@ import dev.metis.served.ServedInventory;
 import dev.metis.state.NodeStatus;
 import dev.metis.state.StateStore;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -88,7 +84,7 @@ final class SeedRoutes {
             return Answers.error(route, 403, "phone-home of node " + node.name() + " refused (" + refused.get().label()
                     + "): only the holder of the node's seed may report it provisioned");
         }
-        String reported = form(request.body()).get("instance_id");
+        String reported = Answers.form(request.body()).get("instance_id");
         NodeIdentity identity = current.publicIdentity(node);
         NodeStatus before = state.status(node.name());
         String hash = provisionedHash(reported, identity, before);
@@ -110,24 +106,5 @@ final class SeedRoutes {
             return before.servedHash();
         }
         return "instance-id:" + reportedInstanceId;
-    }
-
-    private static Map<String, String> form(byte[] body) {
-        Map<String, String> form = new LinkedHashMap<>();
-        if (body == null || body.length == 0) {
-            return form;
-        }
-        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                try {
-                    form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException malformed) {
-                    // a malformed pair is skipped; the phone-home still counts
-                }
-            }
-        }
-        return form;
     }
 }

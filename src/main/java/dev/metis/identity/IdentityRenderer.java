@@ -66,6 +66,7 @@ public final class IdentityRenderer {
 
     private static final Mustache.Compiler MUSTACHE = Mustache.compiler().escapeHTML(false).strictSections(true);
     private static final Template IPXE_TEMPLATE = template("node.ipxe.mustache");
+    private static final Template INSTALL_TEMPLATE = template("node-install.ipxe.mustache");
 
     private final Site site;
     private final ServerUrls urls;
@@ -375,6 +376,9 @@ public final class IdentityRenderer {
     }
 
     private byte[] ipxeScript(ResolvedNode node, String configHash, String seedToken) {
+        if (node.installsImage()) {
+            return installScript(node, configHash, seedToken);
+        }
         NodeSpec.Netboot netboot = node.spec().netboot();
         if (netboot == null || netboot.kernel() == null) {
             return new byte[0];
@@ -395,6 +399,23 @@ public final class IdentityRenderer {
         context.put("cmdlineArgs", netboot.cmdline() == null || netboot.cmdline().isBlank() ? "" : " " + netboot.cmdline().trim());
         context.put("seedArguments", seedArguments(node, seedToken));
         return IPXE_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Boots the recovery environment, which writes the node's image (its seed in it) to its disk: the
+     * class's own kernel and command line are the installed system's business, not the recovery's.
+     */
+    private byte[] installScript(ResolvedNode node, String configHash, String seedToken) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("name", node.name());
+        context.put("nodeClass", node.nodeClass());
+        context.put("fqdn", node.fqdn());
+        context.put("configHash", configHash);
+        context.put("disk", node.spec().install().disk());
+        context.put("kernelUrl", urls.asset(ServerUrls.RECOVERY_KERNEL));
+        context.put("initrdUrl", urls.asset(ServerUrls.RECOVERY_INITRD));
+        context.put("installUrl", urls.installPrefix(node.spec().mac(), seedToken));
+        return INSTALL_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
     }
 
     /** One line, as the Pi firmware reads it: the class's arguments, then the seed. */

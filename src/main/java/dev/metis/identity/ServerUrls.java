@@ -18,6 +18,15 @@ public final class ServerUrls {
     /** The seed under this boot's token: the only place user-data is handed out. */
     public static final String TOKEN_SEED = "/nocloud/{mac}/{token}/{file}";
     public static final String PHONE_HOME = "/phone-home/{mac}/{key}";
+    /** What the recovery environment asks for under this boot's token: its plan, its image, its reports. */
+    public static final String INSTALL_PLAN = "/install/{mac}/{token}/plan";
+    public static final String INSTALL_IMAGE = "/install/{mac}/{token}/image";
+    public static final String INSTALL_EVENT = "/install/{mac}/{token}/event";
+    private static final String INSTALL = "/install/{mac}/{token}/";
+    private static final String INSTALL_WITHOUT_TOKEN = "/install/{mac}/";
+    /** The recovery environment's kernel and initramfs, under the boot assets. */
+    public static final NodeSpec.BootAsset RECOVERY_KERNEL = NodeSpec.BootAsset.parse("recovery/vmlinuz");
+    public static final NodeSpec.BootAsset RECOVERY_INITRD = NodeSpec.BootAsset.parse("recovery/initramfs.gz");
     public static final String ASSET = "/assets/{path...}";
     /**
      * A kernel or initrd Metis fetched by URL and checked, from its cache: by hash, with the file's own name
@@ -49,6 +58,14 @@ public final class ServerUrls {
      */
     public String seedPrefix(MacAddress mac, String seedToken) {
         return base + (seedToken == null ? fill(SEED, mac.toString(), "") : fill(TOKEN_SEED, mac.toString(), seedToken, ""));
+    }
+
+    /**
+     * The prefix the recovery environment is given with {@code metis.install=}; without a token (a rendering
+     * shown outside a boot) it leads nowhere.
+     */
+    public String installPrefix(MacAddress mac, String seedToken) {
+        return base + (seedToken == null ? fill(INSTALL_WITHOUT_TOKEN, mac.toString()) : fill(INSTALL, mac.toString(), seedToken));
     }
 
     public String phoneHome(MacAddress mac, String key) {

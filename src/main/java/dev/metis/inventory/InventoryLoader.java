@@ -28,6 +28,8 @@ public final class InventoryLoader {
     private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     private static final Pattern TAINT = Pattern.compile("([^:=\\s]+:)?(NoSchedule|PreferNoSchedule|NoExecute)");
     private static final Pattern URL = Pattern.compile("https?://[^\\s/]+(/\\S*)?");
+    /** No spaces or shell metacharacters: the recovery environment reads it as one word of its plan. */
+    private static final Pattern INSTALL_DISK = Pattern.compile("/dev/[A-Za-z0-9/_.:-]+");
 
     /** The fields a node or class may have. */
     private static final Set<String> NODE_FIELDS = new SchemaCheck(Mappers.binding(), true)
@@ -358,10 +360,11 @@ public final class InventoryLoader {
             problems.add(at(node, "gateway", path + ".gateway: a node without 'ip' gets its route by DHCP; "
                     + "remove the gateway (gateway: null on the node, if its class sets one)"));
         }
-        if (spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64
+        if (spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64 && spec.image() == null
                 && (spec.netboot() == null || spec.netboot().kernel() == null)) {
-            problems.add(at(node, "delivery", path + ": delivery netboot needs netboot.kernel"));
+            problems.add(at(node, "delivery", path + ": delivery netboot needs netboot.kernel, or an image to install"));
         }
+        checkInstall(node, path);
         if (spec.delivery() == Delivery.SDCARD && spec.image() == null) {
             problems.add(at(node, "delivery", path + ": delivery sdcard needs an image (url or path, and sha256)"));
         }
@@ -413,6 +416,25 @@ public final class InventoryLoader {
             if (!Files.isDirectory(overlay)) {
                 problems.add(at(node, "boot_overlay", path + ".boot_overlay: no directory " + overlay));
             }
+        }
+    }
+
+    /** A netbooting amd64 node with an image installs it, and must say on which disk; nothing else installs. */
+    private void checkInstall(ResolvedNode node, String path) {
+        NodeSpec spec = node.spec();
+        boolean installs = spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64 && spec.image() != null;
+        String disk = spec.install() == null ? null : spec.install().disk();
+        if (installs && disk == null) {
+            problems.add(at(node, spec.install() == null ? "image" : "install", path + ": a netboot node with an image "
+                    + "installs it to disk: set install.disk (a /dev path such as /dev/disk/by-id/..., or auto)"));
+        } else if (!installs && spec.install() != null) {
+            problems.add(at(node, "install", path + ".install: only a netbooting amd64 node with an image installs "
+                    + "(delivery " + spec.delivery() + ", arch " + spec.arch() + ", image " + (spec.image() == null
+                    ? "not set" : "set") + ")"));
+        }
+        if (disk != null && !disk.equals(NodeSpec.Install.AUTO) && !INSTALL_DISK.matcher(disk).matches()) {
+            problems.add(at(node, "install.disk", path + ".install.disk: '" + disk
+                    + "' is neither a /dev path (letters, digits, / _ . : - only) nor auto"));
         }
     }
 

@@ -37,6 +37,7 @@ public record NodeSpec(
         String timezone,
         Netboot netboot,
         Image image,
+        Install install,
         K3s k3s,
         Map<String, User> users,
         List<String> sshAuthorizedKeys,
@@ -104,6 +105,17 @@ public record NodeSpec(
     /** The golden image a card is written from: a local path or a URL, and its SHA-256. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Image(String url, String path, String sha256) {
+    }
+
+    /**
+     * Where a netbooting node's recovery environment writes its {@code image}: a whole disk by path (best
+     * {@code /dev/disk/by-id/...}, which names one physical disk whatever the probe order), or {@code auto},
+     * the one disk that is neither removable nor in use and is large enough (none or several: the install
+     * fails and says which it saw).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Install(String disk) {
+        public static final String AUTO = "auto";
     }
 
     /**

@@ -39,6 +39,15 @@ public record ResolvedNode(String name, NodeSpec spec, List<String> classChain, 
         return origin != null ? origin.pos() : pos;
     }
 
+    /**
+     * Whether the node netboots into the recovery environment, which writes its {@code image} to its disk
+     * (the load checked that such a node names its {@code install.disk}).
+     */
+    public boolean installsImage() {
+        return spec.delivery() == Delivery.NETBOOT && spec.arch() == Arch.AMD64 && spec.image() != null
+                && spec.install() != null;
+    }
+
     /** The node's own class, the last of the chain. */
     public String nodeClass() {
         return spec.nodeClass();

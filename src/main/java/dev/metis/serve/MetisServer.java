@@ -6,6 +6,7 @@ import dev.metis.assets.AssetWatch;
 import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
+import dev.metis.card.NodeImages;
 import dev.metis.card.image.GoldenImages;
 import dev.metis.dhcp.DhcpListener;
 import dev.metis.dhcp.ProxyDhcpResponder;
@@ -105,6 +106,8 @@ public final class MetisServer implements AutoCloseable {
     private final TftpTransport tftp;
     private final ScheduledExecutorService reloader;
     private final FetchedFiles fetched;
+    /** Installing nodes' images, each with its seed. */
+    private final NodeImages nodeImages;
     private final ScheduledExecutorService assetChecks;
 
     private MetisServer(Settings settings, Clock clock) throws IOException, InvalidInputException, InterruptedException {
@@ -143,7 +146,9 @@ public final class MetisServer implements AutoCloseable {
             if (settings.https().enabled()) {
                 listeners.add(new HttpTransport.Listener(settings.https().address(), Optional.of(settings.https().tls())));
             }
-            HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
+            nodeImages = new NodeImages(settings.stateDir().resolve("install"), new GoldenImages(GoldenImages.defaultCacheDir()),
+                    clock);
+            HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles, nodeImages,
                     new BurnHistory(settings.stateDir()),
                     () -> Map.of("http", "up", "dhcp", settings.dhcp().enabled() ? "up" : "off"), assets, fetched, metrics);
             HttpRouter router = new HttpRouter(HttpRouter.table(services, settings.assets(), settings.tftpRoot()),
@@ -244,6 +249,7 @@ public final class MetisServer implements AutoCloseable {
         reloader.shutdownNow();
         assetChecks.shutdownNow();
         fetched.close();
+        nodeImages.close();
         if (dhcp != null) {
             dhcp.close();
         }

@@ -26,7 +26,8 @@ public final class MetricLabels {
                 NodeEvent.ALL,
                 Arrays.stream(StateStore.DiscoveredDrop.values()).map(StateStore.DiscoveredDrop::label).toList(),
                 List.of(Artifact.IPXE.fileName(), Artifact.PI_CMDLINE.fileName(), Artifact.USER_DATA.fileName(),
-                        SeedBindings.PHONE_HOME),
+                        SeedBindings.PHONE_HOME, SeedBindings.INSTALL_PLAN, SeedBindings.INSTALL_IMAGE,
+                        SeedBindings.INSTALL_EVENT),
                 Arrays.stream(SeedBindings.Reason.values()).map(SeedBindings.Reason::label).toList());
     }
 }

@@ -43,14 +43,16 @@ import org.slf4j.LoggerFactory;
 public final class StateStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
-    private static final int EVENTS_KEPT = 20;
+    /** Enough for an install's steps and cloud-init's stages besides the boots around them. */
+    static final int EVENTS_KEPT = 40;
     private static final int COMPACT_AFTER = 5000;
     /** Repeated fetches of the same thing are one event, not one per request. */
     private static final Duration REPEAT_WINDOW = Duration.ofSeconds(60);
 
     /** One journal line. Exactly one of {@code node} and {@code mac} is set. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Entry(long seq, Instant at, String node, String mac, String event, String hash, String from) {
+    record Entry(long seq, Instant at, String node, String mac, String event, String hash, String from,
+            String detail) {
     }
 
     record Snapshot(long seq, Map<String, Record> nodes, Map<String, DiscoveredMac> discovered) {
@@ -221,7 +223,7 @@ public final class StateStore implements AutoCloseable {
         DiscoveredMac known = discovered.get(mac);
         boolean repeat = known != null && Duration.between(known.lastSeen(), now).compareTo(REPEAT_WINDOW) < 0;
         if (!repeat && takeWriteToken(now.toEpochMilli())) {
-            append(new Entry(++seq, now, null, mac, NodeEvent.DISCOVERED, null, from), false);
+            append(new Entry(++seq, now, null, mac, NodeEvent.DISCOVERED, null, from, null), false);
         } else if (known != null) {
             seen(new DiscoveredMac(mac, known.firstSeen(), now, from, known.requests() + 1));
         } else {
@@ -259,6 +261,17 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A step the node's recovery environment or cloud-init reported ({@code event} one of the
+     * {@code install-*} events or {@code cloud-init}). A verified install makes the node {@code installed};
+     * that, a failure and a finished cloud-init stage are on disk before this returns.
+     */
+    public synchronized NodeStatus reported(String node, String event, String detail, String from) {
+        boolean durable = !event.equals(NodeEvent.INSTALL_PROGRESS);
+        append(new Entry(++seq, clock.instant(), node, null, event, null, from, detail), durable);
+        return nodes.get(node).status();
+    }
+
     private void record(String node, String event, String hash, String from, boolean durable) {
         Record record = nodes.get(node);
         Instant now = clock.instant();
@@ -270,7 +283,7 @@ public final class StateStore implements AutoCloseable {
                 return;
             }
         }
-        append(new Entry(++seq, now, node, null, event, hash, from), durable);
+        append(new Entry(++seq, now, node, null, event, hash, from, null), durable);
     }
 
     private void append(Entry entry, boolean durable) {
@@ -322,12 +335,18 @@ public final class StateStore implements AutoCloseable {
                 record.provisionedHash = entry.hash();
             }
             case NodeEvent.REARMED -> record.state = NodeState.ARMED;
+            case NodeEvent.INSTALL_VERIFIED -> record.state = NodeState.INSTALLED;
             default -> {
                 // exit and unknown events change no state; they are history only
             }
         }
         record.lastSeen = entry.at();
-        record.events.addLast(new NodeEvent(entry.at(), entry.event(), entry.hash(), entry.from()));
+        if (entry.event().equals(NodeEvent.INSTALL_PROGRESS) && !record.events.isEmpty()
+                && record.events.peekLast().event().equals(NodeEvent.INSTALL_PROGRESS)) {
+            // Progress is a figure that moves, not a history: the timeline keeps the latest.
+            record.events.removeLast();
+        }
+        record.events.addLast(new NodeEvent(entry.at(), entry.event(), entry.hash(), entry.from(), entry.detail()));
         while (record.events.size() > EVENTS_KEPT) {
             record.events.removeFirst();
         }

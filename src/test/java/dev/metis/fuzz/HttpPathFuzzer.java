@@ -6,6 +6,8 @@ import dev.metis.assets.AssetRoots;
 import dev.metis.assets.AssetWatch;
 import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
+import dev.metis.card.NodeImages;
+import dev.metis.card.image.GoldenImages;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.PhoneHomeKeys;
 import dev.metis.http.HttpRequest;
@@ -58,7 +60,9 @@ public final class HttpPathFuzzer {
             FetchedFiles fetched = new FetchedFiles(AssetRoots.fetchedIn(dir.resolve("state")), Clock.systemUTC());
             AssetRoots roots = new AssetRoots(dir.resolve("assets"), fetched.dir(), dir.resolve("image-cache"));
             HttpRouter.Services services = new HttpRouter.Services(inventory, state, bindings,
-                    new BootFiles(inventory, state, bindings), new BurnHistory(dir.resolve("state")), Map::of,
+                    new BootFiles(inventory, state, bindings),
+                    new NodeImages(dir.resolve("state/install"), new GoldenImages(dir.resolve("image-cache")), Clock.systemUTC()),
+                    new BurnHistory(dir.resolve("state")), Map::of,
                     new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, Clock.systemUTC())),
                     fetched, metrics);
             ROUTER = new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), TFTP), OptionalInt.empty(),

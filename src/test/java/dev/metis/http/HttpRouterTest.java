@@ -44,7 +44,8 @@ class HttpRouterTest {
         for (Route route : router.routes()) {
             assertThat(patterns.add(route.pattern())).as("one entry per pattern: " + route.pattern()).isTrue();
             String file = route.label().equals(FileRoutes.FIRMWARE_LABEL) ? "ipxe.efi" : "debian/vmlinuz";
-            String path = route.pattern().replaceAll("\\{[a-z]+\\.\\.\\.}", file).replace("{mac}", NodeServices.WEB1_MAC)
+            String mac = route.pattern().startsWith("/install/") ? NodeServices.INSTALL_MAC : NodeServices.WEB1_MAC;
+            String path = route.pattern().replaceAll("\\{[a-z]+\\.\\.\\.}", file).replace("{mac}", mac)
                     .replace("{name}", "web-1").replace("{file}", route.pattern().startsWith("/web/") ? "index.html" : "meta-data").replace("{token}", "t").replace("{key}", "k")
                     .replace("{sha256}", NodeServices.FETCHED_INITRD_SHA256);
             String method = route.methods().get(0);

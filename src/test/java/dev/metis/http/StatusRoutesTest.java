@@ -35,7 +35,7 @@ class StatusRoutesTest {
         StatusRoutes status = new StatusRoutes(routes.inventory, () -> Map.of("dhcp", "off"), routes.assetWatch, routes.metrics);
         HttpResponse health = status.healthz(get("/healthz", "198.51.100.7"), null);
         assertThat(health.status()).isEqualTo(200);
-        assertThat(body(health)).contains("\"status\":\"ok\"", "\"inventory_generation\":1", "\"nodes\":3", "\"dhcp\":\"off\"");
+        assertThat(body(health)).contains("\"status\":\"ok\"", "\"inventory_generation\":1", "\"nodes\":4", "\"dhcp\":\"off\"");
     }
 
     /** Degraded while a file some node needs is missing, with the nodes, the field and the resolved path; ok once it is back. */

@@ -68,6 +68,34 @@ class InventoryErrorsTest {
         }
     }
 
+    /** A netbooting amd64 node with an image installs it: on the disk it names, and only such a node. */
+    @Test
+    void anInstallNeedsItsDiskAndOnlyAnInstallingNodeNamesOne() throws Exception {
+        Path file = InventoryFixture.write(dir, "inventory.yaml", """
+                site: {name: s, server_url: http://192.0.2.2:8080}
+                classes:
+                  disk:
+                    arch: amd64
+                    delivery: netboot
+                    image: {path: a.img, sha256: "%s"}
+                  pi: {arch: arm64, delivery: sdcard, image: {path: a.img, sha256: "%s"}}
+                nodes:
+                  d1: {class: disk, mac: 02:00:00:00:00:01, install: {disk: /dev/disk/by-id/nvme-X_1}}
+                  d2: {class: disk, mac: 02:00:00:00:00:02}
+                  d3: {class: disk, mac: 02:00:00:00:00:03, install: {disk: "sda; rm -rf /"}}
+                  d4: {class: disk, mac: 02:00:00:00:00:04, install: {disk: auto}}
+                  p1: {class: pi, mac: 02:00:00:00:00:05, install: {disk: /dev/mmcblk0}}
+                """.formatted("c".repeat(64), "c".repeat(64)));
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> InventoryLoader.load(file));
+        assertThat(e.problems()).extracting(Problem::toString).satisfiesExactlyInAnyOrder(
+                p -> assertThat(p).startsWith(file + ":6:19: nodes.d2: a netboot node with an image installs it to disk: "
+                        + "set install.disk"),
+                p -> assertThat(p).startsWith(file + ":11:61: nodes.d3.install.disk: 'sda; rm -rf /' is neither a /dev path"),
+                p -> assertThat(p).startsWith(file + ":13:59: nodes.p1.install: only a netbooting amd64 node with an image "
+                        + "installs (delivery sdcard, arch arm64, image set)"));
+    }
+
     @Test
     void theCommandLineListsThemAllAndExitsWithOne() throws Exception {
         Path file = InventoryFixture.write(dir, "inventory.yaml", TWELVE_MISTAKES);

@@ -39,6 +39,28 @@ class StateStoreTest {
         }
     }
 
+    /** An install's reports: kept with their details across a restart; progress is one moving figure. */
+    @Test
+    void installReportsMoveTheNodeToInstalledAndSurviveReopening() throws Exception {
+        try (StateStore store = StateStore.open(dir, clock)) {
+            store.scriptServed("a", "h1", "10.0.0.5");
+            store.reported("a", NodeEvent.INSTALL_STARTED, "writing /dev/vda", "10.0.0.5");
+            store.reported("a", NodeEvent.INSTALL_PROGRESS, "64 MiB written", "10.0.0.5");
+            store.reported("a", NodeEvent.INSTALL_PROGRESS, "128 MiB written", "10.0.0.5");
+            assertThat(store.status("a").state()).isEqualTo(NodeState.BOOTING);
+            store.reported("a", NodeEvent.INSTALL_VERIFIED, "128 MiB verified", "10.0.0.5");
+            assertThat(store.status("a").state()).isEqualTo(NodeState.INSTALLED);
+        }
+        try (StateStore store = StateStore.open(dir, clock)) {
+            assertThat(store.status("a").state()).isEqualTo(NodeState.INSTALLED);
+            assertThat(store.status("a").events()).extracting(e -> e.event() + ": " + e.detail()).containsExactly(
+                    "script: null", "install-started: writing /dev/vda", "install-progress: 128 MiB written",
+                    "install-verified: 128 MiB verified");
+            store.phoneHome("a", "h1", "10.0.0.7");
+            assertThat(store.status("a").state()).isEqualTo(NodeState.PROVISIONED);
+        }
+    }
+
     @Test
     void stateSurvivesReopeningAndATornLastLine() throws Exception {
         try (StateStore store = StateStore.open(dir, clock)) {
@@ -89,7 +111,7 @@ class StateStoreTest {
             assertThat(store.status("n3").state()).isEqualTo(NodeState.PROVISIONED);
             assertThat(store.status("n3").provisionedHash()).isEqualTo("final");
             assertThat(store.status("n5").servedHash()).isEqualTo("h5997");
-            assertThat(store.status("n5").events()).hasSize(20);
+            assertThat(store.status("n5").events()).hasSize(StateStore.EVENTS_KEPT);
         }
     }
 

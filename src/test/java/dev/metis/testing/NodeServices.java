@@ -5,6 +5,8 @@ import dev.metis.assets.AssetRoots;
 import dev.metis.assets.AssetWatch;
 import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
+import dev.metis.card.NodeImages;
+import dev.metis.card.image.GoldenImages;
 import dev.metis.http.HttpRequest;
 import dev.metis.http.HttpResponse;
 import dev.metis.http.HttpRouter;
@@ -43,10 +45,15 @@ public final class NodeServices implements AutoCloseable {
     public static final String WEB1_MAC = "02:00:00:00:00:01";
     public static final String WEB1_IP = "192.0.2.21";
     public static final String PI_SERIAL = "1a2b3c4d";
+    /** inst-1 installs its class's image: here bytes that are no disk image, which its install must say. */
+    public static final String INSTALL_MAC = "02:00:00:00:00:04";
+    public static final String INSTALL_IP = "192.0.2.24";
+    public static final byte[] GOLDEN = "not a disk image".getBytes(StandardCharsets.UTF_8);
+    public static final String GOLDEN_SHA256 = Sha256.hex(GOLDEN);
     /** The net class's initrd, given by URL and hash: in the fetched files' cache as an earlier fetch left it. */
     public static final byte[] FETCHED_INITRD = "an initrd fetched by URL".getBytes(StandardCharsets.UTF_8);
     public static final String FETCHED_INITRD_SHA256 = Sha256.hex(FETCHED_INITRD);
-    private static final Pattern TOKEN = Pattern.compile("/nocloud/[^/]+/([^/]+)/");
+    private static final Pattern TOKEN = Pattern.compile("/(?:nocloud|install)/[^/]+/([^/]+)/");
 
     public final Path dir;
     public final TestClock clock = new TestClock(Instant.parse("2026-12-07T10:00:00Z"));
@@ -61,6 +68,7 @@ public final class NodeServices implements AutoCloseable {
     public final FetchedFiles fetched;
     /** The look at the files nodes need; {@link AssetWatch#recheck} runs it, as serve's own thread does. */
     public final AssetWatch assetWatch;
+    public final NodeImages nodeImages;
     private OptionalInt httpsPort = OptionalInt.empty();
 
     public NodeServices(Path dir) throws Exception {
@@ -71,6 +79,7 @@ public final class NodeServices implements AutoCloseable {
         tftpRoot = Files.createDirectories(dir.resolve("tftp"));
         Files.createDirectories(dir.resolve("pi-firmware"));
         Files.writeString(tftpRoot.resolve("ipxe.efi"), "ipxe");
+        Files.write(Files.createDirectories(dir.resolve("golden")).resolve("disk.img"), GOLDEN);
         Path secrets = InventoryFixture.write(dir, "secrets.yaml", "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site("secrets.yaml") + """
@@ -84,11 +93,17 @@ public final class NodeServices implements AutoCloseable {
                     arch: arm64
                     delivery: netboot
                     netboot: {kernel: kernel8.img, firmware_dir: pi-firmware}
+                  disk:
+                    arch: amd64
+                    delivery: netboot
+                    image: {path: golden/disk.img, sha256: %s}
+                    install: {disk: /dev/vda}
                 nodes:
                   web-1: {class: net, mac: %s, ip: %s/24}
                   web-2: {class: net, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
                   pi-1: {class: pi, mac: 02:00:00:00:00:03, ip: 192.0.2.23/24, serial: %s}
-                """.formatted(FETCHED_INITRD_SHA256, WEB1_MAC, WEB1_IP, PI_SERIAL));
+                  inst-1: {class: disk, mac: %s, ip: %s/24}
+                """.formatted(FETCHED_INITRD_SHA256, GOLDEN_SHA256, WEB1_MAC, WEB1_IP, PI_SERIAL, INSTALL_MAC, INSTALL_IP));
         inventory = ServedInventory.load(file, metrics, Map.of(), keys);
         state = StateStore.open(dir.resolve("state"), clock);
         seeds = new SeedBindings(List.of(), clock, Duration.ofMinutes(30), keys, saved -> {
@@ -100,6 +115,7 @@ public final class NodeServices implements AutoCloseable {
         Files.write(fetched.dir().resolve(FETCHED_INITRD_SHA256), FETCHED_INITRD);
         AssetRoots roots = new AssetRoots(dir.resolve("assets"), fetched.dir(), dir.resolve("image-cache"));
         assetWatch = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock));
+        nodeImages = new NodeImages(dir.resolve("state/install"), new GoldenImages(dir.resolve("image-cache")), clock);
     }
 
     public NodeServices withHttps(int port) {
@@ -108,7 +124,7 @@ public final class NodeServices implements AutoCloseable {
     }
 
     public HttpRouter router() {
-        HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles,
+        HttpRouter.Services services = new HttpRouter.Services(inventory, state, seeds, bootFiles, nodeImages,
                 new BurnHistory(dir.resolve("state")), () -> Map.of("http", "up"), assetWatch, fetched, metrics);
         return new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), tftpRoot), httpsPort, Secret.of(ADMIN));
     }
