@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Which files each node needs, decided from the inventory alone: a netbooting node with a kernel the kernel and
- * its initrds (what its iPXE script loads), a card node its golden image.
+ * its initrds (what its iPXE script loads), a card node its golden image, a node that installs its image that
+ * image and the recovery environment's kernel and initramfs.
  */
 public final class AssetNeeds {
 
@@ -28,8 +29,12 @@ public final class AssetNeeds {
                     needs.add(bootAsset(node, "netboot.initrd[" + i + "]", "netboot.initrd", initrds.get(i), roots));
                 }
             }
+            if (node.installsImage()) {
+                needs.add(bootAsset(node, "install (recovery kernel)", "install", NodeSpec.Install.RECOVERY_KERNEL, roots));
+                needs.add(bootAsset(node, "install (recovery initramfs)", "install", NodeSpec.Install.RECOVERY_INITRD, roots));
+            }
             NodeSpec.Image image = spec.image();
-            if (spec.delivery() == Delivery.SDCARD && image != null) {
+            if ((spec.delivery() == Delivery.SDCARD || node.installsImage()) && image != null) {
                 needs.add(image.path() != null
                         ? new NeededAsset(node.name(), "image", NeededAsset.Kind.IMAGE_FILE, image.path(),
                                 inventory.resolve(image.path()), null, image.sha256(), node.where("image"))

@@ -412,8 +412,8 @@ public final class IdentityRenderer {
         context.put("fqdn", node.fqdn());
         context.put("configHash", configHash);
         context.put("disk", node.spec().install().disk());
-        context.put("kernelUrl", urls.asset(ServerUrls.RECOVERY_KERNEL));
-        context.put("initrdUrl", urls.asset(ServerUrls.RECOVERY_INITRD));
+        context.put("kernelUrl", urls.asset(NodeSpec.Install.RECOVERY_KERNEL));
+        context.put("initrdUrl", urls.asset(NodeSpec.Install.RECOVERY_INITRD));
         context.put("installUrl", urls.installPrefix(node.spec().mac(), seedToken));
         return INSTALL_TEMPLATE.execute(context).getBytes(StandardCharsets.UTF_8);
     }

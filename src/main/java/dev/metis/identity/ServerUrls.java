@@ -24,9 +24,6 @@ public final class ServerUrls {
     public static final String INSTALL_EVENT = "/install/{mac}/{token}/event";
     private static final String INSTALL = "/install/{mac}/{token}/";
     private static final String INSTALL_WITHOUT_TOKEN = "/install/{mac}/";
-    /** The recovery environment's kernel and initramfs, under the boot assets. */
-    public static final NodeSpec.BootAsset RECOVERY_KERNEL = NodeSpec.BootAsset.parse("recovery/vmlinuz");
-    public static final NodeSpec.BootAsset RECOVERY_INITRD = NodeSpec.BootAsset.parse("recovery/initramfs.gz");
     public static final String ASSET = "/assets/{path...}";
     /**
      * A kernel or initrd Metis fetched by URL and checked, from its cache: by hash, with the file's own name

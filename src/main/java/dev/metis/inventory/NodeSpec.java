@@ -116,6 +116,9 @@ public record NodeSpec(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Install(String disk) {
         public static final String AUTO = "auto";
+        /** The recovery environment's kernel and initramfs, under the boot assets ({@code deploy/recovery/build}). */
+        public static final BootAsset RECOVERY_KERNEL = BootAsset.parse("recovery/vmlinuz");
+        public static final BootAsset RECOVERY_INITRD = BootAsset.parse("recovery/initramfs.gz");
     }
 
     /**

@@ -80,6 +80,9 @@ public final class NodeServices implements AutoCloseable {
         Files.createDirectories(dir.resolve("pi-firmware"));
         Files.writeString(tftpRoot.resolve("ipxe.efi"), "ipxe");
         Files.write(Files.createDirectories(dir.resolve("golden")).resolve("disk.img"), GOLDEN);
+        Path recovery = Files.createDirectories(dir.resolve("assets/recovery"));
+        Files.writeString(recovery.resolve("vmlinuz"), "recovery kernel");
+        Files.writeString(recovery.resolve("initramfs.gz"), "recovery initramfs");
         Path secrets = InventoryFixture.write(dir, "secrets.yaml", "nodes:\n  web-1:\n    k3s_token: " + CANARY + "\n");
         Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
         Path file = InventoryFixture.write(dir, "inventory.yaml", InventoryFixture.site("secrets.yaml") + """
