@@ -62,6 +62,8 @@ public final class SeedBindings {
     public static final String INSTALL_PLAN = "install-plan";
     public static final String INSTALL_IMAGE = "install-image";
     public static final String INSTALL_EVENT = "install-event";
+    /** What a refused cloud-init report is logged and counted as. */
+    public static final String CLOUD_INIT_REPORT = "cloud-init-report";
 
     /** Why a script, user-data or phone-home was refused; {@link #label()} is the metric label and audit word. */
     public enum Reason {
@@ -272,6 +274,18 @@ public final class SeedBindings {
         }
         spend(node);
         return Optional.empty();
+    }
+
+    /**
+     * Whether a report of cloud-init's own (its reporting webhook) from {@code from} with {@code key} (null when
+     * the URL had none) comes from the holder of the node's seed: empty if so; else the reason, which is audited.
+     */
+    public synchronized Optional<Reason> checkReporter(ResolvedNode node, String key, InetAddress from) {
+        Reason refused = key == null ? Reason.NO_KEY : phoneHomeKeys.opens(node.name(), key) ? null : Reason.WRONG_KEY;
+        if (refused != null) {
+            refuse(node, CLOUD_INIT_REPORT, from, refused, null, clock.instant());
+        }
+        return Optional.ofNullable(refused);
     }
 
     /**

@@ -1,13 +1,19 @@
 package dev.metis.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metis.boot.SeedBindings;
 import dev.metis.identity.Artifact;
 import dev.metis.identity.NodeIdentity;
 import dev.metis.identity.ServerUrls;
 import dev.metis.inventory.ResolvedNode;
+import dev.metis.metrics.AccessLog;
 import dev.metis.net.MacAddress;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.served.ServedInventory;
+import dev.metis.state.NodeEvent;
 import dev.metis.state.NodeStatus;
 import dev.metis.state.StateStore;
 import java.io.IOException;
@@ -23,6 +29,9 @@ final class SeedRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(SeedRoutes.class);
     /** Phone-home without its key: refused like a wrong key, but under its own route so it is counted. */
     private static final String PHONE_HOME_WITHOUT_KEY = "/phone-home/{mac}";
+    /** A report is one small JSON object: a hostile holder's deep nesting or huge body goes no further than this. */
+    private static final ObjectMapper REPORT_READER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxStringLength(4096).build()).build());
 
     private final ServedInventory inventory;
     private final StateStore state;
@@ -43,7 +52,9 @@ final class SeedRoutes {
                 new Route(ServerUrls.TOKEN_SEED, ServerUrls.TOKEN_SEED, Route.READ, true, secretBearing,
                         (request, params) -> seedFile(ServerUrls.TOKEN_SEED, request, params)),
                 new Route(ServerUrls.PHONE_HOME, ServerUrls.PHONE_HOME, List.of("POST"), true, Route.NEVER, this::phoneHome),
-                new Route(PHONE_HOME_WITHOUT_KEY, ServerUrls.PHONE_HOME, List.of("POST"), true, Route.NEVER, this::phoneHome));
+                new Route(PHONE_HOME_WITHOUT_KEY, ServerUrls.PHONE_HOME, List.of("POST"), true, Route.NEVER, this::phoneHome),
+                new Route(ServerUrls.CLOUD_INIT_REPORT, ServerUrls.CLOUD_INIT_REPORT, List.of("POST"), true, Route.NEVER,
+                        this::cloudInitReport));
     }
 
     /**
@@ -92,6 +103,41 @@ final class SeedRoutes {
         LOG.info("node {} phoned home from {}: provisioned with config {}", node.name(),
                 request.remote().getHostAddress(), hash);
         return Answers.json(route, 200, NodeViews.node(current, node, after));
+    }
+
+    /**
+     * One event of cloud-init's reporting webhook, from the seed's holder. The timeline keeps the end of each
+     * stage and every module that did not succeed, with cloud-init's own words for why: what someone asking
+     * "why is this node not provisioned" needs, without the dozens of module starts of every boot.
+     */
+    HttpResponse cloudInitReport(HttpRequest request, Route.Params params) throws Refused {
+        String route = ServerUrls.CLOUD_INIT_REPORT;
+        MacAddress mac = Answers.requireMac(route, params.get("mac"));
+        ResolvedNode node = Answers.requireNode(route, inventory.current(), mac);
+        Optional<SeedBindings.Reason> refused = seeds.checkReporter(node, params.values().get("key"), request.remote());
+        if (refused.isPresent()) {
+            return Answers.error(route, 403, "cloud-init reports of node " + node.name() + " refused ("
+                    + refused.get().label() + "): only the holder of the node's seed may report");
+        }
+        JsonNode event;
+        try {
+            event = REPORT_READER.readTree(request.body());
+        } catch (IOException e) {
+            return Answers.error(route, 400, "a cloud-init report is one JSON event");
+        }
+        String name = event == null ? "" : event.path("name").asText("");
+        String result = event == null ? "" : event.path("result").asText("");
+        if (name.isEmpty() || !event.path("event_type").asText("").equals("finish")) {
+            return HttpResponse.text(route, 200, Answers.TEXT, "ignored\n");
+        }
+        boolean stage = !name.contains("/");
+        boolean succeeded = result.equals("SUCCESS");
+        if (stage || !succeeded) {
+            String detail = AccessLog.printable(name, 120) + " " + AccessLog.printable(result, 20)
+                    + (succeeded ? "" : ": " + AccessLog.printable(event.path("description").asText(""), 300));
+            state.reported(node.name(), NodeEvent.CLOUD_INIT, detail, request.remote().getHostAddress());
+        }
+        return HttpResponse.text(route, 200, Answers.TEXT, "recorded\n");
     }
 
     /**

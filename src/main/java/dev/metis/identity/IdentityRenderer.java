@@ -235,6 +235,10 @@ public final class IdentityRenderer {
         phoneHome.put("post", List.of("instance_id", "hostname", "fqdn"));
         phoneHome.put("tries", 10);
         doc.put("phone_home", phoneHome);
+        // cloud-init's own events (its stages, and any module that fails) go to the node's timeline, under the
+        // same key as phone-home, so only the seed's holder can write there.
+        doc.put("reporting", ordered("metis", ordered("type", "webhook", "endpoint",
+                urls.cloudInitReport(node.spec().mac(), keys.keyFor(node.name()).reveal()))));
         Map<String, Object> withInventory = spec.cloudInit() == null ? doc : CloudConfigMerge.merge(node.name(),
                 "cloud_init", doc, spec.cloudInit(), path -> whereWritten(node, path));
         Optional<Map<String, Object>> extra = secrets.revealCloudInit();

@@ -18,6 +18,8 @@ public final class ServerUrls {
     /** The seed under this boot's token: the only place user-data is handed out. */
     public static final String TOKEN_SEED = "/nocloud/{mac}/{token}/{file}";
     public static final String PHONE_HOME = "/phone-home/{mac}/{key}";
+    /** cloud-init's reporting webhook: its events, under the node's phone-home key. */
+    public static final String CLOUD_INIT_REPORT = "/cloud-init/{mac}/{key}";
     /** What the recovery environment asks for under this boot's token: its plan, its image, its reports. */
     public static final String INSTALL_PLAN = "/install/{mac}/{token}/plan";
     public static final String INSTALL_IMAGE = "/install/{mac}/{token}/image";
@@ -67,6 +69,10 @@ public final class ServerUrls {
 
     public String phoneHome(MacAddress mac, String key) {
         return base + fill(PHONE_HOME, mac.toString(), key);
+    }
+
+    public String cloudInitReport(MacAddress mac, String key) {
+        return base + fill(CLOUD_INIT_REPORT, mac.toString(), key);
     }
 
     /**

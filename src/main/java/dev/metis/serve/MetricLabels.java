@@ -27,7 +27,7 @@ public final class MetricLabels {
                 Arrays.stream(StateStore.DiscoveredDrop.values()).map(StateStore.DiscoveredDrop::label).toList(),
                 List.of(Artifact.IPXE.fileName(), Artifact.PI_CMDLINE.fileName(), Artifact.USER_DATA.fileName(),
                         SeedBindings.PHONE_HOME, SeedBindings.INSTALL_PLAN, SeedBindings.INSTALL_IMAGE,
-                        SeedBindings.INSTALL_EVENT),
+                        SeedBindings.INSTALL_EVENT, SeedBindings.CLOUD_INIT_REPORT),
                 Arrays.stream(SeedBindings.Reason.values()).map(SeedBindings.Reason::label).toList());
     }
 }

@@ -50,6 +50,36 @@ class SeedRoutesTest {
         return NodeServices.token(boot.nodeScript(get("/ipxe/" + MAC, NodeServices.WEB1_IP), new Route.Params(Map.of("mac", MAC), List.of())));
     }
 
+    private HttpResponse report(String key, String json) throws Exception {
+        Map<String, String> values = key == null ? Map.of("mac", MAC) : Map.of("mac", MAC, "key", key);
+        return seed.cloudInitReport(request("POST", "/cloud-init/...", Map.of(), json, NodeServices.WEB1_IP),
+                new Route.Params(values, List.of()));
+    }
+
+    /** cloud-init's webhook: the end of each stage and every module that did not succeed, from the seed's holder only. */
+    @Test
+    void cloudInitReportsOfTheSeedsHolderGoOnTheTimeline() throws Exception {
+        String key = routes.keys.keyFor("web-1").reveal();
+        String stage = "{\"name\": \"init-network\", \"description\": \"searching for network datasources\", "
+                + "\"event_type\": \"finish\", \"origin\": \"cloudinit\", \"timestamp\": 1765100000.5, \"result\": \"SUCCESS\"}";
+        assertThat(report("k" + key.substring(1).replace('k', 'j'), stage).status()).isEqualTo(403);
+        assertThat(report(null, stage).status()).isEqualTo(403);
+        assertThat(routes.state.status("web-1").events()).isEmpty();
+
+        assertThat(report(key, stage).status()).isEqualTo(200);
+        assertThat(report(key, "{\"name\": \"modules-config/config-ntp\", \"event_type\": \"start\"}").status()).isEqualTo(200);
+        assertThat(report(key, "{\"name\": \"modules-config/config-ntp\", \"event_type\": \"finish\", "
+                + "\"result\": \"SUCCESS\"}").status()).isEqualTo(200);
+        assertThat(report(key, "{\"name\": \"modules-final/config-scripts-user\", \"event_type\": \"finish\", "
+                + "\"result\": \"FAIL\", \"description\": \"running config-scripts-user with frequency once-per-instance\"}")
+                .status()).isEqualTo(200);
+        assertThat(report(key, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]").status()).isEqualTo(400);
+        assertThat(report(key, "not json").status()).isEqualTo(400);
+        assertThat(routes.state.status("web-1").events()).extracting(e -> e.event() + ": " + e.detail()).containsExactly(
+                "cloud-init: init-network SUCCESS",
+                "cloud-init: modules-final/config-scripts-user FAIL: running config-scripts-user with frequency once-per-instance");
+    }
+
     @Test
     void filesWithoutSecretsGoToAnyone() throws Exception {
         HttpResponse metaData = seedFile(null, "meta-data", "198.51.100.7");

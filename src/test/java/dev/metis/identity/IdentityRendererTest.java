@@ -187,7 +187,7 @@ class IdentityRendererTest {
         java.util.List<?> files = (java.util.List<?>) doc.get("write_files");
         assertThat(files.get(files.size() - 1).toString()).isEqualTo("{path=/etc/extra, content=x}");
         // this site sets no NTP, so the extra ntp mapping is added as it is, after Metis's keys
-        assertThat(doc.keySet().stream().map(Object::toString).toList()).endsWith("phone_home", "bootcmd", "ntp");
+        assertThat(doc.keySet().stream().map(Object::toString).toList()).endsWith("phone_home", "reporting", "bootcmd", "ntp");
         assertThat(doc.get("ntp")).isEqualTo(Map.of("pools", java.util.List.of("pool.example")));
     }
 

@@ -18,7 +18,7 @@ class MetricLabelsTest {
         assertThat(series(scrape, "metis_vault_failures_total")).isEqualTo(7);
         assertThat(series(scrape, "metis_node_events_total")).isEqualTo(13);
         assertThat(series(scrape, "metis_discovered_dropped_total")).isEqualTo(3);
-        assertThat(series(scrape, "metis_seed_refusals_total")).isEqualTo(70);
+        assertThat(series(scrape, "metis_seed_refusals_total")).isEqualTo(80);
         assertThat(scrape).contains("metis_dhcp_requests_total{port=\"pxe\",result=\"malformed\"} 0.0",
                 "metis_tftp_requests_total{reason=\"\",result=\"aborted_by_client\"} 0.0",
                 "metis_vault_failures_total{reason=\"unreachable\"} 0.0",
