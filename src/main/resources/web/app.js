@@ -91,7 +91,14 @@ function discoveredSection(discovered) {
 function eventRows(events, withNode) {
   return events.map((e) => el('tr', {}, el('td', {}, time(e.at)),
     withNode ? el('td', {}, el('a', { href: `#/nodes/${encodeURIComponent(e.node)}` }, e.node)) : null,
-    el('td', {}, e.event), el('td', { class: 'mono' }, e.from ?? '—'), el('td', {}, shortHash(e.hash))));
+    el('td', {}, e.event, eventDetail(e)), el('td', { class: 'mono' }, e.from ?? '—'), el('td', {}, shortHash(e.hash))));
+}
+
+// What the node said of a step (the disk written, MiB, cloud-init's stage or failing module); failures stand out.
+function eventDetail(e) {
+  if (!e.detail) return null;
+  const failed = e.event === 'install-failed' || / (FAIL|WARN)(:|$)/.test(e.detail);
+  return el('div', { class: failed ? 'drift' : 'muted' }, e.detail);
 }
 
 function eventsSection(nodes) {
