@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <li>only for the address bound to the MAC: the one that first fetched user-data with the token, else the
  * one proxy-DHCP last saw (if within the window), else the one that fetched the script, else the static IP.
  * The binding may follow the MAC's DHCP address (the installer's own DHCP client may be given another
- * address than the firmware) only until user-data is first fetched; another address claiming the MAC
- * after that is a conflict, which refuses every address until the node is re-armed;</li>
+ * address than the firmware), or move to the node's static IP (which the installer takes from its
+ * network-config), only until user-data is first fetched; another address claiming the MAC after that is
+ * a conflict, which refuses every address until the node is re-armed;</li>
  * <li>phone-home needs the node's phone-home key, which only its user-data carries.</li>
  * </ul>
  * Refusals and conflicts are written to the {@code metis.audit} log and reported to the observer. Decides
@@ -257,8 +258,12 @@ public final class SeedBindings {
         if (known.conflictWith() != null) {
             return Reason.CONFLICT;
         }
+        String address = from.getHostAddress();
         Optional<String> bound = boundAddress(known, now).or(() -> staticAddress(node));
-        return bound.filter(from.getHostAddress()::equals).isPresent() ? null : Reason.WRONG_ADDRESS;
+        // The node's static IP, until the first fetch pins the binding: a netbooted kernel takes it from the
+        // network-config on its command line before it fetches, after its firmware booted from a DHCP address.
+        boolean ownStaticAddress = known.fetchedFrom() == null && staticAddress(node).filter(address::equals).isPresent();
+        return bound.filter(address::equals).isPresent() || ownStaticAddress ? null : Reason.WRONG_ADDRESS;
     }
 
     /**

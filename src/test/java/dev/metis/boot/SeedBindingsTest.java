@@ -118,6 +118,19 @@ class SeedBindingsTest {
                 "user-data not-armed");
     }
 
+    /**
+     * Firmware boots from a DHCP address, then the netbooted kernel takes the node's static IP from the
+     * network-config on its command line and fetches from there: its own address, until the first fetch.
+     */
+    @Test
+    void theNodesStaticAddressFetchesTheSeedOfAScriptServedToItsDhcpAddress() {
+        String token = booted(NODE);
+        assertThat(userData(token, OTHER)).contains(Reason.WRONG_ADDRESS);
+        assertThat(userData(token, STATIC_IP)).isEmpty();
+        assertThat(userData(token, NODE)).as("pinned to the static IP by its fetch").contains(Reason.WRONG_ADDRESS);
+        assertThat(userData(token, STATIC_IP)).isEmpty();
+    }
+
     @Test
     void anIdleArmedNodesScriptGoesToNoAddressWithoutEvidence() {
         assertThat(issue("ipxe", OTHER)).as("first asker, never seen booting").isNull();
