@@ -111,7 +111,12 @@ public final class CardWriter {
         /** Reads a kept head chunk back, filling {@code into}. */
         void readSpill(long offset, ByteBuffer into) throws CardException;
 
-        /** Injects the seed into the kept head. @return the changed sectors by image offset */
+        /**
+         * Injects the seed into the kept head.
+         *
+         * @return the changed sectors by image offset; those past the head (a GPT's backup at the image's end)
+         *         are laid over the stream as it reaches them
+         */
         NavigableMap<Long, byte[]> inject() throws CardException;
     }
 
@@ -270,7 +275,7 @@ public final class CardWriter {
     private static void rewriteChanged(NavigableMap<Long, byte[]> changes, MidStreamInjection midStream, long written,
             BlockingQueue<Chunk> full, ChunkBuffers buffers, ChunkBuffers.Watch watch) throws CardException {
         java.util.Set<Long> chunks = new java.util.TreeSet<>();
-        changes.keySet().forEach(offset -> chunks.add(offset - offset % CHUNK));
+        changes.headMap(written).keySet().forEach(offset -> chunks.add(offset - offset % CHUNK));
         for (long chunkOffset : chunks) {
             ChunkBuffers.Slot slot = buffers.take(watch);
             slot.offset = chunkOffset;

@@ -172,11 +172,38 @@ class CardWriterTest {
         java.util.Arrays.fill(bytes, CHUNK + 512, CHUNK + 1024, (byte) 0x55);
         Path golden = dir.resolve("golden.img");
         Files.write(golden, bytes);
+        CardWriter.MidStreamInjection zeroingSeed = keptHead(CHUNK + 1024, new TreeMap<>(Map.of((long) CHUNK + 512, new byte[512])));
+        Path target = dir.resolve("out.img");
+        CardWriter.Written written = write(golden, null, zeroingSeed, target, -1, true);
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        java.util.Arrays.fill(bytes, CHUNK + 512, CHUNK + 1024, (byte) 0);
+        assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
+    }
+
+    @Test
+    void changesPastTheKeptHeadAreLaidOverTheStreamWhereItReachesThem() throws Exception {
+        // A seed partition's GPT: its partition and primary table in the head, its backup table in the last sectors.
+        Path golden = golden(3 * CHUNK + 1024);
+        long last = 3 * CHUNK + 512;
+        CardWriter.MidStreamInjection seedPartition = keptHead(CHUNK / 2,
+                new TreeMap<>(Map.of(512L, filled(512, 1), (long) CHUNK / 4, filled(512, 2), last, filled(512, 3))));
+        Path target = dir.resolve("out.img");
+        CardWriter.Written written = write(golden, null, seedPartition, target, -1, true);
+        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
+        byte[] expected = Files.readAllBytes(golden);
+        System.arraycopy(filled(512, 1), 0, expected, 512, 512);
+        System.arraycopy(filled(512, 2), 0, expected, CHUNK / 4, 512);
+        System.arraycopy(filled(512, 3), 0, expected, (int) last, 512);
+        assertThat(Files.readAllBytes(target)).isEqualTo(expected);
+    }
+
+    /** A compressed image's injection as CardMaker makes it: the head kept as it streams, then {@code changes}. */
+    private static CardWriter.MidStreamInjection keptHead(long end, NavigableMap<Long, byte[]> changes) {
         Map<Long, byte[]> spilled = new java.util.HashMap<>();
-        CardWriter.MidStreamInjection zeroingSeed = new CardWriter.MidStreamInjection() {
+        return new CardWriter.MidStreamInjection() {
             @Override
             public long end() {
-                return CHUNK + 1024;
+                return end;
             }
 
             @Override
@@ -193,14 +220,9 @@ class CardWriterTest {
 
             @Override
             public NavigableMap<Long, byte[]> inject() {
-                return new TreeMap<>(Map.of((long) CHUNK + 512, new byte[512]));
+                return changes;
             }
         };
-        Path target = dir.resolve("out.img");
-        CardWriter.Written written = write(golden, null, zeroingSeed, target, -1, true);
-        CardWriter.verify(target, written, Progress.silent().start("verify", -1));
-        java.util.Arrays.fill(bytes, CHUNK + 512, CHUNK + 1024, (byte) 0);
-        assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
     }
 
     @Test
