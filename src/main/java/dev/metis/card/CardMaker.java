@@ -4,8 +4,8 @@ import dev.metis.card.device.CardTarget;
 import dev.metis.card.device.CardWriter;
 import dev.metis.card.disk.BootPartition;
 import dev.metis.card.disk.FileReads;
-import dev.metis.card.disk.Overlay;
 import dev.metis.card.disk.PartitionTable;
+import dev.metis.card.disk.SeedPlace;
 import dev.metis.card.image.BackgroundWork;
 import dev.metis.card.image.CardException;
 import dev.metis.card.image.ChunkBuffers;
@@ -20,8 +20,10 @@ import dev.metis.identity.NodeIdentity;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.ResolvedNode;
 import dev.metis.secrets.SecretUnavailableException;
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -36,8 +38,9 @@ import java.util.concurrent.Future;
 
 /**
  * Makes cards and card images for nodes: finds the golden image, renders the node's identity with the
- * same renderer the HTTP server uses, lays the seed into the image's FAT boot partition and writes the
- * result. Everything that can be checked is checked before the target is touched.
+ * same renderer the HTTP server uses, lays the seed into the image's FAT boot partition (or a seed partition
+ * of its own: {@link SeedPlace}) and writes the result. Everything that can be checked is checked before the
+ * target is touched.
  */
 public final class CardMaker {
 
@@ -74,6 +77,7 @@ public final class CardMaker {
     /**
      * Everything {@code metis plan} shows; nothing was written to make it.
      *
+     * @param boot    the partition the seed goes into: the image's boot partition, or a new seed partition
      * @param checked how the image's bytes were found to be what a write accepts; null when not at hand
      */
     public record Plan(GoldenImages.Source source, Compression compression, OptionalLong imageBytes,
@@ -93,6 +97,27 @@ public final class CardMaker {
         return images.source(node, inventory);
     }
 
+    /**
+     * What stops a node's seed from being laid into the image file, read from its (decompressed) head alone, as
+     * {@code inventory check} asks before anything is written; empty when it has a place for one.
+     */
+    public static Optional<String> seedPlaceProblem(Path image) {
+        try {
+            Compression compression = Compression.of(image);
+            long size = compression.knownSize(image).orElse(-1);
+            byte[] head;
+            try (InputStream in = compression.decompress(new BufferedInputStream(Files.newInputStream(image)))) {
+                head = in.readNBytes(PartitionTable.HEAD_BYTES);
+            }
+            SeedPlace.of(PartitionTable.parse(head, size), head, size);
+            return Optional.empty();
+        } catch (CardException e) {
+            return Optional.of(e.getMessage());
+        } catch (IOException e) {
+            return Optional.of("cannot read its first MiB: " + e.getMessage());
+        }
+    }
+
     /** Reads the image (when at hand) and the target and injects into memory only. */
     public Plan plan(ResolvedNode node, Path target) throws CardException {
         GoldenImages.Source source = images.source(node, inventory);
@@ -107,7 +132,7 @@ public final class CardMaker {
             boolean byChunks = check.byChunks();
             boolean decompressedNow = prepared.stream.checkWithoutWriting(progress);
             OptionalLong bytes = decompressedNow ? OptionalLong.of(prepared.stream.position()) : prepared.stream.size();
-            return new Plan(source, prepared.stream.compression(), bytes, prepared.table, prepared.boot,
+            return new Plan(source, prepared.stream.compression(), bytes, prepared.table, prepared.place.partition(),
                     prepared.injection(), seed, inspected, new Checked(byChunks, decompressedNow));
         }
     }
@@ -161,8 +186,8 @@ public final class CardMaker {
         // Checked again as it streams: cheap by now (the first check left a chunk manifest), and the file
         // could change in between.
         try (Prepared prepared = prepare(source, CompletableFuture.completedFuture(seed), images.check(source), true)) {
-            // A raw image's seed goes into memory in moments: waiting for it means a boot partition that refuses
-            // it leaves the card as it was, rather than with the bulk of the image written.
+            // A raw image's seed goes into memory in moments: waiting for it means a partition that refuses it
+            // leaves the card as it was, rather than with the bulk of the image written.
             prepared.injection();
             Result result = write(prepared, target.path(), target.capacity(), !target.blockDevice());
             if (target.blockDevice()) {
@@ -236,15 +261,15 @@ public final class CardMaker {
     }
 
     /**
-     * An image opened for writing, with its seed being laid into memory over the boot partition: on a thread
-     * of its own for an uncompressed image, while the writer streams the compressed one.
+     * An image opened for writing, with its seed being laid into memory over its place: on a thread of its own
+     * for an uncompressed image, while the writer streams the compressed one.
      */
     private static final class Prepared implements Closeable {
         final GoldenImages.Source source;
         final ImageStream stream;
         final Future<CardSeed> seed;
         PartitionTable table;
-        PartitionTable.Partition boot;
+        SeedPlace place;
         private BootPartition.Injection injection;
         CardWriter.Prefix prefix = CardWriter.Prefix.NONE;
         CardWriter.Changes changes;
@@ -259,14 +284,15 @@ public final class CardMaker {
 
         NavigableMap<Long, byte[]> inject(FileChannel base) throws CardException {
             CardSeed rendered = BackgroundWork.result(seed);
-            Overlay overlay = new Overlay(base, boot.offset(), boot.length());
             try {
-                injection = BootPartition.inject(overlay, rendered.files(), rendered.cmdlineArgument());
+                SeedPlace.Injected injected = place.inject(base, rendered.files(), rendered.instanceId(),
+                        rendered.cmdlineArgument());
+                injection = injected.injection();
+                return injected.changes();
             } catch (CardException e) {
-                throw new CardException("golden image " + source.file() + ", boot partition " + boot.number() + ": "
+                throw new CardException("golden image " + source.file() + ", " + place.description() + ": "
                         + e.getMessage(), e);
             }
-            return overlay.changesInImage();
         }
 
         /** What the injection did, once it is done. */
@@ -293,9 +319,10 @@ public final class CardMaker {
     }
 
     /**
-     * Reads the partition table and the boot partition: an uncompressed image in place, a compressed one
+     * Reads the partition table and finds the seed's place: an uncompressed image in place, a compressed one
      * by spilling its decompressed head (up to the end of the boot partition) to a scratch file, either
-     * now (plan) or, {@code duringWrite}, while the writer streams it.
+     * now (plan) or, {@code duringWrite}, while the writer streams it. A seed partition's GPT changes reach
+     * the backup table at the image's end: the writer lays them over the stream there too.
      */
     private Prepared prepare(GoldenImages.Source source, Future<CardSeed> seed, ImageCheck check, boolean duringWrite)
             throws CardException {
@@ -315,20 +342,24 @@ public final class CardMaker {
                 prepared.prefix = new CardWriter.Prefix(base, 0);
                 writeFully(base, head, 0, head.length, 0);
             }
-            prepared.table = partitionTable(source, head, stream.size().orElse(-1));
-            stream.mustReach(prepared.table.end());
-            prepared.boot = prepared.table.firstFat().orElseThrow(() -> new CardException("golden image "
-                    + source.file() + " has no FAT partition to hold the seed (partitions: " + prepared.table + ")"));
+            long size = stream.size().orElse(-1);
+            try {
+                prepared.table = PartitionTable.parse(head, size);
+                prepared.place = SeedPlace.of(prepared.table, head, size);
+            } catch (CardException e) {
+                throw new CardException("golden image " + source.file() + ": " + e.getMessage(), e);
+            }
+            stream.mustReach(Math.max(prepared.table.end(), prepared.place.changesEnd()));
             if (prepared.spill != null && duringWrite) {
                 prepared.prefix = new CardWriter.Prefix(base, head.length);
                 prepared.midStream = new SpilledHead(prepared, base);
                 return prepared;
             }
             if (prepared.spill != null) {
-                prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.boot.end()));
+                prepared.prefix = new CardWriter.Prefix(base, spillUntil(stream, base, head.length, prepared.place.headEnd()));
             }
             FileChannel original = base;
-            prepared.changes = new CardWriter.Changes(prepared.boot.end(), BackgroundWork.start("card-inject",
+            prepared.changes = new CardWriter.Changes(prepared.place.changesEnd(), BackgroundWork.start("card-inject",
                     () -> prepared.inject(original)));
             return prepared;
         } catch (IOException e) {
@@ -340,19 +371,13 @@ public final class CardMaker {
         }
     }
 
-    private static PartitionTable partitionTable(GoldenImages.Source source, byte[] head, long size) throws CardException {
-        try {
-            return PartitionTable.parse(head, size);
-        } catch (CardException e) {
-            throw new CardException("golden image " + source.file() + ": " + e.getMessage(), e);
-        }
-    }
+
 
     /** The head of a compressed image, kept in the spill file as the writer streams it. */
     private record SpilledHead(Prepared prepared, FileChannel spill) implements CardWriter.MidStreamInjection {
         @Override
         public long end() {
-            return prepared.boot.end();
+            return prepared.place.headEnd();
         }
 
         @Override

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,11 +68,16 @@ final class PlanCommand implements Callable<Integer> {
                         : "as recorded in the cache by an earlier whole pass");
             }
             out.printf("partitions %s%n", plan.table().scheme());
-            for (PartitionTable.Partition p : plan.table().partitions()) {
+            List<PartitionTable.Partition> partitions = new ArrayList<>(plan.table().partitions());
+            String newPartition = plan.injection().newPartition();
+            if (newPartition != null) {
+                partitions.add(plan.boot());
+            }
+            for (PartitionTable.Partition p : partitions) {
                 out.printf("  %d  %-38s %10s at %-10s%s%n", p.number(), p.type() + (p.name().isEmpty() ? "" : " '" + p.name() + "'"),
                         Progress.size(p.length()), Progress.size(p.offset()),
-                        p.equals(plan.boot()) ? "  <- boot partition: " + plan.injection().fatType() + " label '"
-                                + plan.injection().label() + "'" : "");
+                        p.equals(plan.boot()) ? "  <- " + (newPartition != null ? newPartition : "boot partition") + ": "
+                                + plan.injection().fatType() + " label '" + plan.injection().label() + "'" : "");
             }
             out.println("inject");
             for (Map.Entry<String, byte[]> file : plan.seed().files().entrySet()) {

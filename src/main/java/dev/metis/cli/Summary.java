@@ -23,8 +23,9 @@ final class Summary {
                 written.bytes(),
                 written.holes() > 0 ? " (" + Progress.size(written.holes()) + " of zeros left as holes)" : "",
                 result.instanceId());
-        out.printf(Locale.ROOT, "injected into the %s partition '%s': %s%n", result.injection().fatType(),
-                result.injection().label(), String.join(", ", result.injection().written()));
+        out.printf(Locale.ROOT, "injected into the %s partition '%s'%s: %s%n", result.injection().fatType(),
+                result.injection().label(), result.injection().newPartition() == null ? ""
+                        : ", " + result.injection().newPartition(), String.join(", ", result.injection().written()));
         // Milliseconds: bench/image computes its rates from these seconds, and 0.1 s steps made them jump.
         out.printf(Locale.ROOT, "write %.3f s (%.1f MB/s), verify %.3f s (%.1f MB/s): OK%n", written.seconds(),
                 written.bytes() / 1e6 / Math.max(written.seconds(), 1e-3), result.verifySeconds(),

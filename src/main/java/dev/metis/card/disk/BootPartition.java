@@ -3,6 +3,7 @@ package dev.metis.card.disk;
 import dev.metis.card.image.CardException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,9 +11,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A card's FAT boot partition: what {@code metis plan} shows of it, and the seed injection. Every
- * injection is followed by a fresh read that checks each seed file and that every earlier file is still
- * there, so a card is never written from an edit that went wrong.
+ * A card's FAT boot partition (or a new {@link SeedPartition}): what {@code metis plan} shows of it, and the
+ * seed injection. Every injection is followed by a fresh read that checks each seed file and that every
+ * earlier file is still there, so a card is never written from an edit that went wrong.
  */
 public final class BootPartition {
 
@@ -21,9 +22,11 @@ public final class BootPartition {
     /**
      * What was found and done, for plan output and the burn summary.
      *
-     * @param cmdline the edited kernel command line, or null when the image has no {@code cmdline.txt}
+     * @param cmdline      the edited kernel command line, or null when the image has no {@code cmdline.txt}
+     * @param newPartition the partition Metis added for the seed ({@link SeedPartition.Layout#description}), or
+     *                     null when the seed went into the image's own boot partition
      */
-    public record Injection(String fatType, String label, List<String> written, String cmdline) {
+    public record Injection(String fatType, String label, List<String> written, String cmdline, String newPartition) {
     }
 
     private BootPartition() {
@@ -31,17 +34,19 @@ public final class BootPartition {
 
     /**
      * @param files        the seed's files, path inside the partition to content, in write order
-     * @param seedArgument the kernel argument that makes cloud-init use the seed, for {@code cmdline.txt}
+     * @param seedArgument the kernel argument that makes cloud-init use the seed, for {@code cmdline.txt}; null
+     *                     on a partition cloud-init finds by its label, where no {@code cmdline.txt} is edited
+     * @param clock        the time the new directory entries get
      */
-    public static Injection inject(Overlay partition, Map<String, byte[]> files, String seedArgument)
+    static Injection inject(Overlay partition, Map<String, byte[]> files, String seedArgument, Clock clock)
             throws CardException {
         try {
-            FatVolume fat = FatVolume.open(partition);
+            FatVolume fat = FatVolume.open(partition, clock);
             Map<String, Long> before = fat.files();
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 fat.write(file.getKey(), file.getValue());
             }
-            byte[] cmdline = fat.read(CMDLINE);
+            byte[] cmdline = seedArgument == null ? null : fat.read(CMDLINE);
             String line = null;
             if (cmdline != null) {
                 line = withSeedArgument(new String(cmdline, StandardCharsets.UTF_8), seedArgument);
@@ -54,7 +59,7 @@ public final class BootPartition {
             if (line != null) {
                 written.add(CMDLINE);
             }
-            return new Injection(fat.type(), label, written, line);
+            return new Injection(fat.type(), label, written, line, null);
         } catch (IOException e) {
             throw new CardException("the boot partition cannot be read or written: " + e.getMessage(), e);
         } catch (RuntimeException e) {

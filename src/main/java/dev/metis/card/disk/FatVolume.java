@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,6 +46,8 @@ final class FatVolume {
     private static final String SHORT_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$%'-_@~`!(){}^#&";
 
     private final Storage storage;
+    /** What the entries it writes are stamped with. */
+    private final Clock clock;
     private final int bytesPerSector;
     private final int clusterSize;
     private final int fatType;
@@ -63,8 +66,9 @@ final class FatVolume {
     private final Set<Long> dirtyFatEntries = new TreeSet<>();
     private long nextFreeHint = 2;
 
-    private FatVolume(Storage storage, byte[] bootSector) throws CardException {
+    private FatVolume(Storage storage, Clock clock, byte[] bootSector) throws CardException {
         this.storage = storage;
+        this.clock = clock;
         ByteBuffer b = ByteBuffer.wrap(bootSector).order(ByteOrder.LITTLE_ENDIAN);
         bytesPerSector = b.getShort(11) & 0xffff;
         int sectorsPerCluster = b.get(13) & 0xff;
@@ -113,9 +117,14 @@ final class FatVolume {
     }
 
     static FatVolume open(Storage storage) throws CardException, IOException {
+        return open(storage, Clock.systemDefaultZone());
+    }
+
+    /** @param clock the time the entries it writes get: a fixed one makes the same files the same bytes */
+    static FatVolume open(Storage storage, Clock clock) throws CardException, IOException {
         byte[] bootSector = new byte[512];
         storage.read(0, bootSector, 0, bootSector.length);
-        FatVolume volume = new FatVolume(storage, bootSector);
+        FatVolume volume = new FatVolume(storage, clock, bootSector);
         volume.readFat();
         return volume;
     }
@@ -319,7 +328,7 @@ final class FatVolume {
             c = c + 1 >= fat.length ? 2 : c + 1;
         }
         if (clusters.size() < count) {
-            throw new CardException("the boot partition is full: " + count + " more clusters of " + clusterSize
+            throw new CardException("the FAT file system is full: " + count + " more clusters of " + clusterSize
                     + " bytes are needed");
         }
         for (int i = 0; i < count; i++) {
@@ -464,7 +473,7 @@ final class FatVolume {
                 }
             }
             if (fixedRoot()) {
-                throw new CardException("the boot partition's root directory is full (" + rootEntries + " entries)");
+                throw new CardException("the FAT file system's root directory is full (" + rootEntries + " entries)");
             }
             long last = firstCluster;
             for (long c = next(last); c != -1; c = next(c)) {
@@ -531,7 +540,7 @@ final class FatVolume {
             size = length;
             ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
             b.putShort(20, (short) (cluster >>> 16)).putShort(26, (short) cluster).putInt(28, (int) length);
-            stamp(raw, 22, 24);
+            stamp(raw, 22, 24, LocalDateTime.now(clock));
         }
     }
 
@@ -626,15 +635,16 @@ final class FatVolume {
         return (String.format("%-8s", base) + String.format("%-3s", ext)).getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static byte[] shortEntry(byte[] name11, int caseFlags, int attr, long cluster, long size) {
+    private byte[] shortEntry(byte[] name11, int caseFlags, int attr, long cluster, long size) {
         byte[] raw = new byte[ENTRY];
         System.arraycopy(name11, 0, raw, 0, 11);
         raw[11] = (byte) attr;
         raw[12] = (byte) caseFlags;
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(20, (short) (cluster >>> 16)).putShort(26, (short) cluster).putInt(28, (int) size);
-        stamp(raw, 14, 16);
-        stamp(raw, 22, 24);
+        LocalDateTime now = LocalDateTime.now(clock);
+        stamp(raw, 14, 16, now);
+        stamp(raw, 22, 24, now);
         raw[18] = raw[24];
         raw[19] = raw[25];
         return raw;
@@ -663,9 +673,8 @@ final class FatVolume {
         return sum;
     }
 
-    /** DOS time and date of now, at {@code timeAt} and {@code dateAt}. */
-    private static void stamp(byte[] raw, int timeAt, int dateAt) {
-        LocalDateTime now = LocalDateTime.now();
+    /** DOS time and date of {@code now}, at {@code timeAt} and {@code dateAt}. */
+    static void stamp(byte[] raw, int timeAt, int dateAt, LocalDateTime now) {
         int time = (now.getHour() << 11) | (now.getMinute() << 5) | (now.getSecond() / 2);
         int date = ((now.getYear() - 1980) << 9) | (now.getMonthValue() << 5) | now.getDayOfMonth();
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putShort(timeAt, (short) time).putShort(dateAt, (short) date);

@@ -17,8 +17,10 @@ import java.util.zip.CRC32;
  * The partitions of a disk image, read from its first bytes: MBR primary partitions, or GPT when the MBR
  * is only the protective one. Logical partitions inside an extended MBR partition are not listed: Pi boot
  * partitions are always primary.
+ *
+ * @param gpt what a GPT's primary header says of its layout; null for an MBR
  */
-public record PartitionTable(Scheme scheme, List<Partition> partitions) {
+public record PartitionTable(Scheme scheme, List<Partition> partitions, Gpt gpt) {
 
     public static final int SECTOR = 512;
     /** The image's first MiB: the MBR, the GPT header and its entries, wherever partitioning tools put them. */
@@ -31,13 +33,34 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
         public long end() {
             return offset + length;
         }
+
+        /** An EFI System Partition: FAT, but the firmware's, and mounted by its own label (Ubuntu's {@code UEFI}). */
+        public boolean esp() {
+            return type.equals(GPT_ESP.toString());
+        }
+    }
+
+    /**
+     * A GPT's layout as its primary header (LBA 1) gives it, its header checked by its CRC.
+     *
+     * @param alternateLba where the backup header is: the image's last sector, as partitioning tools leave it
+     * @param firstUsable  and {@code lastUsable}: the LBAs partitions may use
+     * @param entriesLba   where the primary partition entries start
+     */
+    public record Gpt(int headerSize, long alternateLba, long firstUsable, long lastUsable, long entriesLba,
+            int entryCount, int entrySize) {
+
+        /** The sectors the entry array takes, in each copy. */
+        public long entrySectors() {
+            return ((long) entryCount * entrySize + SECTOR - 1) / SECTOR;
+        }
     }
 
     private static final Set<Integer> MBR_FAT_TYPES = Set.of(0x01, 0x04, 0x06, 0x0b, 0x0c, 0x0e, 0xef);
     private static final int MBR_PROTECTIVE = 0xee;
-    private static final Set<UUID> GPT_FAT_TYPES = Set.of(
-            UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),   // EFI system partition
-            UUID.fromString("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7"));  // Microsoft basic data
+    static final UUID GPT_ESP = UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b");
+    static final UUID GPT_BASIC_DATA = UUID.fromString("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7");
+    private static final Set<UUID> GPT_FAT_TYPES = Set.of(GPT_ESP, GPT_BASIC_DATA);
 
     /** Where the last partition ends: the image must reach that far. */
     public long end() {
@@ -75,7 +98,7 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
         if (mbr.isEmpty()) {
             throw new CardException("the MBR lists no partitions");
         }
-        return checked(new PartitionTable(Scheme.MBR, mbr), imageSize);
+        return checked(new PartitionTable(Scheme.MBR, mbr, null), imageSize);
     }
 
     private static PartitionTable gpt(ByteBuffer b, long imageSize) throws CardException {
@@ -139,7 +162,8 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
             }
             partitions.add(new Partition(i + 1, start, end - start, type.toString(), label, GPT_FAT_TYPES.contains(type)));
         }
-        return checked(new PartitionTable(Scheme.GPT, partitions), imageSize);
+        Gpt gpt = new Gpt(headerSize, header.getLong(32), firstUsable, lastUsable, entriesLba, (int) count, (int) entrySize);
+        return checked(new PartitionTable(Scheme.GPT, partitions, gpt), imageSize);
     }
 
     /**
