@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Looks at the files nodes need: a local file must exist and be readable, and match its hash where the inventory
- * gives one; a URL must be in its cache or answer a HEAD, since downloading gigabytes to check is no check.
+ * gives one; a URL must be in its cache or answer a HEAD, since downloading gigabytes to check is no check. A
+ * golden image at hand must have a place for the seed, when an {@link ImageLayout} is given to ask.
  * Hashes are remembered by file ({@link FileHashes}), answers by URL for a while, so looking again is cheap.
  */
 public final class AssetProbe {
@@ -36,29 +39,40 @@ public final class AssetProbe {
     private record Answer(Instant until, String problem, String status) {
     }
 
+    /** An image's layout answer, for the file as it was when asked. */
+    private record Layout(long size, FileTime modified, Optional<String> problem) {
+    }
+
     private final AssetRoots roots;
     private final FileHashes hashes;
     private final Clock clock;
     private final FetchedFiles fetched;
+    /** Null where images are not looked into. */
+    private final ImageLayout imageLayout;
+    private final Map<Path, Layout> layouts = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NORMAL).build();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
-    AssetProbe(AssetRoots roots, FileHashes hashes, Clock clock, FetchedFiles fetched) {
+    AssetProbe(AssetRoots roots, FileHashes hashes, Clock clock, FetchedFiles fetched, ImageLayout imageLayout) {
         this.roots = roots;
         this.hashes = hashes;
         this.clock = clock;
         this.fetched = fetched;
+        this.imageLayout = imageLayout;
     }
 
-    /** For a look from the command line: a kernel or initrd by URL is fine in {@code serve}'s cache or reachable. */
-    public static AssetProbe once(AssetRoots roots) {
-        return new AssetProbe(roots, new FileHashes(), Clock.systemUTC(), null);
+    /**
+     * For a look from the command line: a kernel or initrd by URL is fine in {@code serve}'s cache or reachable;
+     * a golden image at hand is asked of {@code imageLayout}.
+     */
+    public static AssetProbe once(AssetRoots roots, ImageLayout imageLayout) {
+        return new AssetProbe(roots, new FileHashes(), Clock.systemUTC(), null, imageLayout);
     }
 
     /** For {@code serve}: a kernel or initrd by URL is fine once fetched and checked, and fetched if it is not. */
     public static AssetProbe serving(AssetRoots roots, FetchedFiles fetched, Clock clock) {
-        return new AssetProbe(roots, fetched.hashes(), clock, fetched);
+        return new AssetProbe(roots, fetched.hashes(), clock, fetched, null);
     }
 
     /** A look at every file the inventory's nodes need. */
@@ -74,12 +88,12 @@ public final class AssetProbe {
         }
         findings.add(switch (need.kind()) {
             case SERVED -> served(need);
-            case IMAGE_FILE -> localFile(need);
+            case IMAGE_FILE -> withSeedPlace(need, localFile(need));
             case DIRECT -> reachable(need, "not reachable: ", "reachable");
             // A placeholder never matches: fetching with it would only fail again and again.
             case FETCHED -> fetched == null ? cachedOrReachable(need)
                     : need.placeholderHash() ? Finding.ok(need) : fetched.ensure(need);
-            case IMAGE_URL -> cachedOrReachable(need);
+            case IMAGE_URL -> withSeedPlace(need, cachedOrReachable(need));
         });
         return findings;
     }
@@ -114,6 +128,25 @@ public final class AssetProbe {
             String actual = hashes.of(file);
             return actual.equals(need.sha256()) ? Finding.ok(need)
                     : Finding.problem(need, "its SHA-256 is " + actual + ", not the inventory's " + need.sha256());
+        } catch (IOException e) {
+            return Finding.problem(need, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** A golden image found fine, and at hand, must also have a place for the seed. */
+    private Finding withSeedPlace(NeededAsset need, Finding found) {
+        if (imageLayout == null || !found.ok() || !Files.isRegularFile(need.file())) {
+            return found;
+        }
+        try {
+            BasicFileAttributes now = Files.readAttributes(need.file(), BasicFileAttributes.class);
+            Layout known = layouts.get(need.file());
+            if (known == null || known.size() != now.size() || !known.modified().equals(now.lastModifiedTime())) {
+                known = new Layout(now.size(), now.lastModifiedTime(), imageLayout.seedPlaceProblem(need.file()));
+                layouts.put(need.file(), known);
+            }
+            return known.problem().map(problem -> Finding.problem(need, "no place for the seed: " + problem))
+                    .orElse(found);
         } catch (IOException e) {
             return Finding.problem(need, "cannot be read: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.metis.cli;
 import dev.metis.assets.AssetProbe;
 import dev.metis.assets.AssetReport;
 import dev.metis.assets.AssetRoots;
+import dev.metis.card.CardMaker;
 import dev.metis.card.image.GoldenImages;
 import dev.metis.identity.IdentityRenderer;
 import dev.metis.identity.PhoneHomeKeys;
@@ -103,7 +104,7 @@ final class InventoryCommand {
         private AssetReport checkAssets(Inventory inventory) {
             AssetRoots roots = new AssetRoots(bootAssets, AssetRoots.fetchedIn(stateDir),
                     cache != null ? cache : GoldenImages.defaultCacheDir());
-            AssetReport report = AssetProbe.once(roots).check(inventory);
+            AssetReport report = AssetProbe.once(roots, CardMaker::seedPlaceProblem).check(inventory);
             report.notes().forEach(note -> spec.commandLine().getOut().println(note.pos() + ": note: " + note));
             report.problems().forEach(problem -> spec.commandLine().getErr().println(problem.pos() + ": warning: " + problem));
             return report;

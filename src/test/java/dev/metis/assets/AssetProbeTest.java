@@ -89,7 +89,7 @@ class AssetProbeTest {
     @Test
     void eachFileMissingOrWrongIsReportedOnceForAllItsNodesAtThePlaceThatNamesIt() throws Exception {
         Inventory inventory = inventory(OTHER_IMAGE);
-        List<String> problems = new AssetProbe(roots, new FileHashes(), clock, null).check(inventory).problems().stream()
+        List<String> problems = new AssetProbe(roots, new FileHashes(), clock, null, null).check(inventory).problems().stream()
                 .map(p -> p.pos().line() + " " + p).toList();
         assertThat(problems).containsExactly(
                 "9 netboot.initrd[0] of s1, s2: " + dir.resolve("boot-assets/debian/initrd.gz") + ": no such file",
@@ -101,14 +101,14 @@ class AssetProbeTest {
         Files.writeString(dir.resolve("boot-assets/debian/initrd.gz"), "initrd");
         mirror.serve("/netboot/linux", new byte[] {2});
         clock.advance(AssetProbe.ASK_AGAIN_UNREACHABLE);
-        assertThat(new AssetProbe(roots, new FileHashes(), clock, null).check(inventory(Sha256.hex(IMAGE))).problems())
+        assertThat(new AssetProbe(roots, new FileHashes(), clock, null, null).check(inventory(Sha256.hex(IMAGE))).problems())
                 .isEmpty();
     }
 
     @Test
     void aPlaceholderHashIsReportedBesideAMissingFile() throws Exception {
         Files.delete(dir.resolve("images/pi.img"));
-        List<String> problems = AssetProbe.once(roots).check(inventory(PLACEHOLDER)).problems().stream()
+        List<String> problems = AssetProbe.once(roots, null).check(inventory(PLACEHOLDER)).problems().stream()
                 .map(AssetReport.Group::toString).toList();
         assertThat(problems).containsExactly(
                 "netboot.initrd[0] of s1, s2: " + dir.resolve("boot-assets/debian/initrd.gz") + ": no such file",
@@ -123,7 +123,7 @@ class AssetProbeTest {
     void aFileOutsideTheBootAssetsIsNotServedSoNotFound() throws Exception {
         Files.writeString(dir.resolve("outside"), "not served");
         Files.createSymbolicLink(dir.resolve("boot-assets/debian/initrd.gz"), dir.resolve("outside"));
-        assertThat(AssetProbe.once(roots).check(inventory(Sha256.hex(IMAGE))).problems())
+        assertThat(AssetProbe.once(roots, null).check(inventory(Sha256.hex(IMAGE))).problems())
                 .extracting(AssetReport.Group::text).contains("not served: not a regular file under the boot assets");
     }
 
@@ -131,7 +131,7 @@ class AssetProbeTest {
     @Test
     void aUrlIsFoundCachedOrByAHeadAskedAgainOnlyAfterAWhile() throws Exception {
         Inventory inventory = inventory(Sha256.hex(IMAGE));
-        AssetProbe probe = new AssetProbe(roots, new FileHashes(), clock, null);
+        AssetProbe probe = new AssetProbe(roots, new FileHashes(), clock, null, null);
         assertThat(probe.check(inventory).notes()).extracting(AssetReport.Group::toString).containsExactly(
                 "netboot.kernel of d1: " + mirror.url("/direct/linux") + ": reachable (HEAD: HTTP 200)",
                 "image of u1: " + mirror.url("/pi.img.xz") + ": not cached; reachable (HEAD: HTTP 200)");
@@ -146,5 +146,37 @@ class AssetProbeTest {
         assertThat(probe.check(inventory).notes()).extracting(AssetReport.Group::text)
                 .contains("cached at " + roots.imageCache().resolve(Sha256.hex(REMOTE_IMAGE)));
         assertThat(mirror.requests("GET", "/pi.img.xz")).isZero();
+    }
+
+    /**
+     * A golden image at hand, local or cached, that has no place for the seed is a problem; its layout is asked
+     * once for as long as the file is unchanged, and not at all when its hash is already wrong.
+     */
+    @Test
+    void aGoldenImageAtHandWithNoPlaceForTheSeedIsAProblemAskedOncePerFileState() throws Exception {
+        List<Path> asked = new java.util.ArrayList<>();
+        ImageLayout layout = image -> {
+            asked.add(image);
+            return java.util.Optional.of("it has no FAT partition to hold the seed");
+        };
+        Path cached = roots.imageCache().resolve(Sha256.hex(REMOTE_IMAGE));
+        Files.createDirectories(roots.imageCache());
+        Files.write(cached, REMOTE_IMAGE);
+        AssetProbe probe = AssetProbe.once(roots, layout);
+        Inventory inventory = inventory(Sha256.hex(IMAGE));
+        assertThat(probe.check(inventory).problems()).extracting(AssetReport.Group::toString).contains(
+                "image of c1: " + dir.resolve("images/pi.img") + ": no place for the seed: it has no FAT partition to hold the seed",
+                "image of u1: " + mirror.url("/pi.img.xz") + ": no place for the seed: it has no FAT partition to hold the seed");
+        probe.check(inventory);
+        assertThat(asked).containsExactly(dir.resolve("images/pi.img"), cached);
+
+        Files.setLastModifiedTime(cached, java.nio.file.attribute.FileTime.from(Instant.parse("2026-01-01T00:00:00Z")));
+        probe.check(inventory);
+        assertThat(asked).containsExactly(dir.resolve("images/pi.img"), cached, cached);
+
+        asked.clear();
+        assertThat(AssetProbe.once(roots, layout).check(inventory(OTHER_IMAGE)).problems()).extracting(AssetReport.Group::text)
+                .contains("its SHA-256 is " + Sha256.hex(IMAGE) + ", not the inventory's " + OTHER_IMAGE);
+        assertThat(asked).containsExactly(cached);
     }
 }
