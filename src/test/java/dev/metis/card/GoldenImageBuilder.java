@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Builds small golden images the way distributions lay them out, with the real tools (sfdisk, mkfs.vfat,
- * mtools) so that Metis reads images it did not write itself.
+ * mkfs.ext4, mtools) so that Metis reads images it did not write itself.
  */
 final class GoldenImageBuilder {
 
@@ -103,6 +103,45 @@ final class GoldenImageBuilder {
             runSuccessfully(dir, mcopy.toArray(String[]::new));
         }
         fillPattern(image, BOOT_OFFSET + BOOT_SIZE, totalMib * MIB);
+        return image;
+    }
+
+    /** Where Debian's amd64 cloud images put their partitions, in sectors: the BIOS boot partition, ESP and root. */
+    static final long DEBIAN_BIOS_BOOT = 2048;
+    static final long DEBIAN_ESP = 8192;
+    static final long DEBIAN_ROOT = 262144;
+
+    /**
+     * An image of {@code totalMib} MiB laid out as Debian's genericcloud amd64 images are, by sfdisk: GPT, 14 BIOS
+     * boot (sectors 2048-8191, filled as GRUB's core image would be), 15 ESP (FAT32 'UEFI', 8192-262143, with a
+     * boot loader file), 1 root (ext4, from 262144 to the last usable sector), nothing before sector 2048.
+     */
+    static Path debianCloud(Path dir, String name, int totalMib) throws Exception {
+        Path image = dir.resolve(name);
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(totalMib * MIB);
+        }
+        // The root partition ends at the last usable sector, 33 before the image's last (the backup GPT).
+        long rootSectors = totalMib * MIB / 512 - 33 - DEBIAN_ROOT;
+        Path layoutFile = dir.resolve(name + ".sfdisk");
+        Files.writeString(layoutFile, "label: gpt\n"
+                + name + "14 : start=" + DEBIAN_BIOS_BOOT + ", size=" + (DEBIAN_ESP - DEBIAN_BIOS_BOOT)
+                + ", type=21686148-6449-6E6F-744E-656564454649\n"
+                + name + "15 : start=" + DEBIAN_ESP + ", size=" + (DEBIAN_ROOT - DEBIAN_ESP)
+                + ", type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n"
+                + name + "1 : start=" + DEBIAN_ROOT + ", size=" + rootSectors + ", type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709\n");
+        runSuccessfully(dir, "sh", "-c", ExternalTool.require("sfdisk") + " --no-reread --no-tell-kernel " + image + " < "
+                + layoutFile);
+        fillPattern(image, DEBIAN_BIOS_BOOT * 512, DEBIAN_ESP * 512);
+        runSuccessfully(dir, ExternalTool.require("mkfs.vfat").toString(), "-F", "32", "-n", "UEFI", "--offset",
+                String.valueOf(DEBIAN_ESP), image.toString(), String.valueOf((DEBIAN_ROOT - DEBIAN_ESP) / 2));
+        String esp = image + "@@" + DEBIAN_ESP * 512;
+        runSuccessfully(dir, ExternalTool.require("mmd").toString(), "-i", esp, "::EFI", "::EFI/BOOT");
+        Path loader = dir.resolve(name + ".BOOTX64.EFI");
+        Files.writeString(loader, "a boot loader\n");
+        runSuccessfully(dir, ExternalTool.require("mcopy").toString(), "-i", esp, loader.toString(), "::EFI/BOOT/BOOTX64.EFI");
+        runSuccessfully(dir, ExternalTool.require("mkfs.ext4").toString(), "-q", "-F", "-L", "root", "-E",
+                "offset=" + DEBIAN_ROOT * 512, image.toString(), rootSectors / 2 + "k");
         return image;
     }
 
