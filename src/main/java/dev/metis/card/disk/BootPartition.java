@@ -23,7 +23,7 @@ public final class BootPartition {
      * What was found and done, for plan output and the burn summary.
      *
      * @param cmdline      the edited kernel command line, or null when the image has no {@code cmdline.txt}
-     * @param newPartition the partition Metis added for the seed ({@link SeedPartition.Layout#description}), or
+     * @param newPartition the partition Metis added for the seed, as {@link SeedPlace#description} names it, or
      *                     null when the seed went into the image's own boot partition
      */
     public record Injection(String fatType, String label, List<String> written, String cmdline, String newPartition) {

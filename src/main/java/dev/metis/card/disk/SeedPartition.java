@@ -26,10 +26,10 @@ import java.util.UUID;
  * usable sector lies past the seed partition's start (sfdisk makes it 2048) gets the sector after its entries
  * as its first usable one, as sgdisk and parted make it.
  */
-public final class SeedPartition {
+final class SeedPartition {
 
     /** The volume label cloud-init's NoCloud and ds-identify look for (either case). */
-    public static final String LABEL = "CIDATA";
+    static final String LABEL = "CIDATA";
     static final String NAME = "cidata";
     /** The seed partition starts on a 4 KiB boundary, as a 4Kn disk's sectors lie. */
     private static final long ALIGN = 8;
@@ -46,21 +46,21 @@ public final class SeedPartition {
      * @param firstUsable the GPT's first usable sector with the seed partition in it
      * @param header      the primary GPT header's sector, and {@code entries} its entry array, as in the image
      */
-    public record Layout(int number, long firstLba, long lastLba, long firstUsable, PartitionTable.Gpt gpt,
+    record Layout(int number, long firstLba, long lastLba, long firstUsable, PartitionTable.Gpt gpt,
             byte[] header, byte[] entries) {
 
-        public PartitionTable.Partition partition() {
+        PartitionTable.Partition partition() {
             return new PartitionTable.Partition(number, firstLba * SECTOR, (lastLba - firstLba + 1) * SECTOR,
                     PartitionTable.GPT_BASIC_DATA.toString(), NAME, true);
         }
 
         /** Where the backup GPT header ends: the last byte this layout changes. */
-        public long backupEnd() {
+        long backupEnd() {
             return (gpt.alternateLba() + 1) * SECTOR;
         }
 
         /** {@code seed partition 2 (CIDATA, sectors 40-2047, new)} */
-        public String description() {
+        String description() {
             return "seed partition " + number + " (" + LABEL + ", sectors " + firstLba + "-" + lastLba + ", new)";
         }
     }

@@ -149,6 +149,17 @@ class SeedPlaceTest {
         assertThatThrownBy(() -> place(tight)).hasMessageContaining("its first partition starts at sector 128")
                 .hasMessageContaining("leaves 88 sectors from sector 40 for a seed partition, which needs 128");
 
+        // Room for the smallest seed partition, but not for this seed: refused when it is laid in, saying so.
+        Path small = image("small.img", "label: gpt\nfirst-lba: 34\nstart=168, size=8192, type=" + ESP
+                + "\nstart=8360, type=" + LINUX_ROOT_X86_64 + "\n", 16);
+        SeedPlace smallPlace = place(small);
+        assertThat(smallPlace.description()).isEqualTo("seed partition 3 (CIDATA, sectors 40-167, new)");
+        Map<String, byte[]> large = Map.of("user-data", new byte[100_000]);
+        try (FileChannel head = FileChannel.open(small, StandardOpenOption.READ)) {
+            assertThatThrownBy(() -> smallPlace.inject(head, large, "metis-1", null)).hasMessageContaining(
+                    "writing the seed's 1 files (100000 bytes) into its 64 KiB failed: the FAT file system is full");
+        }
+
         Path full = image("full.img", "label: gpt\ntable-length: 4\nfirst-lba: 34\n"
                 + "start=2048, size=8192, type=" + ESP + "\nstart=10240, size=2048\nstart=12288, size=2048\nstart=14336\n", 16);
         assertThatThrownBy(() -> place(full)).hasMessageContaining("all 4 entries of its GPT are in use");
