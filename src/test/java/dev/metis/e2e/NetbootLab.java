@@ -153,6 +153,13 @@ final class NetbootLab implements AutoCloseable {
         return name + "-vs";
     }
 
+    /** {@code command} as it runs in the server namespace, where the VM's link (tap0) is. */
+    List<String> inServerNamespace(List<String> command) {
+        List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), "exec"));
+        args.addAll(command);
+        return List.of(withEnv(args));
+    }
+
     /** Runs a command in the site namespace (a machine beside the VM) to completion. */
     ExternalTool.Result inSite(String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), "exec-site"));
