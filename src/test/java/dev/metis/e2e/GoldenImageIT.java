@@ -25,11 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The real-OS test base on its own, before Metis is involved: a copy of the golden image, grown to a bigger
  * disk and given a NoCloud seed the way a cloud provider attaches one, boots under BIOS and under UEFI in
  * QEMU on the lab's network, and the guest's own facts show that cloud-init found and applied the seed.
- * One boot per variant: Debian 12's cloud-init under BIOS, Debian 13's under UEFI.
+ * One boot per variant: Debian 12's cloud-init under BIOS (net first, then disk), Debian 13's under UEFI.
  */
 class GoldenImageIT {
 
-    private static final String MAC = "52:54:00:77:00:21";
+    private static final String BIOS_MAC = "52:54:00:77:00:21";
+    private static final String UEFI_MAC = "52:54:00:77:00:22";
     private static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEuYiiVgm27u4phEbx6afisYcMBueMCtP4ZjC5n+NX8K golden@metis.test";
     private static final String JOURNALD = "[Journal]\nStorage=volatile\n";
     private static final long DISK_BYTES = 3L << 30;
@@ -77,31 +78,37 @@ class GoldenImageIT {
             assertThat(head[offset]).as("byte %d: sectors 34-2047 stay free for a seed", offset).isZero();
         }
 
-        String esp = ExternalTool.runSuccessfully(dir, "mdir", "-/", "-a", "-b", "-i", image + "@@" + 8192 * 512, "::/").output();
+        String esp = ExternalTool.runSuccessfully(dir, "mdir", "-/", "-a", "-b", "-i", image + "@@" + 8192 * 512, "::/")
+                .output();
         assertThat(esp).contains("::/vmlinuz", "::/initrd.img", "::/EFI/BOOT/BOOTX64.EFI", "::/syslinux/ldlinux.sys")
                 .doesNotContainIgnoringCase("user-data").doesNotContainIgnoringCase("meta-data");
     }
 
+    /** Net first, as a netbooted node: the lab has no Metis, so the NIC's boot ends and the disk boots. */
     @Test
     void debian12sCloudInitAppliesASeedUnderBios() throws Exception {
-        bootsAndAppliesTheSeed(Firmware.BIOS, CloudInit.BOOKWORM);
+        assertThat(lab.siteLeases()).doesNotContain(BIOS_MAC);
+        bootsAndAppliesTheSeed(Firmware.BIOS, CloudInit.BOOKWORM, BIOS_MAC, true);
+        // The guest's address is static: only the NIC's firmware asked the site's DHCP server.
+        assertThat(lab.siteLeases()).contains(BIOS_MAC);
     }
 
     @Test
     void debian13sCloudInitAppliesASeedUnderUefi() throws Exception {
-        bootsAndAppliesTheSeed(Firmware.UEFI, CloudInit.TRIXIE);
+        bootsAndAppliesTheSeed(Firmware.UEFI, CloudInit.TRIXIE, UEFI_MAC, false);
     }
 
-    private static void bootsAndAppliesTheSeed(Firmware firmware, CloudInit variant) throws Exception {
+    private static void bootsAndAppliesTheSeed(Firmware firmware, CloudInit variant, String mac, boolean netFirst)
+            throws Exception {
         Path golden = GuestVm.goldenImage(variant);
         String name = firmware.name().toLowerCase(Locale.ROOT);
         long originalRoot = partitions(golden).get(1).get("size").asLong() * 512;
         Path disk = GuestVm.copyOf(golden, dir.resolve(name + ".raw"), DISK_BYTES);
-        Path seed = seed(name);
+        Path seed = seed(name, mac);
 
         long started = System.nanoTime();
-        try (GuestVm vm = GuestVm.with(disk).firmware(firmware).readOnlyDrive(seed).nic(lab, MAC)
-                .start(dir.resolve(name + "-console.log"))) {
+        GuestVm.Builder machine = GuestVm.with(disk).firmware(firmware).readOnlyDrive(seed).nic(lab, mac);
+        try (GuestVm vm = (netFirst ? machine.netThenDisk() : machine).start(dir.resolve(name + "-console.log"))) {
             GuestFacts facts = vm.awaitFacts(BOOT);
             System.out.printf("%s with %s's cloud-init: facts after %d s: %s%n", firmware, variant,
                     Duration.ofNanos(System.nanoTime() - started).toSeconds(), facts);
@@ -135,7 +142,7 @@ class GoldenImageIT {
     }
 
     /** A NoCloud seed image (ISO 9660, label cidata) as {@code cloud-localds} makes it. */
-    private static Path seed(String name) throws Exception {
+    private static Path seed(String name, String mac) throws Exception {
         ExternalTool.require("cloud-localds");
         Path seedDir = Files.createDirectories(dir.resolve("seed-" + name));
         Files.writeString(seedDir.resolve("meta-data"), "instance-id: golden-%s\nlocal-hostname: golden\n".formatted(name));
@@ -163,7 +170,7 @@ class GoldenImageIT {
                     addresses: [10.77.0.50/24]
                     routes: [{to: 0.0.0.0/0, via: 10.77.0.1}]
                     nameservers: {addresses: [10.77.0.1]}
-                """.formatted(MAC));
+                """.formatted(mac));
         Path iso = seedDir.resolve("seed.iso");
         ExternalTool.runSuccessfully(seedDir, "cloud-localds", "--network-config=network-config", iso.toString(),
                 "user-data", "meta-data");

@@ -140,7 +140,7 @@ final class GuestFacts {
         return find("k3s." + key);
     }
 
-    /** {@code done}, {@code error}, {@code disabled} ... as {@code cloud-init status --long} says. */
+    /** {@code done}, {@code error}, {@code disabled} ... as {@code cloud-init status} says. */
     String cloudInitStatus() {
         return get("cloud_init.status");
     }
@@ -150,7 +150,7 @@ final class GuestFacts {
         return get("cloud_init.errors");
     }
 
-    /** cloud-init 23.4 and later: its warnings and deprecations by level, as JSON ({@code {}} for none). */
+    /** Newer cloud-init's warnings and deprecations by level, as JSON ({@code {}} for none; 22.4 has none). */
     Optional<String> cloudInitRecoverableErrors() {
         return find("cloud_init.recoverable_errors");
     }

@@ -148,6 +148,12 @@ final class NetbootLab implements AutoCloseable {
         return WireCounts.parse(run("impair", "off").output());
     }
 
+    /** The leases the site's DHCP server (dnsmasq, addresses only) handed out: "EXPIRY MAC IP ..." lines. */
+    String siteLeases() throws IOException {
+        Path leases = Path.of("/run", name, "leases");
+        return Files.exists(leases) ? Files.readString(leases) : "";
+    }
+
     /** The site's link to the server namespace's bridge. */
     String siteLink() {
         return name + "-vs";
