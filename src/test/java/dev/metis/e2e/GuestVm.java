@@ -63,6 +63,8 @@ final class GuestVm implements AutoCloseable {
             String built = Files.readString(paths).lines().filter(path -> path.endsWith(suffix)).findFirst().orElse("");
             assertThat(finished && build.exitValue() == 0 && !built.isEmpty())
                     .as("golden-image built %s:%n%s", suffix, tail(Files.readString(log))).isTrue();
+            // What a build cost, for the suite's budget: "golden-image: debootstrap took 114 s" and the like.
+            Files.readString(log).lines().filter(line -> line.startsWith("golden-image:")).forEach(System.out::println);
             return Path.of(built);
         } finally {
             Files.deleteIfExists(log);
