@@ -127,6 +127,17 @@ final class GuestFacts {
         return dropIns;
     }
 
+    /** The sha256 of each file under /etc/metis/ (where the tests' inventories put their {@code files:}) by its path. */
+    Map<String, String> metisFiles() {
+        Map<String, String> files = new java.util.TreeMap<>();
+        all().forEach((key, value) -> {
+            if (key.startsWith("file.")) {
+                files.put(key.substring("file.".length()), value);
+            }
+        });
+        return files;
+    }
+
     /** The sha256 of /etc/rancher/k3s/config.yaml, empty when there is none. */
     Optional<String> k3sConfigSha256() {
         return find("k3s.config_sha256");

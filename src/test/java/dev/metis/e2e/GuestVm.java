@@ -76,10 +76,15 @@ final class GuestVm implements AutoCloseable {
     static Path copyOf(Path image, Path copy, long bytes) throws Exception {
         ExternalTool.runSuccessfully(copy.toAbsolutePath().getParent(), "cp", "--sparse=always", image.toString(),
                 copy.toString());
-        try (RandomAccessFile file = new RandomAccessFile(copy.toFile(), "rw")) {
+        return grow(copy, bytes);
+    }
+
+    /** {@code disk} grown to {@code bytes}, sparse: a bigger disk than its image, for growpart. */
+    static Path grow(Path disk, long bytes) throws Exception {
+        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
             file.setLength(bytes);
         }
-        return copy;
+        return disk;
     }
 
     /** Describes a machine; {@link #start} powers it on. */
