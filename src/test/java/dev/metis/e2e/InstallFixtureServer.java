@@ -64,6 +64,7 @@ final class InstallFixtureServer implements AutoCloseable {
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
+        port = server.getAddress().getPort();
     }
 
     /** Serves {@code image} on loopback, with {@code disk} (a path or auto) as the plan's disk. */
@@ -83,8 +84,14 @@ final class InstallFixtureServer implements AutoCloseable {
         Thread.currentThread().join();
     }
 
+    private final int port;
+
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/install/" + MAC + "/" + TOKEN + "/";
+        return "http://127.0.0.1:" + port + "/install/" + MAC + "/" + TOKEN + "/";
+    }
+
+    int port() {
+        return port;
     }
 
     String plan() {

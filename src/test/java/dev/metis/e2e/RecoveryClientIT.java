@@ -179,6 +179,25 @@ class RecoveryClientIT {
     }
 
     @Test
+    void aMetisThatCannotBeReachedIsSaidAndAskedAgainWithoutEnd() throws Exception {
+        disk("vda", GIB, false);
+        server = InstallFixtureServer.start(IMAGE, "/dev/vda");
+        server.close();
+        Process client = start();
+        try {
+            String expected = "metis-install: cannot reach Metis at 127.0.0.1:" + server.port() + ": can't connect to "
+                    + "remote host (127.0.0.1): Connection refused; trying again in 5 s";
+            for (int i = 0; i < 300 && !Files.readString(dir.resolve("console")).contains(expected); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(dir.resolve("console"))).contains(expected);
+            assertThat(client.isAlive()).isTrue();
+        } finally {
+            NetbootLab.stop(client);
+        }
+    }
+
+    @Test
     void aRunKilledHalfwayIsResumedDownloadingOnlyTheChunksNotYetOnTheDisk() throws Exception {
         Path disk = disk("vda", GIB, false);
         server = InstallFixtureServer.start(IMAGE, "/dev/vda");
