@@ -42,7 +42,7 @@ final class InstallFixtureServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final byte[] image;
-    private final String plan;
+    private volatile String plan;
     private final List<Integer> rangedChunks = new ArrayList<>();
     private final List<Map<String, String>> events = new ArrayList<>();
     private final AtomicInteger planRequests = new AtomicInteger();
@@ -124,6 +124,11 @@ final class InstallFixtureServer implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Answers {@code text} as the plan from now on. */
+    void servePlan(String text) {
+        plan = text;
     }
 
     /** The next {@code count} plans are answered 503 with Retry-After: 1, as while Metis renders. */

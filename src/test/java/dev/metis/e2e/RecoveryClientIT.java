@@ -39,6 +39,8 @@ class RecoveryClientIT {
     Path dir;
     private Path root;
     private InstallFixtureServer server;
+    /** The install URL, when not the server's own. */
+    private String url;
 
     private static byte[] image(int size) {
         byte[] image = new byte[size];
@@ -110,7 +112,7 @@ class RecoveryClientIT {
         ProcessBuilder builder = new ProcessBuilder(ExternalTool.require("busybox").toString(), "sh", CLIENT.toString(),
                 "--no-reboot").redirectErrorStream(true).redirectOutput(dir.resolve("console").toFile());
         Map<String, String> env = builder.environment();
-        env.put("METIS_INSTALL_URL", server.url());
+        env.put("METIS_INSTALL_URL", url == null ? server.url() : url);
         env.put("METIS_INSTALL_DISK_ROOT", root.toString());
         env.put("METIS_INSTALL_DISK_WAIT", "0");
         env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
@@ -176,6 +178,41 @@ class RecoveryClientIT {
         List<Long> progress = events.stream().filter(e -> e.get("step").equals("progress"))
                 .map(e -> Long.parseLong(e.get("bytes"))).toList();
         assertThat(progress).isNotEmpty().allMatch(bytes -> bytes >= 64L * 1024 * 1024 && bytes < IMAGE.length);
+    }
+
+    @Test
+    void aPlanThisClientDoesNotUnderstandFailsTheRunBeforeTheDiskIsTouched() throws Exception {
+        Path disk = disk("vda", GIB, false);
+        server = InstallFixtureServer.start(IMAGE, "/dev/vda");
+        String plan = server.plan();
+        Map<String, String> reasons = Map.of(
+                plan.replace("metis-install 1\n", "metis-install 2\n"), "protocol version 2 (this client speaks 1)",
+                plan.replace("\nc 20 ", "\nc 21 "), "line 26: chunk 21 out of order",
+                plan.substring(0, plan.indexOf("c 20 ")), "20 chunks for " + IMAGE.length + " bytes in chunks of " + CHUNK,
+                plan.replace("\nc 0 ", "\nc 0 X"), "line 6: hash X" + InstallFixtureServer.sha256(Arrays.copyOf(IMAGE, CHUNK)));
+        for (Map.Entry<String, String> bad : reasons.entrySet()) {
+            server.servePlan(bad.getKey());
+            ExternalTool.Result result = install();
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.output()).contains("metis-install: failed: the plan from Metis is not one this client "
+                    + "understands: " + bad.getValue());
+        }
+        assertThat(server.steps()).containsOnly("failed");
+        assertThat(untouched(disk)).isTrue();
+    }
+
+    @Test
+    void aPlanRefusedByMetisEndsTheRunWithItsReason() throws Exception {
+        disk("vda", GIB, false);
+        server = InstallFixtureServer.start(IMAGE, "/dev/vda");
+        url = server.url().replace(InstallFixtureServer.TOKEN, "spent-token");
+
+        ExternalTool.Result result = install();
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.output()).contains("metis-install: failed: Metis refused the plan: token")
+                .doesNotContain("spent-token");
+        assertThat(server.rangedChunks()).isEmpty();
     }
 
     @Test
