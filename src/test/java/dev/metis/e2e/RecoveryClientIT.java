@@ -116,6 +116,9 @@ class RecoveryClientIT {
         env.put("METIS_INSTALL_DISK_ROOT", root.toString());
         env.put("METIS_INSTALL_DISK_WAIT", "0");
         env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+        // busybox runs its own applets whatever PATH says; an empty PATH keeps this host's nettle-hash out,
+        // so these runs hash with busybox's sha256sum (RecoveryQemuIT's with nettle-hash).
+        env.put("PATH", Files.createDirectories(dir.resolve("empty-path")).toString());
         return builder.start();
     }
 
