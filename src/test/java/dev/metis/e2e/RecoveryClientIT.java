@@ -180,7 +180,8 @@ class RecoveryClientIT {
         assertThat(events.get(0)).isEqualTo(Map.of("step", "started", "disk", "/dev/vda"));
         List<Long> progress = events.stream().filter(e -> e.get("step").equals("progress"))
                 .map(e -> Long.parseLong(e.get("bytes"))).toList();
-        assertThat(progress).isNotEmpty().allMatch(bytes -> bytes >= 64L * 1024 * 1024 && bytes < IMAGE.length);
+        // One report as the workers together pass 64 MiB (the image has 80).
+        assertThat(progress).hasSize(1).allMatch(bytes -> bytes >= 64L * 1024 * 1024 && bytes <= IMAGE.length);
     }
 
     @Test
