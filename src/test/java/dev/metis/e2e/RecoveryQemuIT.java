@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and initramfs on a lab's tap0, against {@link InstallFixtureServer} running in the lab's server namespace:
  * BIOS with virtio-net and a SATA disk on AHCI, UEFI with e1000e and an NVMe disk. Each machine writes a
  * 64 MiB image to its empty disk with the plan's disk {@code auto}, verifies it, reports and reboots
- * (about 20 s a boot under TCG; the first build downloads Debian's kernel package, 70 MB).
+ * (about 20 s a boot under TCG; the first build downloads Debian's kernel package, 70 MB). A third one,
+ * given a port where nothing listens, says so on its console and keeps asking.
  */
 class RecoveryQemuIT {
 
@@ -75,10 +76,6 @@ class RecoveryQemuIT {
         }
     }
 
-    private static Path record() {
-        return dir.resolve("record");
-    }
-
     @Test
     void biosWithVirtioNetWritesTheImageToASataDiskOnAhci() throws Exception {
         String console = install("bios", List.of("-device", "virtio-net-pci,netdev=n0,mac=" + InstallFixtureServer.MAC,
@@ -94,14 +91,63 @@ class RecoveryQemuIT {
         assertThat(console).contains("EFI stub");
     }
 
-    /** Boots a machine with {@code devices} and an empty 256 MiB disk d0 until it reboots. @return its console */
+    @Test
+    void aMachineThatCannotReachMetisSaysWhyOnItsConsoleAndKeepsAsking() throws Exception {
+        Path log = dir.resolve("unreachable.console");
+        Process qemu = boot(FIXTURE_PORT + 1, "unreachable", List.of(
+                "-device", "virtio-net-pci,netdev=n0,mac=" + InstallFixtureServer.MAC, "-device", "virtio-blk-pci,drive=d0"));
+        try {
+            String expected = "metis-install: cannot reach Metis at " + FIXTURE_ADDRESS + ":" + (FIXTURE_PORT + 1)
+                    + ": can't connect to remote host (" + FIXTURE_ADDRESS + "): Connection refused; trying again in 5 s";
+            for (int i = 0; i < 1200 && !Files.readString(log).contains(expected); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(log)).contains(expected);
+            assertThat(qemu.isAlive()).isTrue();
+        } finally {
+            NetbootLab.stop(qemu);
+        }
+    }
+
+    /**
+     * Boots machine NAME with {@code devices} until it reboots; checks what it reported and wrote.
+     * @return its console
+     */
     private static String install(String name, List<String> devices, String expectedDisk) throws Exception {
+        Files.writeString(record(), "");
+        Process qemu = boot(FIXTURE_PORT, name, devices);
+        boolean ended = qemu.waitFor(250, TimeUnit.SECONDS);
+        Path log = dir.resolve(name + ".console");
+        Path disk = dir.resolve(name + ".disk");
+        String console = Files.readString(log);
+        assertThat(ended).as(console).isTrue();
+
+        assertThat(console).contains("metis-install: writing to " + expectedDisk)
+                .contains("metis-install: verified " + expectedDisk).contains("metis-install: rebooting");
+        List<String> record = Files.readAllLines(record());
+        assertThat(record).as(console).filteredOn(line -> line.startsWith("event")).containsExactly(
+                "event step=started disk=" + expectedDisk, "event step=progress bytes=" + image.length,
+                "event step=verified bytes=" + image.length, "event step=rebooting");
+        assertThat(record).filteredOn(line -> line.startsWith("range"))
+                .containsExactlyInAnyOrderElementsOf(DATA_CHUNKS.stream().map(index -> "range " + index).toList());
+        try (RandomAccessFile written = new RandomAccessFile(disk.toFile(), "r")) {
+            byte[] head = new byte[image.length];
+            written.readFully(head);
+            assertThat(head).isEqualTo(image);
+        }
+        return console;
+    }
+
+    /**
+     * Starts a machine NAME with {@code devices}, an empty 256 MiB disk d0 ({@code NAME.disk}) and the install
+     * URL of the fixture at {@code port}, its console going to {@code NAME.console}.
+     */
+    private static Process boot(int port, String name, List<String> devices) throws Exception {
         Path disk = dir.resolve(name + ".disk");
         try (RandomAccessFile sparse = new RandomAccessFile(disk.toFile(), "rw")) {
             sparse.setLength(256L * 1024 * 1024);
         }
-        Files.writeString(record(), "");
-        String url = "http://" + FIXTURE_ADDRESS + ":" + FIXTURE_PORT + "/install/" + InstallFixtureServer.MAC + "/"
+        String url = "http://" + FIXTURE_ADDRESS + ":" + port + "/install/" + InstallFixtureServer.MAC + "/"
                 + InstallFixtureServer.TOKEN + "/";
         List<String> command = new ArrayList<>(List.of("timeout", "240", "qemu-system-x86_64", "-accel", "tcg",
                 "-m", "512", "-smp", "1", "-no-reboot", "-nographic",
@@ -111,25 +157,10 @@ class RecoveryQemuIT {
                 "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
                 "-drive", "file=" + disk + ",if=none,id=d0,format=raw"));
         command.addAll(devices);
-        Path log = dir.resolve(name + ".console");
-        Process qemu = lab.startInServer(log, command.toArray(String[]::new));
-        boolean ended = qemu.waitFor(250, TimeUnit.SECONDS);
-        String console = Files.readString(log);
-        assertThat(ended).as(console).isTrue();
+        return lab.startInServer(dir.resolve(name + ".console"), command.toArray(String[]::new));
+    }
 
-        assertThat(console).contains("metis-install: writing to " + expectedDisk)
-                .contains("metis-install: verified " + expectedDisk).contains("metis-install: rebooting");
-        List<String> record = Files.readAllLines(record());
-        assertThat(record).as(console).filteredOn(line -> line.startsWith("event")).containsExactly(
-                "event step=started disk=" + expectedDisk, "event step=verified bytes=" + image.length,
-                "event step=rebooting");
-        assertThat(record).filteredOn(line -> line.startsWith("range"))
-                .containsExactlyInAnyOrderElementsOf(DATA_CHUNKS.stream().map(index -> "range " + index).toList());
-        try (RandomAccessFile written = new RandomAccessFile(disk.toFile(), "r")) {
-            byte[] head = new byte[image.length];
-            written.readFully(head);
-            assertThat(head).isEqualTo(image);
-        }
-        return console;
+    private static Path record() {
+        return dir.resolve("record");
     }
 }
