@@ -175,7 +175,16 @@ final class NetbootLab implements AutoCloseable {
 
     /** Starts a command in the site namespace in the background. */
     Process startInSite(Path log, String... command) throws IOException {
-        List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), "exec-site"));
+        return startIn("exec-site", log, command);
+    }
+
+    /** Starts a command in the server namespace (where tap0 joins br0) in the background. */
+    Process startInServer(Path log, String... command) throws IOException {
+        return startIn("exec", log, command);
+    }
+
+    private Process startIn(String exec, Path log, String... command) throws IOException {
+        List<String> args = new ArrayList<>(List.of(SCRIPT.toString(), exec));
         args.addAll(List.of(command));
         ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("LAB", name);
