@@ -321,8 +321,10 @@ public final class IdentityRenderer {
     private static String k3sInstall(NodeSpec.K3s k3s) {
         String version = k3s.version() == null ? "" : "INSTALL_K3S_VERSION='" + k3s.version() + "' ";
         String exec = k3s.role() == K3sRole.SERVER ? "server" : "agent";
-        return "command -v k3s >/dev/null || curl -sfL " + K3S_INSTALL_SCRIPT + " | " + version
-                + "INSTALL_K3S_EXEC='" + exec + "' sh -";
+        // Downloaded first, not piped: "curl | sh" ends with sh's status, so a download that failed (no route,
+        // no DNS) ran an empty script and cloud-init reported success on a node without k3s.
+        return "command -v k3s >/dev/null || { curl -sfL " + K3S_INSTALL_SCRIPT + " -o /run/metis-k3s-install.sh && "
+                + version + "INSTALL_K3S_EXEC='" + exec + "' sh /run/metis-k3s-install.sh; }";
     }
 
     /** Mounts each disk that is present and fails loudly for each that is not, so a missing disk is seen. */

@@ -167,6 +167,26 @@ class IdentityRendererTest {
         }
     }
 
+    /**
+     * The k3s install step fails when the installer cannot be downloaded, so cloud-init reports it (and the
+     * node's timeline shows it); run here with a stand-in curl, in the shell cloud-init's runcmd uses.
+     */
+    @Test
+    void theK3sInstallFailsWhenItsInstallerCannotBeDownloaded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path bin)
+            throws Exception {
+        Map<?, ?> doc = Mappers.yaml().readValue(render(load(NODE), SECRETS).text(Artifact.USER_DATA), Map.class);
+        java.util.List<?> install = (java.util.List<?>) ((java.util.List<?>) doc.get("runcmd")).get(0);
+        assertThat(install.subList(0, 2)).isEqualTo(java.util.List.of("sh", "-c"));
+        java.nio.file.Path curl = bin.resolve("curl");
+        java.nio.file.Files.writeString(curl, "#!/bin/sh\necho 'curl: (6) Could not resolve host: get.k3s.io' >&2\nexit 6\n");
+        curl.toFile().setExecutable(true);
+        ProcessBuilder offline = new ProcessBuilder("/bin/sh", "-c", install.get(2).toString()).redirectErrorStream(true);
+        offline.environment().put("PATH", bin + ":/usr/bin:/bin");
+        Process run = offline.start();
+        run.getInputStream().readAllBytes();
+        assertThat(run.waitFor()).as("an install whose download failed").isNotZero();
+    }
+
     private static NodeSecrets withCloudInit(String yaml) {
         return new NodeSecrets(SECRETS.k3sToken(), SECRETS.sshPassword(), SECRETS.extra(), Optional.of(Secret.of(yaml)));
     }
