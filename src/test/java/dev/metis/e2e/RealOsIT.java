@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>card: {@code metis image} of the golden image, booted from that image (no netboot), twice;</li>
  * <li>live netboot: the golden image's own kernel and initramfs over iPXE with the seed over HTTP
  * ({@code ds=nocloud-net}, network config on the command line), root on its disk, which holds no seed:
- * Debian 12's cloud-init (22.4) and Debian 13's (25.x).</li>
+ * Debian 12's cloud-init (22.4) and Debian 13's (25.x);</li>
+ * <li>install: an empty disk, the recovery environment ({@code deploy/recovery/build}) netbooted, the image
+ * written and verified, the first disk boot provisioned, the next netboot sent to the disk: BIOS and UEFI.</li>
  * </ul>
  * Each node's identity comes from one inventory: hostname and fqdn, static address, gateway and DNS, a user
  * with a key, the k3s config, a journald drop-in and a file, then phone-home. The k3s agent install has no
@@ -65,6 +67,8 @@ class RealOsIT {
     static final Node CARD = new Node("card-1", "card", "52:54:00:77:30:01", "10.77.0.61");
     static final Node LIVE_12 = new Node("live-12", "live-12", "52:54:00:77:30:12", "10.77.0.62");
     static final Node LIVE_13 = new Node("live-13", "live-13", "52:54:00:77:30:13", "10.77.0.63");
+    static final Node INSTALL_BIOS = new Node("disk-1", "disk", "52:54:00:77:30:21", "10.77.0.64");
+    static final Node INSTALL_UEFI = new Node("disk-2", "disk-vda", "52:54:00:77:30:22", "10.77.0.65");
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,7 +77,9 @@ class RealOsIT {
         String cmdline12 = liveAssets(CloudInit.BOOKWORM, assets.resolve("live-12"));
         String cmdline13 = liveAssets(CloudInit.TRIXIE, assets.resolve("live-13"));
         Path golden = GuestVm.goldenImage(CloudInit.BOOKWORM);
-        InventoryFixture.write(dir, "secrets.yaml", "nodes:\n" + List.of(CARD, LIVE_12, LIVE_13).stream()
+        ExternalTool.runSuccessfully(dir, Path.of("deploy/recovery/build").toAbsolutePath().toString(),
+                assets.resolve("recovery").toString());
+        InventoryFixture.write(dir, "secrets.yaml", "nodes:\n" + List.of(CARD, LIVE_12, LIVE_13, INSTALL_BIOS, INSTALL_UEFI).stream()
                 .map(n -> "  " + n.name() + ": {k3s_token: \"" + CANARY + "\"}\n").reduce("", String::concat));
         inventory = InventoryFixture.write(dir, "inventory.yaml", """
                 site:
@@ -105,12 +111,23 @@ class RealOsIT {
                     extends: base
                     delivery: netboot
                     netboot: {kernel: live-13/vmlinuz, initrd: [live-13/initrd.img], cmdline: "%s"}
+                  disk:
+                    extends: base
+                    delivery: netboot
+                    image: {path: "%s", sha256: %s}
+                    install: {disk: auto}
+                  disk-vda:
+                    extends: disk
+                    install: {disk: /dev/vda}
                 nodes:
                   card-1: {class: card, mac: "%s", ip: %s/24}
                   live-12: {class: live-12, mac: "%s", ip: %s/24}
                   live-13: {class: live-13, mac: "%s", ip: %s/24}
-                """.formatted(NetbootLab.SERVER_URL, KEY, golden, fileSha256(golden), cmdline12, cmdline13,
-                CARD.mac(), CARD.ip(), LIVE_12.mac(), LIVE_12.ip(), LIVE_13.mac(), LIVE_13.ip()));
+                  disk-1: {class: disk, mac: "%s", ip: %s/24}
+                  disk-2: {class: disk-vda, mac: "%s", ip: %s/24}
+                """.formatted(NetbootLab.SERVER_URL, KEY, golden, fileSha256(golden), cmdline12, cmdline13, golden,
+                fileSha256(golden), CARD.mac(), CARD.ip(), LIVE_12.mac(), LIVE_12.ip(), LIVE_13.mac(), LIVE_13.ip(),
+                INSTALL_BIOS.mac(), INSTALL_BIOS.ip(), INSTALL_UEFI.mac(), INSTALL_UEFI.ip()));
         Files.createDirectories(dir.resolve("tftp"));
         Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), dir.resolve("tftp/ipxe.efi"));
         metisLog = lab.startMetis(List.of("--inventory", inventory.toString(), "--state-dir", state().toString(),
@@ -186,6 +203,69 @@ class RealOsIT {
     @Order(3)
     void aLiveNetbootAppliesTheSeedWithDebian13sCloudInit() throws Exception {
         liveNetboot(LIVE_13, Firmware.UEFI);
+    }
+
+    @Test
+    @Order(4)
+    void anInstallUnderBiosWritesTheImageToAnEmptyDiskThatThenBootsWithTheNodesIdentity() throws Exception {
+        install(INSTALL_BIOS, Firmware.BIOS);
+    }
+
+    @Test
+    @Order(5)
+    void anInstallUnderUefiWritesTheImageToAnEmptyDiskThatThenBootsWithTheNodesIdentity() throws Exception {
+        install(INSTALL_UEFI, Firmware.UEFI);
+    }
+
+    /**
+     * Empty disk -> recovery environment -> image written, verified -> reboot -> the netboot exits to the disk
+     * -> cloud-init applies the seed from the disk -> provisioned; powered on again, the next netboot exits to
+     * the disk and the identity stays.
+     */
+    private static void install(Node node, Firmware firmware) throws Exception {
+        Path disk = GuestVm.grow(Files.createFile(dir.resolve(node.name() + ".raw")), DISK_BYTES);
+        String name = node.name();
+        String instance;
+        try (GuestVm vm = GuestVm.with(disk).firmware(firmware).nic(lab, node.mac()).netThenDisk()
+                .start(dir.resolve(name + "-console.log"))) {
+            GuestFacts facts = vm.awaitFacts(BOOT);
+            instance = facts.instanceId();
+            assertIdentity(node, facts);
+            assertThat(facts.get("datasource.subplatform")).as("the seed partition on the disk").contains("config-disk");
+            assertThat(facts.rootPartitionBytes()).as("growpart on the installed disk").isGreaterThan(2L << 30);
+            awaitProvisioned(node);
+            String console = Files.readString(vm.console(), StandardCharsets.ISO_8859_1);
+            assertThat(console).contains("metis-install:").contains("Metis: node " + name + " is installed")
+                    .doesNotContain(CANARY);
+        }
+        List<String> events = new ArrayList<>();
+        node(node).get("events").forEach(e -> events.add(e.get("event").asText()));
+        assertThat(events).containsSubsequence("script", "install-started", "install-verified", "install-rebooting",
+                "exit", "phone-home");
+        assertThat(events).doesNotContain("install-failed", "seed-conflict");
+        // What the recovery environment was served is what `metis image` writes for the node.
+        Path made = dir.resolve(name + "-metis-image.img");
+        Cli.Run image = Cli.run("image", "--inventory", inventory.toString(), "--node", name, "--output", made.toString(),
+                "--state-dir", state().toString(), "--cache", dir.resolve("cache").toString());
+        assertThat(image.exitCode()).as(image.all()).isZero();
+        Path served;
+        try (var files = Files.list(state().resolve("install"))) {
+            served = files.filter(f -> f.getFileName().toString().startsWith(node.mac().replace(':', '-')))
+                    .findFirst().orElseThrow();
+        }
+        assertThat(ExternalTool.run(dir, "cmp", served.toString(), made.toString()).exitCode())
+                .as("the image served to %s is the one metis image writes", name).isZero();
+
+        try (GuestVm vm = GuestVm.with(disk).firmware(firmware).nic(lab, node.mac()).netThenDisk()
+                .start(dir.resolve(name + "-console-2.log"))) {
+            GuestFacts again = vm.awaitFacts(BOOT);
+            assertThat(again.bootCount()).isEqualTo(2);
+            assertThat(again.instanceId()).isEqualTo(instance);
+            assertIdentity(node, again);
+            assertThat(Files.readString(vm.console(), StandardCharsets.ISO_8859_1))
+                    .contains("Metis: node " + name + " is provisioned").doesNotContain("metis-install:");
+        }
+        assertThat(node(node).get("state").asText()).isEqualTo("provisioned");
     }
 
     private static void liveNetboot(Node node, Firmware firmware) throws Exception {
