@@ -58,30 +58,19 @@ final class InstallRoutes {
     HttpResponse plan(HttpRequest request, Route.Params params) throws Refused {
         String route = ServerUrls.INSTALL_PLAN;
         Holder holder = holder(route, SeedBindings.INSTALL_PLAN, request, params);
-        Optional<InstallImages.Rendered> rendered = rendered(route, holder);
-        if (rendered.isEmpty()) {
-            return Answers.error(route, 503, "the image of node " + holder.node.name() + " is being made")
-                    .withHeader("retry-after", Integer.toString(RETRY_AFTER_SECONDS));
-        }
-        return HttpResponse.bytes(route, 200, Answers.TEXT, InstallPlan.text(holder.node, rendered.get()));
+        return HttpResponse.bytes(route, 200, Answers.TEXT, InstallPlan.text(holder.node, made(route, holder)));
     }
 
     /** Ranges of the made image, as the plan describes it. */
     HttpResponse image(HttpRequest request, Route.Params params) throws Refused, IOException {
         String route = ServerUrls.INSTALL_IMAGE;
         Holder holder = holder(route, SeedBindings.INSTALL_IMAGE, request, params);
-        Optional<InstallImages.Rendered> rendered = rendered(route, holder);
-        if (rendered.isEmpty()) {
-            return Answers.error(route, 503, "the image of node " + holder.node.name() + " is being made")
-                    .withHeader("retry-after", Integer.toString(RETRY_AFTER_SECONDS));
-        }
-        InstallImages.Rendered image = rendered.get();
+        InstallImages.Rendered image = made(route, holder);
         try {
             return FileRoutes.region(request, route, image.file(), image.size(), Files.getLastModifiedTime(image.file()));
         } catch (NoSuchFileException replaced) {
             // Made again for a newer config between the plan and this range: the client's verify catches the change.
-            return Answers.error(route, 503, "the image of node " + holder.node.name() + " is being made again")
-                    .withHeader("retry-after", Integer.toString(RETRY_AFTER_SECONDS));
+            return beingMade(route, holder);
         }
     }
 
@@ -163,11 +152,18 @@ final class InstallRoutes {
         return new Holder(current, node);
     }
 
-    private Optional<InstallImages.Rendered> rendered(String route, Holder holder) throws Refused {
+    /** The node's made image; else a 503 that says to ask again later, or a 500 that says why it cannot be made. */
+    private InstallImages.Rendered made(String route, Holder holder) throws Refused {
         try {
-            return images.rendered(holder.generation, holder.node);
+            return images.rendered(holder.generation, holder.node)
+                    .orElseThrow(() -> new Refused(beingMade(route, holder)));
         } catch (InstallImages.Unavailable e) {
             throw new Refused(Answers.error(route, 500, e.getMessage()));
         }
+    }
+
+    private static HttpResponse beingMade(String route, Holder holder) {
+        return Answers.error(route, 503, "the image of node " + holder.node.name() + " is being made")
+                .withHeader("retry-after", Integer.toString(RETRY_AFTER_SECONDS));
     }
 }
