@@ -70,9 +70,12 @@ public final class AssetProbe {
         return new AssetProbe(roots, new FileHashes(), Clock.systemUTC(), null, imageLayout);
     }
 
-    /** For {@code serve}: a kernel or initrd by URL is fine once fetched and checked, and fetched if it is not. */
-    public static AssetProbe serving(AssetRoots roots, FetchedFiles fetched, Clock clock) {
-        return new AssetProbe(roots, fetched.hashes(), clock, fetched, null);
+    /**
+     * For {@code serve}: a kernel or initrd by URL is fine once fetched and checked, and fetched if it is not;
+     * an image at hand is looked at for a place for the seed, as {@code inventory check} does.
+     */
+    public static AssetProbe serving(AssetRoots roots, FetchedFiles fetched, Clock clock, ImageLayout imageLayout) {
+        return new AssetProbe(roots, fetched.hashes(), clock, fetched, imageLayout);
     }
 
     /** A look at every file the inventory's nodes need. */

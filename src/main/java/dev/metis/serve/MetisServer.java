@@ -6,6 +6,7 @@ import dev.metis.assets.AssetWatch;
 import dev.metis.assets.FetchedFiles;
 import dev.metis.boot.BootFiles;
 import dev.metis.boot.SeedBindings;
+import dev.metis.card.CardMaker;
 import dev.metis.card.NodeImages;
 import dev.metis.card.image.GoldenImages;
 import dev.metis.dhcp.DhcpListener;
@@ -136,7 +137,8 @@ public final class MetisServer implements AutoCloseable {
         bootFiles = new BootFiles(inventory, state, seeds);
         fetched = new FetchedFiles(AssetRoots.fetchedIn(settings.stateDir()), clock);
         AssetRoots roots = new AssetRoots(settings.assets(), fetched.dir(), GoldenImages.defaultCacheDir());
-        AssetWatch assets = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock));
+        AssetWatch assets = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock,
+                CardMaker::seedPlaceProblem));
         try {
             registerStateGauges();
             metrics.burns(List.of(BurnHistory.BURN, BurnHistory.IMAGE), List.of(BurnHistory.OK, BurnHistory.FAILED),

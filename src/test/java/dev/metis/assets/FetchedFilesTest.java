@@ -2,6 +2,7 @@ package dev.metis.assets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metis.card.CardMaker;
 import dev.metis.files.Sha256;
 import dev.metis.inventory.Inventory;
 import dev.metis.inventory.InventoryLoader;
@@ -43,7 +44,8 @@ class FetchedFilesTest {
                   n1: {class: c, mac: 02:00:00:00:00:01, ip: 192.0.2.21/24}
                   n2: {class: c, mac: 02:00:00:00:00:02, ip: 192.0.2.22/24}
                 """.formatted(mirror.url("/linux"), HASH)));
-        watch = new AssetWatch(() -> inventory, AssetProbe.serving(roots, fetched, clock));
+        watch = new AssetWatch(() -> inventory, AssetProbe.serving(roots, fetched, clock,
+                CardMaker::seedPlaceProblem));
     }
 
     @AfterEach

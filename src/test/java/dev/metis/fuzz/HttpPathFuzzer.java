@@ -1,6 +1,7 @@
 package dev.metis.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.metis.card.CardMaker;
 import dev.metis.assets.AssetProbe;
 import dev.metis.assets.AssetRoots;
 import dev.metis.assets.AssetWatch;
@@ -63,7 +64,8 @@ public final class HttpPathFuzzer {
                     new BootFiles(inventory, state, bindings),
                     new NodeImages(dir.resolve("state/install"), new GoldenImages(dir.resolve("image-cache")), Clock.systemUTC()),
                     new BurnHistory(dir.resolve("state")), Map::of,
-                    new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, Clock.systemUTC())),
+                    new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, Clock.systemUTC(),
+                            CardMaker::seedPlaceProblem)),
                     fetched, metrics);
             ROUTER = new HttpRouter(HttpRouter.table(services, dir.resolve("assets"), TFTP), OptionalInt.empty(),
                     Secret.of("fuzz-admin-token"));

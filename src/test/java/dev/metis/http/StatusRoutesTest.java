@@ -50,14 +50,17 @@ class StatusRoutesTest {
         routes.assetWatch.recheck();
         HttpResponse degraded = status.healthz(get("/healthz", "198.51.100.7"), null);
         assertThat(degraded.status()).isEqualTo(200);
+        // inst-1's golden image is no disk image at all: no place for its seed, which serve says as check does.
+        String image = "{\"field\":\"image\",\"nodes\":[\"inst-1\"],\"location\":\"" + dir.resolve("golden/disk.img")
+                + "\",\"problem\":\"no place for the seed: no partition table: the first sector has no MBR signature (0x55AA)\"}";
         assertThat(body(degraded)).contains("\"status\":\"degraded\"", "\"assets\":{\"status\":\"failing\",\"problems\":["
                 + "{\"field\":\"netboot.kernel\",\"nodes\":[\"web-1\",\"web-2\"],\"location\":\"" + kernel
-                + "\",\"problem\":\"no such file\"}]}", "\"secrets\":{\"status\":\"ok\"}");
+                + "\",\"problem\":\"no such file\"}," + image + "]}", "\"secrets\":{\"status\":\"ok\"}");
 
         Files.move(dir.resolve("vmlinuz.away"), kernel);
         routes.assetWatch.recheck();
         assertThat(body(status.healthz(get("/healthz", "198.51.100.7"), null)))
-                .contains("\"status\":\"ok\"", "\"assets\":{\"status\":\"ok\"}");
+                .contains("\"assets\":{\"status\":\"failing\",\"problems\":[" + image + "]}");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.metis.testing;
 
+import dev.metis.card.CardMaker;
 import dev.metis.assets.AssetProbe;
 import dev.metis.assets.AssetRoots;
 import dev.metis.assets.AssetWatch;
@@ -117,7 +118,8 @@ public final class NodeServices implements AutoCloseable {
         Files.createDirectories(fetched.dir());
         Files.write(fetched.dir().resolve(FETCHED_INITRD_SHA256), FETCHED_INITRD);
         AssetRoots roots = new AssetRoots(dir.resolve("assets"), fetched.dir(), dir.resolve("image-cache"));
-        assetWatch = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock));
+        assetWatch = new AssetWatch(() -> inventory.current().inventory(), AssetProbe.serving(roots, fetched, clock,
+                CardMaker::seedPlaceProblem));
         nodeImages = new NodeImages(dir.resolve("state/install"), new GoldenImages(dir.resolve("image-cache")), clock);
     }
 
