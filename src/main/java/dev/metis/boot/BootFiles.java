@@ -8,9 +8,11 @@ import dev.metis.inventory.Site;
 import dev.metis.net.MacAddress;
 import dev.metis.secrets.SecretUnavailableException;
 import dev.metis.served.ServedInventory;
+import dev.metis.state.NodeEvent;
 import dev.metis.state.NodeStatus;
 import dev.metis.state.StateStore;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -72,6 +74,9 @@ public final class BootFiles {
         }
         ResolvedNode armed = ((BootDecision.Provision) decision).node();
         NodeIdentity identity = current.identity(armed);
+        if (armed.installsImage()) {
+            interruptedInstall(armed, from);
+        }
         if (identity.bytes(Artifact.IPXE).length == 0) {
             return new LocalDisk(Optional.of(armed.name()), "node " + armed.name() + " has no netboot kernel");
         }
@@ -95,6 +100,25 @@ public final class BootFiles {
     public Optional<String> piBootsLocally(ResolvedNode pi) {
         return decide(Optional.of(pi)) instanceof BootDecision.LocalDisk disk
                 ? Optional.of(disk.reason() + "; it boots from its own storage") : Optional.empty();
+    }
+
+    /**
+     * A node that boots again while its last install was under way lost it (power, a reset, a crash): said on
+     * its timeline, since nothing else will report it.
+     */
+    private void interruptedInstall(ResolvedNode node, InetAddress from) {
+        List<NodeEvent> events = state.status(node.name()).events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            String event = events.get(i).event();
+            if (event.equals(NodeEvent.INSTALL_STARTED) || event.equals(NodeEvent.INSTALL_PROGRESS)) {
+                state.reported(node.name(), NodeEvent.INSTALL_FAILED, "interrupted: the node booted again before "
+                        + "its disk was verified", from.getHostAddress());
+                return;
+            }
+            if (event.startsWith("install-")) {
+                return;
+            }
+        }
     }
 
     private BootDecision decide(Optional<ResolvedNode> node) {

@@ -118,6 +118,21 @@ class InstallRoutesTest {
                 "install-rebooting null").doesNotContain("install-progress 64 MiB written");
     }
 
+    /** Power lost mid-install: nothing reports it, so the next netboot says so on the timeline, once. */
+    @Test
+    void aNodeBootingAgainMidInstallHasItsInstallMarkedInterrupted() {
+        String token = NodeServices.token(router.answer(get("/ipxe/" + MAC, NODE_IP)));
+        report(token, "step=started&disk=/dev/vda", NODE_IP);
+        report(token, "step=progress&bytes=" + (64L << 20), NODE_IP);
+        script();
+        script();
+        assertThat(routes.state.status("inst-1").events()).extracting(e -> e.event() + ": " + e.detail())
+                .containsSubsequence("install-progress: 64 MiB written",
+                        "install-failed: interrupted: the node booted again before its disk was verified")
+                .filteredOn(e -> e.startsWith("install-failed")).hasSize(1);
+        assertThat(routes.state.status("inst-1").state()).isEqualTo(NodeState.BOOTING);
+    }
+
     @Test
     void aFailureIsOnTheTimelineAndLeavesTheNodeArmedForItsNextBoot() {
         String token = NodeServices.token(router.answer(get("/ipxe/" + MAC, NODE_IP)));
