@@ -98,6 +98,7 @@ final class GuestVm implements AutoCloseable {
         private final List<Path> drives = new ArrayList<>();
         private NetbootLab lab;
         private String mac;
+        private String link;
         private boolean netFirst;
 
         private Builder(Path disk) {
@@ -118,8 +119,14 @@ final class GuestVm implements AutoCloseable {
 
         /** A virtio NIC with {@code mac} on the lab's tap0: QEMU then runs in the lab's server namespace. */
         Builder nic(NetbootLab lab, String mac) {
+            return nic(lab, mac, NetbootLab.VM_LINK);
+        }
+
+        /** The same on another of the lab's VM links ({@link NetbootLab#SECOND_VM_LINK}), for a second machine. */
+        Builder nic(NetbootLab lab, String mac, String link) {
             this.lab = lab;
             this.mac = mac;
+            this.link = link;
             return this;
         }
 
@@ -148,7 +155,7 @@ final class GuestVm implements AutoCloseable {
                 command.addAll(List.of("-nic", "none"));
             } else {
                 // vnet_hdr=off: whole frames, so that the lab's impairment wire can carry them
-                command.addAll(List.of("-netdev", "tap,id=net,ifname=" + NetbootLab.VM_LINK
+                command.addAll(List.of("-netdev", "tap,id=net,ifname=" + link
                         + ",script=no,downscript=no,vnet_hdr=off", "-device",
                         "virtio-net-pci,netdev=net,mac=" + mac + (netFirst ? ",bootindex=1" : "")));
                 command = lab.inServerNamespace(command);

@@ -22,6 +22,8 @@ final class NetbootLab implements AutoCloseable {
     static final String SERVER_URL = "http://10.77.0.2:8080";
     /** The VM's link, into which {@link #impair} splices a wire as it does into {@link #siteLink()}. */
     static final String VM_LINK = "tap0";
+    /** A second VM's link, for a test that boots two machines at once. */
+    static final String SECOND_VM_LINK = "tap1";
 
     private final String name;
     private final Path dir;
