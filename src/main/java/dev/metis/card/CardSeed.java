@@ -90,7 +90,12 @@ public record CardSeed(String instanceId, Map<String, byte[]> files) {
         doc.put("mac", node.spec().mac());
         doc.put("instance_id", identity.instanceId());
         doc.put("config_hash", identity.configHash());
-        doc.put("image", Map.of("source", image, "sha256", imageSha256));
+        // In this order every time: Map.of iterates in an order that differs from one JVM to the next, and the
+        // record is part of the image's bytes, which must be the same wherever they are made.
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("source", image);
+        source.put("sha256", imageSha256);
+        doc.put("image", source);
         List<Map<String, Object>> written = new ArrayList<>();
         files.forEach((path, bytes) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
