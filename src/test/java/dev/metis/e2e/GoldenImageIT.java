@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The real-OS test base on its own, before Metis is involved: a copy of the golden image, grown to a bigger
@@ -86,28 +88,32 @@ class GoldenImageIT {
 
     /** Net first, as a netbooted node: the lab has no Metis, so the NIC's boot ends and the disk boots. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void debian12sCloudInitAppliesASeedUnderBios() throws Exception {
         assertThat(lab.siteLeases()).doesNotContain(BIOS_MAC);
-        bootsAndAppliesTheSeed(Firmware.BIOS, CloudInit.BOOKWORM, BIOS_MAC, true);
+        bootsAndAppliesTheSeed(Firmware.BIOS, CloudInit.BOOKWORM, BIOS_MAC, "10.77.0.50", NetbootLab.VM_LINK, true);
         // The guest's address is static: only the NIC's firmware asked the site's DHCP server.
         assertThat(lab.siteLeases()).contains(BIOS_MAC);
     }
 
+    /** Beside the BIOS boot, on the lab's second VM link: one machine per core. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void debian13sCloudInitAppliesASeedUnderUefi() throws Exception {
-        bootsAndAppliesTheSeed(Firmware.UEFI, CloudInit.TRIXIE, UEFI_MAC, false);
+        bootsAndAppliesTheSeed(Firmware.UEFI, CloudInit.TRIXIE, UEFI_MAC, "10.77.0.51", NetbootLab.SECOND_VM_LINK, false);
     }
 
-    private static void bootsAndAppliesTheSeed(Firmware firmware, CloudInit variant, String mac, boolean netFirst)
+    private static void bootsAndAppliesTheSeed(Firmware firmware, CloudInit variant, String mac, String ip, String link,
+            boolean netFirst)
             throws Exception {
         Path golden = GuestVm.goldenImage(variant);
         String name = firmware.name().toLowerCase(Locale.ROOT);
         long originalRoot = partitions(golden).get(1).get("size").asLong() * 512;
         Path disk = GuestVm.copyOf(golden, dir.resolve(name + ".raw"), DISK_BYTES);
-        Path seed = seed(name, mac);
+        Path seed = seed(name, mac, ip);
 
         long started = System.nanoTime();
-        GuestVm.Builder machine = GuestVm.with(disk).firmware(firmware).readOnlyDrive(seed).nic(lab, mac);
+        GuestVm.Builder machine = GuestVm.with(disk).firmware(firmware).readOnlyDrive(seed).nic(lab, mac, link);
         try (GuestVm vm = (netFirst ? machine.netThenDisk() : machine).start(dir.resolve(name + "-console.log"))) {
             GuestFacts facts = vm.awaitFacts(BOOT);
             System.out.printf("%s with %s's cloud-init: facts after %d s: %s%n", firmware, variant,
@@ -124,7 +130,7 @@ class GoldenImageIT {
             assertThat(facts.fqdn()).isEqualTo("golden.lab.metis.test");
             assertThat(facts.groupsOf("ops")).contains("sudo");
             assertThat(facts.authorizedKeysSha256("ops")).contains(sha256(KEY + "\n"));
-            assertThat(facts.ipv4Addresses()).containsExactly("10.77.0.50/24");
+            assertThat(facts.ipv4Addresses()).containsExactly(ip + "/24");
             assertThat(facts.defaultGateway()).isEqualTo("10.77.0.1");
             assertThat(facts.dnsServers()).contains("10.77.0.1");
             assertThat(facts.journaldDropIns()).containsEntry("90-metis.conf", sha256(JOURNALD));
@@ -136,13 +142,13 @@ class GoldenImageIT {
 
             // The address is on the wire, and sshd answers there with the keys cloud-init made.
             ExternalTool.Result banner = lab.inSite("timeout", "20", "bash", "-c",
-                    "exec 3<>/dev/tcp/10.77.0.50/22 && head -c 8 <&3");
+                    "exec 3<>/dev/tcp/" + ip + "/22 && head -c 8 <&3");
             assertThat(banner.output()).as(banner.all()).isEqualTo("SSH-2.0-");
         }
     }
 
     /** A NoCloud seed image (ISO 9660, label cidata) as {@code cloud-localds} makes it. */
-    private static Path seed(String name, String mac) throws Exception {
+    private static Path seed(String name, String mac, String ip) throws Exception {
         ExternalTool.require("cloud-localds");
         Path seedDir = Files.createDirectories(dir.resolve("seed-" + name));
         Files.writeString(seedDir.resolve("meta-data"), "instance-id: golden-%s\nlocal-hostname: golden\n".formatted(name));
@@ -167,10 +173,10 @@ class GoldenImageIT {
                 ethernets:
                   lan:
                     match: {macaddress: "%s"}
-                    addresses: [10.77.0.50/24]
+                    addresses: [%s/24]
                     routes: [{to: 0.0.0.0/0, via: 10.77.0.1}]
                     nameservers: {addresses: [10.77.0.1]}
-                """.formatted(mac));
+                """.formatted(mac, ip));
         Path iso = seedDir.resolve("seed.iso");
         ExternalTool.runSuccessfully(seedDir, "cloud-localds", "--network-config=network-config", iso.toString(),
                 "user-data", "meta-data");
