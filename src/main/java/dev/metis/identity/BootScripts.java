@@ -5,6 +5,13 @@ import java.nio.charset.StandardCharsets;
 /** The iPXE scripts that are not a node's own: the generic chain script and "boot from disk". */
 public final class BootScripts {
 
+    /**
+     * iPXE's exit status. Not 0: UEFI firmware takes a boot option that returns success as "done" and shows its
+     * boot menu (EDK2's BDS does, as the UEFI spec allows) instead of trying the next option, the disk; an
+     * error makes it go on. BIOS firmware goes on to the next device either way. Seen with OVMF in RealOsIT.
+     */
+    static final int NEXT_BOOT_DEVICE = 1;
+
     private BootScripts() {
     }
 
@@ -20,7 +27,7 @@ public final class BootScripts {
                 + "isset ${filename} || dhcp ||\n"
                 + "chain " + urls.nodeScriptForIpxe() + " ||\n"
                 + "# Here when the node's script ended without booting (it exits to disk) or was not found.\n"
-                + "exit\n").getBytes(StandardCharsets.UTF_8);
+                + "exit " + NEXT_BOOT_DEVICE + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Ends iPXE so the firmware moves on to the next boot device, normally the local disk. */
@@ -28,6 +35,6 @@ public final class BootScripts {
         return ("#!ipxe\n"
                 + "# Metis: " + reason.replace('\n', ' ') + "\n"
                 + "echo Metis: " + reason.replace('\n', ' ') + ", booting from local disk\n"
-                + "exit\n").getBytes(StandardCharsets.UTF_8);
+                + "exit " + NEXT_BOOT_DEVICE + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

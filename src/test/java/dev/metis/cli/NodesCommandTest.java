@@ -32,7 +32,7 @@ class NodesCommandTest {
     void start() throws Exception {
         server = new ServerFixture(dir).start();
         assertThat(server.post(server.phoneHomePath("web-1", ServerFixture.MAC), "").statusCode()).isEqualTo(200);
-        assertThat(server.get("/ipxe/" + UNKNOWN_MAC).body()).endsWith("exit\n");
+        assertThat(server.get("/ipxe/" + UNKNOWN_MAC).body()).endsWith("exit 1\n");
     }
 
     @AfterEach

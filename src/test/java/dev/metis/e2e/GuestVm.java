@@ -100,7 +100,6 @@ final class GuestVm implements AutoCloseable {
         private String mac;
         private String link;
         private boolean netFirst;
-        private boolean offAtReboot;
 
         private Builder(Path disk) {
             this.disk = disk;
@@ -137,12 +136,6 @@ final class GuestVm implements AutoCloseable {
             return this;
         }
 
-        /** A reboot powers the machine off (QEMU exits) rather than resetting it: see {@link #awaitPowerOff}. */
-        Builder offAtReboot() {
-            this.offAtReboot = true;
-            return this;
-        }
-
         /** Powers the machine on; its serial console goes to {@code console}, QEMU's own output beside it. */
         GuestVm start(Path console) throws IOException {
             ExternalTool.require("qemu-system-x86_64");
@@ -150,9 +143,6 @@ final class GuestVm implements AutoCloseable {
                     "-smp", "1", "-display", "none", "-monitor", "none", "-serial", "file:" + console));
             if (firmware == Firmware.UEFI) {
                 command.addAll(List.of("-bios", "/usr/share/ovmf/OVMF.fd"));
-            }
-            if (offAtReboot) {
-                command.add("-no-reboot");
             }
             // cache=unsafe: the guest's flushes are not needed while this process outlives it.
             command.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk,cache=unsafe",
@@ -214,12 +204,6 @@ final class GuestVm implements AutoCloseable {
 
     private static String tail(String text) {
         return text.length() <= 6000 ? text : "..." + text.substring(text.length() - 6000);
-    }
-
-    /** Waits, bounded, for the guest to power off or reboot (with {@code offAtReboot}): QEMU has exited. */
-    void awaitPowerOff(Duration timeout) throws Exception {
-        boolean off = qemu.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
-        assertThat(off).as("the guest powered off within %s; console:%n%s", timeout, tail(consoleOutput())).isTrue();
     }
 
     /** Pulls the plug: QEMU is killed, whatever the guest is doing; what it wrote to the disk stays. */

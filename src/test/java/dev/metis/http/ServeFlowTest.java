@@ -107,12 +107,12 @@ class ServeFlowTest {
         assertThat(provisioned.get("events").findValuesAsText("event")).containsExactly("script", "seed", "phone-home");
 
         String next = server.get("/ipxe/" + ServerFixture.MAC).body();
-        assertThat(next).startsWith("#!ipxe\n").contains("provisioned").endsWith("exit\n").doesNotContain("kernel");
+        assertThat(next).startsWith("#!ipxe\n").contains("provisioned").endsWith("exit 1\n").doesNotContain("kernel");
 
         server.stop();
         server.start();
         assertThat(node("web-1").get("state").asText()).isEqualTo("provisioned");
-        assertThat(server.get("/ipxe/" + ServerFixture.MAC).body()).endsWith("exit\n");
+        assertThat(server.get("/ipxe/" + ServerFixture.MAC).body()).endsWith("exit 1\n");
     }
 
     @Test
@@ -183,7 +183,7 @@ class ServeFlowTest {
     @Test
     void unknownMacsAreRecordedAsDiscoveredAndSentToDisk() throws Exception {
         String script = server.get("/ipxe/02-00-00-00-00-99").body();
-        assertThat(script).contains("unknown MAC address").endsWith("exit\n");
+        assertThat(script).contains("unknown MAC address").endsWith("exit 1\n");
         JsonNode all = JSON.readTree(server.get("/api/v1/nodes").body());
         assertThat(all.get("discovered").get(0).get("mac").asText()).isEqualTo("02:00:00:00:00:99");
         assertThat(all.get("discovered").get(0).get("state").asText()).isEqualTo("discovered");
@@ -194,7 +194,7 @@ class ServeFlowTest {
     void unknownMacsCanBeIgnored() throws Exception {
         java.nio.file.Files.writeString(server.inventory, server.inventoryYaml("  unknown_macs: ignore\n", ""));
         awaitGeneration(2);
-        assertThat(server.get("/ipxe/02:00:00:00:00:98").body()).endsWith("exit\n");
+        assertThat(server.get("/ipxe/02:00:00:00:00:98").body()).endsWith("exit 1\n");
         assertThat(JSON.readTree(server.get("/api/v1/nodes").body()).get("discovered")).isEmpty();
     }
 

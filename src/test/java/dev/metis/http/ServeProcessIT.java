@@ -53,7 +53,7 @@ class ServeProcessIT {
         }
         try (MetisProcess second = serve(fixture)) {
             assertThat(fixture.get("/api/v1/nodes/web-1").body()).contains("\"state\":\"provisioned\"");
-            assertThat(fixture.get("/ipxe/" + ServerFixture.MAC).body()).endsWith("exit\n");
+            assertThat(fixture.get("/ipxe/" + ServerFixture.MAC).body()).endsWith("exit 1\n");
             assertThat(fixture.post("/api/v1/nodes/web-1/reprovision", "", "Authorization", "Bearer " + ServerFixture.ADMIN_TOKEN)
                     .statusCode()).isEqualTo(200);
             second.kill9();
