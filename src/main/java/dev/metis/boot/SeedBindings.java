@@ -259,11 +259,11 @@ public final class SeedBindings {
             return Reason.CONFLICT;
         }
         String address = from.getHostAddress();
-        Optional<String> bound = boundAddress(known, now).or(() -> staticAddress(node));
         // The node's static IP, until the first fetch pins the binding: a netbooted kernel takes it from the
         // network-config on its command line before it fetches, after its firmware booted from a DHCP address.
+        // (Nothing bound and nothing fetched is the same case: the static IP is all there is.)
         boolean ownStaticAddress = known.fetchedFrom() == null && staticAddress(node).filter(address::equals).isPresent();
-        return bound.filter(address::equals).isPresent() || ownStaticAddress ? null : Reason.WRONG_ADDRESS;
+        return boundAddress(known, now).filter(address::equals).isPresent() || ownStaticAddress ? null : Reason.WRONG_ADDRESS;
     }
 
     /**

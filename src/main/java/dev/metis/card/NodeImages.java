@@ -56,7 +56,8 @@ public final class NodeImages implements InstallImages, AutoCloseable {
     private record Key(String seedSha256, String imageSha256) {
     }
 
-    private record Making(Key key, Future<Rendered> image, Instant started) {
+    /** @param identity what the key's seed hash was taken of: the served generation hands out the same one until it changes */
+    private record Making(Key key, NodeIdentity identity, Future<Rendered> image, Instant started) {
     }
 
     /**
@@ -89,10 +90,14 @@ public final class NodeImages implements InstallImages, AutoCloseable {
         } catch (SecretUnavailableException e) {
             throw new Unavailable("node " + node.name() + ": its image cannot be made without its secrets: " + e.getMessage());
         }
-        Key key = new Key(seedSha256(identity), node.spec().image().sha256());
+        String imageSha256 = node.spec().image().sha256();
+        Making earlier = byNode.get(node.name());
+        // Every range of an install asks: the seed is hashed again only when the identity is another one.
+        Key key = earlier != null && earlier.identity() == identity && earlier.key().imageSha256().equals(imageSha256)
+                ? earlier.key() : new Key(seedSha256(identity), imageSha256);
         Making making = byNode.compute(node.name(), (name, known) -> known != null && known.key().equals(key)
                 && !failedLongAgo(known) ? known
-                : new Making(key, maker.submit(() -> make(generation, node, identity, key)), clock.instant()));
+                : new Making(key, identity, maker.submit(() -> make(generation, node, identity, key)), clock.instant()));
         if (!making.image().isDone()) {
             return Optional.empty();
         }
